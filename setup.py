@@ -1,0 +1,41 @@
+"""Install lucid: `pip install -e .` (add `[test]` for the test tools)."""
+from importlib import metadata
+
+from setuptools import find_packages, setup
+
+
+def _tensorflow_requirement():
+    """Keep a TensorFlow the user already has (GPU `tensorflow`, `tensorflow-cpu`...); else the CPU wheel.
+
+    Asking for `tensorflow-cpu` next to an installed `tensorflow` would put two builds in one package folder.
+    """
+    for dist in ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tf-nightly"):
+        try:
+            metadata.version(dist)
+            return dist + ">=2.12"
+        except metadata.PackageNotFoundError:
+            pass
+    return "tensorflow-cpu>=2.12"
+
+
+setup(
+    name="lucid",
+    version="0.3.10",
+    description="Feature visualization for TensorFlow graphs: a TF2 successor of Google's Lucid",
+    long_description=open("README.md", encoding="utf-8").read(),
+    long_description_content_type="text/markdown",
+    license="Apache-2.0",
+    python_requires=">=3.10",
+    packages=find_packages(include=["lucid", "lucid.*"]),
+    package_data={"lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"]},
+    install_requires=[
+        _tensorflow_requirement(),
+        "numpy",
+        "pillow",
+        "ipython",
+        "filelock",
+    ],
+    extras_require={
+        "test": ["pytest"],
+    },
+)
