@@ -17,6 +17,17 @@ def register_to_random_name(grad_f):
     return name
 
 
+# Gradient functions registered by `gradient_override_map`, so that repeated renders reuse one registry entry
+# per function instead of growing TF's global gradient registry on every call.
+_names_by_function = {}
+
+
+def _registered_name(grad_f):
+    if grad_f not in _names_by_function:
+        _names_by_function[grad_f] = register_to_random_name(grad_f)
+    return _names_by_function[grad_f]
+
+
 @contextmanager
 def gradient_override_map(override_dict):
     """Within the block, ops of each type in `override_dict` use the given gradient.
@@ -25,8 +36,7 @@ def gradient_override_map(override_dict):
     Keys are op types such as "Relu", "Relu6" or "MaxPool". Only ops created inside the block are affected.
     """
     by_name = {
-        op_type: grad if isinstance(grad, str) else register_to_random_name(grad)
-        for op_type, grad in override_dict.items()
+        op_type: grad if isinstance(grad, str) else _registered_name(grad) for op_type, grad in override_dict.items()
     }
     with tf.compat.v1.get_default_graph().gradient_override_map(by_name):
         yield

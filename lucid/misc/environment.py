@@ -1,0 +1,8 @@
+"""Facts about where lucid runs."""
+import IPython
+
+
+def is_notebook_environment():
+    """True inside a Jupyter kernel (ZMQInteractiveShell) or Google Colab ("Shell"), else False."""
+    shell = IPython.get_ipython()
+    return type(shell).__name__ in ("ZMQInteractiveShell", "Shell")

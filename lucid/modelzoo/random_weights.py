@@ -1,0 +1,124 @@
+"""Random-weight stand-ins for zoo models: the real graph structure and node names, no download.
+
+For tests and benchmarks; the visualizations they give are meaningless.
+"""
+import logging
+
+import numpy as np
+import tensorflow as tf
+
+from lucid.modelzoo.other_models.InceptionV1 import InceptionV1
+
+log = logging.getLogger(__name__)
+
+# InceptionV1 mixed layers: branch depths (1x1, 3x3 bottleneck, 3x3, 5x5 bottleneck, 5x5, pool reduce),
+# and the stride-2 max pool that comes before some of them.
+_MIXED_LAYERS = [
+    ("mixed3a", (64, 96, 128, 16, 32, 32), None),
+    ("mixed3b", (128, 128, 192, 32, 96, 64), None),
+    ("mixed4a", (192, 96, 204, 16, 48, 64), "maxpool4"),
+    ("mixed4b", (160, 112, 224, 24, 64, 64), None),
+    ("mixed4c", (128, 128, 256, 24, 64, 64), None),
+    ("mixed4d", (112, 144, 288, 32, 64, 64), None),
+    ("mixed4e", (256, 160, 320, 32, 128, 128), None),
+    ("mixed5a", (256, 160, 320, 48, 128, 128), "maxpool10"),
+    ("mixed5b", (384, 192, 384, 48, 128, 128), None),
+]
+# Auxiliary classifier heads: head name, mixed layer they start from, suffix of their nn/softmax nodes.
+_AUX_HEADS = [("head0", "mixed4a", "0"), ("head1", "mixed4d", "1")]
+_NUM_CLASSES = 1008
+# RMS of a uniform [0, 1] image mapped to InceptionV1's input range (-117, 138): 255 / sqrt(12).
+_INPUT_RMS = 255 / np.sqrt(12)
+
+
+class _Builder(object):
+    """Adds InceptionV1-style layers with He-normal random weights to the default graph."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+
+    def _weights(self, name, shape, fan_in, input_rms=1.0):
+        """He-normal Const `<name>_w` for inputs of RMS `input_rms`, and a small random Const bias `<name>_b`."""
+        std = np.sqrt(2.0 / fan_in) / input_rms
+        w = tf.constant(self.rng.normal(0.0, std, shape).astype(np.float32), name=name + "_w")
+        b = tf.constant(self.rng.normal(0.0, 0.1, shape[-1]).astype(np.float32), name=name + "_b")
+        return w, b
+
+    def conv(self, x, in_depth, name, size, depth, stride=1, input_rms=1.0, bias_add_name=None):
+        """`<name>_pre_relu/conv` (SAME) -> BiasAdd `<name>_pre_relu` (or `bias_add_name`) -> Relu `<name>`."""
+        w, b = self._weights(name, (size, size, in_depth, depth), size * size * in_depth, input_rms)
+        t = tf.nn.conv2d(x, w, strides=stride, padding="SAME", name=name + "_pre_relu/conv")
+        t = tf.nn.bias_add(t, b, name=bias_add_name or name + "_pre_relu")
+        return tf.nn.relu(t, name=name)
+
+    def dense(self, x, in_depth, name, depth, pre_name, activation):
+        """MatMul `<pre_name>/matmul` -> BiasAdd `<pre_name>` -> `activation` named `<name>`."""
+        w, b = self._weights(name, (in_depth, depth), in_depth)
+        t = tf.matmul(x, w, name=pre_name + "/matmul")
+        t = tf.nn.bias_add(t, b, name=pre_name)
+        return activation(t, name=name)
+
+    def mixed(self, x, in_depth, name, depths):
+        """An inception block: four branches joined by a v1 `Concat` op named `name` (axis first)."""
+        d1x1, d3x3_bottleneck, d3x3, d5x5_bottleneck, d5x5, dpool = depths
+        branch_1x1 = self.conv(x, in_depth, name + "_1x1", 1, d1x1)
+        t = self.conv(x, in_depth, name + "_3x3_bottleneck", 1, d3x3_bottleneck)
+        branch_3x3 = self.conv(t, d3x3_bottleneck, name + "_3x3", 3, d3x3)
+        t = self.conv(x, in_depth, name + "_5x5_bottleneck", 1, d5x5_bottleneck)
+        branch_5x5 = self.conv(t, d5x5_bottleneck, name + "_5x5", 5, d5x5)
+        t = tf.nn.max_pool2d(x, 3, 1, "SAME", name=name + "_pool")
+        # The original graph names this one BiasAdd "2"; kept so the stand-in has the same node names.
+        bias_add_name = "2" if name == "mixed4e" else None
+        branch_pool = self.conv(t, in_depth, name + "_pool_reduce", 1, dpool, bias_add_name=bias_add_name)
+        axis = tf.constant(3, name=name + "/concat_dim")
+        branches = [branch_1x1, branch_3x3, branch_5x5, branch_pool]
+        return tf.raw_ops.Concat(concat_dim=axis, values=branches, name=name), d1x1 + d3x3 + d5x5 + dpool
+
+    def aux_head(self, x, in_depth, name, suffix):
+        """Auxiliary classifier (valid at 224 px only): 5x5/3 avg pool, 1x1 bottleneck, dense 1024, dense 1008."""
+        t = tf.nn.avg_pool2d(x, 5, 3, "VALID", name=name + "_pool")
+        t = self.conv(t, in_depth, name + "_bottleneck", 1, 128)
+        t = tf.reshape(t, [-1, 4 * 4 * 128], name="nn" + suffix + "/reshape")
+        t = self.dense(t, 4 * 4 * 128, "nn" + suffix, 1024, "nn" + suffix + "_pre_relu", tf.nn.relu)
+        return self.dense(t, 1024, "softmax" + suffix, _NUM_CLASSES, "softmax" + suffix + "_pre_activation",
+                          tf.nn.softmax)
+
+
+def inception_v1_graph_def(seed=0):
+    """A frozen GraphDef with InceptionV1's node names, ops and depths and random weights drawn from `seed`.
+
+    The input `input` is a shapeless float32 Placeholder expecting values in (-117, 138); the auxiliary heads and
+    `softmax2` only evaluate at 224x224, the rest at any size from about 64 px.
+    """
+    builder = _Builder(seed)
+    with tf.Graph().as_default() as graph:
+        x = tf.compat.v1.placeholder(tf.float32, name="input")
+        t = builder.conv(x, 3, "conv2d0", 7, 64, stride=2, input_rms=_INPUT_RMS)
+        t = tf.nn.max_pool2d(t, 3, 2, "SAME", name="maxpool0")
+        t = tf.nn.local_response_normalization(t, 2, bias=1.0, alpha=0.0001 / 5, beta=0.75,
+                                               name="localresponsenorm0")
+        t = builder.conv(t, 64, "conv2d1", 1, 64)
+        t = builder.conv(t, 64, "conv2d2", 3, 192)
+        t = tf.nn.local_response_normalization(t, 2, bias=1.0, alpha=0.0001 / 5, beta=0.75,
+                                               name="localresponsenorm1")
+        t = tf.nn.max_pool2d(t, 3, 2, "SAME", name="maxpool1")
+        depth = 192
+        outputs = {}
+        for name, branch_depths, maxpool_name in _MIXED_LAYERS:
+            if maxpool_name:
+                t = tf.nn.max_pool2d(t, 3, 2, "SAME", name=maxpool_name)
+            t, depth = builder.mixed(t, depth, name, branch_depths)
+            outputs[name] = (t, depth)
+        for name, mixed_name, suffix in _AUX_HEADS:
+            builder.aux_head(*outputs[mixed_name], name, suffix)
+        t = tf.nn.avg_pool2d(t, 7, 1, "VALID", name="avgpool0")
+        t = tf.reshape(t, [-1, depth], name="avgpool0/reshape")
+        builder.dense(t, depth, "softmax2", _NUM_CLASSES, "softmax2_pre_activation", tf.nn.softmax)
+    return graph.as_graph_def()
+
+
+def random_inception_v1(seed=0):
+    """An `InceptionV1` whose graph_def is `inception_v1_graph_def(seed)`: usable offline, never downloads."""
+    model = InceptionV1()
+    model._graph_def = inception_v1_graph_def(seed)
+    return model

@@ -1,0 +1,123 @@
+"""GraphDef helpers for the model zoo: loading, freezing, Lucid's metadata node, graph navigation."""
+import json
+import logging
+from collections import defaultdict, deque
+
+import tensorflow as tf
+
+from lucid.misc.io import load
+from lucid.misc.io.saving import ClarityJSONEncoder
+
+log = logging.getLogger(__name__)
+
+# Name of the Const node in which `Model.save` stores the model's metadata as JSON.
+metadata_node_name = "lucid_metadata_json"
+
+
+def _node_name(name):
+    """Node name of a GraphDef input or tensor name: drops a leading '^' and a ':<index>' suffix."""
+    return name.lstrip("^").split(":")[0]
+
+
+def load_text_labels(labels_path):
+    """Lines of the text file at `labels_path` (local path or URL)."""
+    return load(labels_path).splitlines()
+
+
+def load_graphdef(model_url, reset_device=True):
+    """The GraphDef stored at `model_url` (.pb); `reset_device` clears device pins so it imports anywhere."""
+    graph_def = load(model_url)
+    if not isinstance(graph_def, tf.compat.v1.GraphDef):
+        raise ValueError(
+            "{} did not load as a GraphDef (got {}); a model file must be a frozen GraphDef ending in .pb."
+            .format(model_url, type(graph_def).__name__))
+    if reset_device:
+        for node in graph_def.node:
+            node.device = ""
+    return graph_def
+
+
+def forget_xy(t):
+    """`t` with unknown height and width in its static shape, so the graph accepts any image size."""
+    shape = (t.shape[0], None, None, t.shape[3])
+    return tf.compat.v1.placeholder_with_default(t, shape)
+
+
+def frozen_default_graph_def(input_node_names, output_node_names):
+    """GraphDef of the default graph pruned to what the outputs need, variables turned into constants.
+
+    Needs a default session holding the variables' values.
+    """
+    sess = tf.compat.v1.get_default_session()
+    if sess is None:
+        raise RuntimeError("Default session not registered.")
+    graph_def = tf.compat.v1.get_default_graph().as_graph_def()
+    if not graph_def.node:
+        raise RuntimeError(
+            "Default graph is empty. Is it possible your model wasn't constructed or is in a different graph?")
+    node_names = [node.name for node in graph_def.node]
+    missing = [name for name in list(input_node_names) + list(output_node_names) if name not in node_names]
+    if missing:
+        raise ValueError("Nodes {} are not in the default graph; give node names such as {}.".format(
+            missing, node_names[:10]))
+    graph_def = tf.compat.v1.graph_util.remove_training_nodes(
+        graph_def, protected_nodes=list(output_node_names) + list(input_node_names))
+    graph_def = tf.compat.v1.graph_util.extract_sub_graph(graph_def, list(output_node_names))
+    for node in graph_def.node:
+        node.device = ""
+    variable_names = [v.op.name for v in tf.compat.v1.global_variables()]
+    return tf.compat.v1.graph_util.convert_variables_to_constants(
+        sess, graph_def, list(output_node_names), variable_names_whitelist=variable_names)
+
+
+def infuse_metadata(graph_def, info):
+    """Store `info` as JSON in the graph_def's metadata Const node (replacing an older one)."""
+    with tf.Graph().as_default() as temp_graph:
+        tf.constant(json.dumps(info, cls=ClarityJSONEncoder), name=metadata_node_name)
+    kept = [node for node in graph_def.node if node.name != metadata_node_name]
+    if len(kept) != len(graph_def.node):
+        del graph_def.node[:]
+        graph_def.node.extend(kept)
+    graph_def.node.extend(temp_graph.as_graph_def().node)
+
+
+def extract_metadata(graph_def):
+    """The metadata dict stored by `infuse_metadata`, or None if the graph_def has none."""
+    nodes = [node for node in graph_def.node if node.name == metadata_node_name]
+    if len(nodes) > 1:
+        raise ValueError("GraphDef has {} nodes named {}; expected at most one.".format(len(nodes), metadata_node_name))
+    if not nodes:
+        return None
+    return json.loads(nodes[0].attr["value"].tensor.string_val[0])
+
+
+class GraphDefHelper(object):
+    """Indexes of a GraphDef's nodes by op type, by name and by the nodes they feed."""
+
+    def __init__(self, graph_def):
+        self.graph_def = graph_def
+        self.by_op = defaultdict(list)
+        self.by_name = {}
+        self.by_input = defaultdict(list)
+        for node in graph_def.node:
+            if node.name in self.by_name:
+                raise ValueError("GraphDef has two nodes named {!r}; node names must be unique.".format(node.name))
+            self.by_op[node.op].append(node)
+            self.by_name[node.name] = node
+            for input_name in node.input:
+                self.by_input[_node_name(input_name)].append(node)
+
+    def neighborhood(self, node, degree=4):
+        """Nodes at most `degree` edges (inputs or consumers) away from `node`, `node` first, nearest first."""
+        found = {node.name: node}
+        frontier = deque([(node, 0)])
+        while frontier:
+            current, distance = frontier.popleft()
+            if distance == degree:
+                continue
+            inputs = [self.by_name[_node_name(name)] for name in current.input if _node_name(name) in self.by_name]
+            for neighbor in inputs + self.by_input.get(current.name, []):
+                if neighbor.name not in found:
+                    found[neighbor.name] = neighbor
+                    frontier.append((neighbor, distance + 1))
+        return list(found.values())

@@ -1,0 +1,465 @@
+"""Base classes of the model zoo: `Model` (a frozen GraphDef plus what Lucid must know to import it) and `Layer`."""
+import difflib
+import logging
+import os
+import warnings
+
+import numpy as np
+import tensorflow as tf
+
+from lucid.misc.io import load, save
+from lucid.misc.io import showing
+from lucid.modelzoo import util as model_util
+
+log = logging.getLogger(__name__)
+
+IMAGENET_MEAN = np.array([123.68, 116.779, 103.939])
+IMAGENET_MEAN_BGR = np.flip(IMAGENET_MEAN, 0)
+
+
+class Layer(object):
+    """A named activation tensor of a model, with its channel depth and tags such as 'conv' or 'dense'."""
+
+    width = None
+    height = None
+    shape = None
+
+    def __init__(self, model_instance, name, depth, tags):
+        self._activations = None
+        self.model_class = model_instance.__class__
+        self.model_name = model_instance.name
+        self.name = name
+        self.depth = depth
+        self.tags = set(tags)
+
+    def __getitem__(self, name):
+        """Dict-style access to attributes (`layer["name"]`), kept for older recipes."""
+        if name == "type":
+            warnings.warn("Property 'type' is deprecated on model layers. Please check if 'tags' contains the type "
+                          "you are looking for in the future! We're simply a tag for now.", DeprecationWarning)
+            return next(iter(self.tags), None)
+        if name not in self.__dict__:
+            raise AttributeError("'Layer' object has no attribute '{}'".format(name))
+        return self.__dict__[name]
+
+    @property
+    def size(self):
+        warnings.warn("Property 'size' is deprecated on model layers because it may be confused with the spatial "
+                      "'size' of a layer. Please use 'depth' in the future!", DeprecationWarning)
+        return self.depth
+
+    @property
+    def activations(self):
+        """Activations of this layer on the modelzoo's aligned ImageNet samples (downloaded on first use)."""
+        if self._activations is None:
+            # Imported on use: the aligned activations need the network and few users want them.
+            from lucid.modelzoo.aligned_activations import get_aligned_activations
+            self._activations = get_aligned_activations(self)
+        return self._activations
+
+    def __repr__(self):
+        return "Layer (belonging to {}) <{}: {}> ([{}])".format(self.model_name, self.name, self.depth, self.tags)
+
+    def to_json(self):
+        return self.name
+
+
+def _layers_from_list_of_dicts(model_instance, list_of_dicts):
+    """Layer tuple from dicts with keys name, depth, tags (the form model files declare their layers in)."""
+    return tuple(Layer(model_instance, d["name"], d["depth"], d["tags"]) for d in list_of_dicts)
+
+
+def _require_keys(mapping, keys, what):
+    """Raise ValueError naming the keys of `keys` missing from `mapping` (a manifest or metadata dict)."""
+    missing = [key for key in keys if key not in mapping]
+    if missing:
+        raise ValueError("{} lacks the entries {}; it needs all of {}.".format(what, missing, list(keys)))
+
+
+class Model(object):
+    """A vision model stored as a frozen GraphDef.
+
+    Subclasses set `model_path`, `input_name`, `image_shape`, `image_value_range` (and optionally labels_path,
+    synsets_path, dataset, is_BGR, layers). `import_graph` feeds a [0, 1] image into the graph, mapped to the
+    model's own value range and channel order.
+    """
+
+    model_path = None
+    labels_path = None
+    image_value_range = (-1, 1)
+    image_shape = (None, None, 3)
+    layers = ()
+    model_name = None
+    _labels = None
+    _synset_ids = None
+    _synsets = None
+    _graph_def = None
+    # The in-memory graph_def is not pickled: it can be reloaded from model_path.
+    _blacklist = ["_graph_def"]
+
+    def __getstate__(self):
+        return {key: value for key, value in self.__dict__.items() if key not in self._blacklist}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+
+    def __eq__(self, other):
+        if isinstance(other, Model):
+            return self.model_path == other.model_path
+        return False
+
+    def __hash__(self):
+        return hash(self.model_path)
+
+    @property
+    def labels(self):
+        if not self.labels_path:
+            raise RuntimeError("This model does not have a labels_path specified!")
+        if self._labels is None:
+            self._labels = model_util.load_text_labels(self.labels_path)
+        return self._labels
+
+    @property
+    def synset_ids(self):
+        if not getattr(self, "synsets_path", None):
+            raise RuntimeError("This model does not have a synset_path specified!")
+        if self._synset_ids is None:
+            self._synset_ids = model_util.load_text_labels(self.synsets_path)
+        return self._synset_ids
+
+    @property
+    def synsets(self):
+        """WordNet synsets of the classes (needs nltk and its wordnet corpus)."""
+        if self._synsets is None:
+            # Imported on use: wordnet needs nltk and downloads its corpus.
+            from lucid.modelzoo import wordnet
+            self._synsets = [wordnet.synset_from_id(synset_id) for synset_id in self.synset_ids]
+        return self._synsets
+
+    @property
+    def name(self):
+        return self.model_name or self.__class__.__name__
+
+    def __str__(self):
+        return self.name
+
+    def to_json(self):
+        return self.name
+
+    @property
+    def graph_def(self):
+        """The model's GraphDef, read from model_path on first use."""
+        if self._graph_def is None:
+            if self.model_path is None:
+                raise ValueError("Model {} has no model_path; set it to the URL or path of a frozen GraphDef (.pb)."
+                                 .format(self.name))
+            self._graph_def = model_util.load_graphdef(self.model_path)
+        return self._graph_def
+
+    def load_graphdef(self):
+        """Deprecated no-op: `graph_def` loads lazily."""
+        warnings.warn("Calling `load_graphdef` is no longer necessary and now a noop. Graphs are loaded lazily "
+                      "when a model's graph_def property is accessed.", DeprecationWarning)
+
+    def post_import(self, scope):
+        """Hook run after `import_graph`, e.g. to add tensors the GraphDef lacks."""
+
+    def _value_range_bounds(self, channels, dtype):
+        """`(lo, hi - lo)` of image_value_range as arrays of `dtype` that broadcast over `channels` channels."""
+        value_range = self.image_value_range
+        try:
+            lo, hi = (np.asarray(bound, dtype=np.float64) for bound in value_range)
+        except (TypeError, ValueError):
+            raise ValueError("{}.image_value_range must be a pair (lo, hi) of numbers or of per-channel arrays, "
+                             "got {!r}.".format(self.name, value_range)) from None
+        for bound in (lo, hi):
+            if bound.ndim > 1 or (bound.ndim == 1 and bound.size != 1 and channels is not None
+                                  and bound.size != channels):
+                raise ValueError("{}.image_value_range bounds must be numbers or arrays of length 1 or {} (one per "
+                                 "channel), got {!r}.".format(self.name, channels, value_range))
+        return lo.astype(dtype), (hi - lo).astype(dtype)
+
+    def create_input(self, t_input=None, forget_xy_shape=True):
+        """`(t_input, t_prep_input)`: the [0, 1] image input and its version in the model's value range.
+
+        A rank-3 input gets a batch dimension; `forget_xy_shape` lets the graph accept any image size; BGR models
+        get their channels reversed before the value range is applied.
+        """
+        if t_input is None:
+            t_input = tf.compat.v1.placeholder(tf.float32, self.image_shape)
+        t_prep_input = tf.convert_to_tensor(t_input)
+        if t_prep_input.shape.rank not in (3, 4):
+            raise ValueError("The model input must be an image tensor of rank 3 [H, W, C] or 4 [N, H, W, C], got "
+                             "shape {}.".format(t_prep_input.shape))
+        if not t_prep_input.dtype.is_floating:
+            raise TypeError("The model input must be a float tensor with values in [0, 1], got dtype {}; convert it, "
+                            "e.g. tf.cast(t, tf.float32) / 255.".format(t_prep_input.dtype.name))
+        if t_prep_input.shape.rank == 3:
+            t_prep_input = tf.expand_dims(t_prep_input, 0)
+        if forget_xy_shape:
+            t_prep_input = model_util.forget_xy(t_prep_input)
+        if getattr(self, "is_BGR", False):
+            t_prep_input = tf.reverse(t_prep_input, [-1])
+        lo, scale = self._value_range_bounds(t_prep_input.shape[-1], t_prep_input.dtype.as_numpy_dtype)
+        t_prep_input = t_prep_input * scale + lo
+        return t_input, t_prep_input
+
+    def _check_input_names(self, graph_def, names):
+        """Raise ValueError if a node named in `names` (input_name, input_map keys) is not in `graph_def`."""
+        node_names = {node.name for node in graph_def.node}
+        missing = [name for name in names if model_util._node_name(name) not in node_names]
+        if missing:
+            placeholders = [node.name for node in graph_def.node if node.op == "Placeholder"]
+            raise ValueError("The GraphDef of {} has no node for {} (input_name is {!r}). Its Placeholder nodes are "
+                             "{}: set input_name (or the input_map keys) to one of them."
+                             .format(self.name, missing, self.input_name, placeholders))
+
+    def import_graph(self, t_input=None, scope="import", forget_xy_shape=True, input_map=None):
+        """Import the model into the default graph under `scope`; returns `T(name)` giving its tensors.
+
+        `T("mixed4a")` is `scope/mixed4a:0`; names with a ':' are taken as tensor names.
+        """
+        graph = tf.compat.v1.get_default_graph()
+        if graph.unique_name(scope, False) != scope:
+            raise ValueError('Scope "{}" already exists. Provide explicit scope names when importing multiple '
+                             'instances of the model.'.format(scope))
+        if getattr(self, "input_name", None) is None:
+            raise ValueError("Model {} has no input_name; set it to the name of the graph's input node."
+                             .format(self.name))
+        graph_def = self.graph_def
+        input_map = input_map or {}
+        self._check_input_names(graph_def, [self.input_name, *input_map])
+        t_input, t_prep_input = self.create_input(t_input, forget_xy_shape)
+        final_input_map = {self.input_name: t_prep_input}
+        final_input_map.update(input_map)
+        tf.compat.v1.import_graph_def(graph_def, final_input_map, name=scope)
+        self.post_import(scope)
+
+        def T(name):
+            if not isinstance(name, str):
+                raise TypeError("T takes a layer or tensor name (str), got {!r}.".format(name))
+            tensor_name = "{}/{}".format(scope, name) if ":" in name else "{}/{}:0".format(scope, name)
+            try:
+                return graph.get_tensor_by_name(tensor_name)
+            except (KeyError, ValueError):
+                raise KeyError(_unknown_name_message(graph, scope, name)) from None
+
+        return T
+
+    def show_graph(self):
+        """Display the model's graph (in a notebook)."""
+        showing.graph(self.graph_def)
+
+    def get_layer(self, name):
+        """The layer called `name`; else the first whose name contains it (case-insensitive), with a warning."""
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        for layer in self.layers:
+            if name.lower() in layer.name.lower():
+                log.warning("Found layer by fuzzy matching, please use '%s' in the future!", layer.name)
+                return layer
+        layer_names = [layer.name for layer in self.layers]
+        raise KeyError("Could not find layer with name '{}'! Closest names: {}. Existing layer names are: {}".format(
+            name, difflib.get_close_matches(name, layer_names), layer_names))
+
+    @staticmethod
+    def suggest_save_args(graph_def=None):
+        """Guess the `Model.save` arguments for a graph (default: the default graph), print them as code.
+
+        Returns the dict of input_name, image_shape, output_names, image_value_range (None where unknown).
+        """
+        if graph_def is None:
+            graph_def = tf.compat.v1.get_default_graph().as_graph_def()
+        helper = model_util.GraphDefHelper(graph_def)
+        inferred = dict.fromkeys(["input_name", "image_shape", "output_names", "image_value_range"])
+
+        placeholders = helper.by_op["Placeholder"]
+        if len(placeholders) == 1:
+            placeholder = placeholders[0]
+            if tf.dtypes.as_dtype(placeholder.attr["dtype"].type).is_floating:
+                inferred["input_name"] = placeholder.name
+                print("Inferred: input_name = {} (because it was the only Placeholder in the graph_def)".format(
+                    placeholder.name))
+            else:
+                _guess_scaled_input(helper, placeholder, inferred)
+        else:
+            warnings.warn("Could not infer input_name because there were multiple or no Placeholders.")
+
+        if inferred["input_name"] is not None:
+            dims = [dim.size for dim in helper.by_name[inferred["input_name"]].attr["shape"].shape.dim]
+            image_shape = dims[1:] if len(dims) == 4 else dims
+            if len(image_shape) == 3 and -1 not in image_shape:
+                inferred["image_shape"] = image_shape
+                print("Inferred: image_shape = {}".format(image_shape))
+        if inferred["image_shape"] is None:
+            warnings.warn("Could not infer image_shape.")
+
+        output_names = [node.name for node in helper.by_op["Softmax"]]
+        if output_names:
+            inferred["output_names"] = output_names
+            print("Inferred: output_names = {}  (because those are all the Softmax ops)".format(output_names))
+        else:
+            warnings.warn("Could not infer output_names.")
+
+        report = [
+            "# Please sanity check all inferred values before using this code.",
+            "# Incorrect `image_value_range` is the most common cause of feature visualization bugs! "
+            "Most methods will fail silently with incorrect visualizations!",
+            "Model.save(",
+        ]
+        for key, value in inferred.items():
+            if value is None:
+                report.append("    {}=_,                   # TODO (eg. {})".format(key, _SAVE_ARG_EXAMPLES[key]))
+            else:
+                report.append("    {}={!r},".format(key, value))
+        report.append("  )")
+        print("\n".join(report))
+        return inferred
+
+    @staticmethod
+    def save(save_url, input_name, output_names, image_shape, image_value_range):
+        """Freeze the default session's graph (input to outputs) with Lucid's metadata and write it to save_url.
+
+        Load it back with `Model.load(save_url)`.
+        """
+        if ":" in input_name:
+            raise ValueError("input_name appears to be a tensor (name contains ':') but must be an op name; "
+                             "drop the ':<index>' suffix from {!r}.".format(input_name))
+        if isinstance(output_names, str):
+            raise TypeError("output_names must be a list of op names, got the string {!r}; write [{!r}]."
+                            .format(output_names, output_names))
+        for output_name in output_names:
+            if ":" in output_name:
+                raise ValueError("output_names appear to be tensors (name contains ':') but must be op names; "
+                                 "drop the ':<index>' suffix from {!r}.".format(output_name))
+        metadata = {"input_name": input_name, "image_shape": image_shape, "image_value_range": image_value_range}
+        graph_def = model_util.frozen_default_graph_def([input_name], output_names)
+        model_util.infuse_metadata(graph_def, metadata)
+        save(graph_def, save_url)  # lucid.misc.io.save
+
+    @staticmethod
+    def load(url):
+        """A Model from a GraphDef saved by `Model.save` (.pb) or from a manifest (.json); None for other files."""
+        if url.endswith(".pb"):
+            return Model.load_from_graphdef(url)
+        if url.endswith(".json"):
+            return Model.load_from_manifest(url)
+        log.warning("Model.load: %s is neither a .pb GraphDef nor a .json manifest; returning None.", url)
+        return None
+
+    @staticmethod
+    def load_from_metadata(model_url, metadata):
+        """An instance of a new Model subclass for the GraphDef at model_url described by `metadata`."""
+        _require_keys(metadata, ["input_name", "image_shape", "image_value_range"], "Model metadata")
+
+        class DynamicModel(Model):
+            model_path = model_url
+            input_name = metadata["input_name"]
+            image_shape = metadata["image_shape"]
+            image_value_range = metadata["image_value_range"]
+
+        return DynamicModel()
+
+    @staticmethod
+    def load_from_graphdef(graphdef_url):
+        """A Model for a GraphDef that carries Lucid's metadata node (as written by `Model.save`)."""
+        graph_def = model_util.load_graphdef(graphdef_url)
+        metadata = model_util.extract_metadata(graph_def)
+        if metadata is None:
+            raise ValueError(
+                "Model.load_from_graphdef was called on a GraphDef ({}) that does not contain Lucid's metadata node. "
+                "Model.load only works for models saved via Model.save. For the lucid modelzoo, please use the "
+                "model classes in lucid.modelzoo.vision_models; for other GraphDefs, subclass Model and set "
+                "model_path, input_name, image_shape and image_value_range.".format(graphdef_url))
+        model = Model.load_from_metadata(graphdef_url, metadata)
+        model._graph_def = graph_def
+        return model
+
+    @staticmethod
+    def load_from_manifest(manifest_url):
+        """A Model described by a manifest.json (only the 'frozen' type exists)."""
+        try:
+            manifest = load(manifest_url)
+        except (OSError, ValueError) as error:
+            raise ValueError("Could not find manifest.json file in dir {}. Error: {}".format(
+                manifest_url, error)) from error
+        model_type = manifest.get("type", "frozen")
+        if model_type == "frozen":
+            return FrozenGraphModel(os.path.dirname(manifest_url), manifest)
+        raise NotImplementedError("Serialized model type {!r} is not supported; only 'frozen' is.".format(model_type))
+
+    def get_activations(self, layer, examples, batch_size=64, dtype=None, ind_shape=None, center_only=False):
+        """Activations of `layer` on an array (or nested lists) of example images; see get_activations.py."""
+        # Imported on use: get_activations builds its own graph and session and is rarely needed.
+        from lucid.modelzoo.get_activations import get_activations
+        return get_activations(self, layer, examples, batch_size=batch_size, dtype=dtype, ind_shape=ind_shape,
+                               center_only=center_only)
+
+
+# What suggest_save_args prints for an argument it could not infer.
+_SAVE_ARG_EXAMPLES = {
+    "input_name": "'input'",
+    "image_shape": "[224, 224, 3]",
+    "output_names": "['logits']",
+    "image_value_range": '"[-1, 1], [0, 1], [0, 255], or [-117, 138]"',
+}
+
+
+def _guess_scaled_input(helper, placeholder, inferred):
+    """For a non-float Placeholder: take a nearby division by 255 as the image input with value range (0, 1)."""
+    print("Warning: found a single Placeholder, but its dtype is {}. Lucid's parameterizations can only replace "
+          "float dtypes. We're now scanning to see if you maybe divide this placeholder by 255 to get a float "
+          "later in the graph...".format(str(placeholder.attr["dtype"]).strip()))
+    neighborhood = helper.neighborhood(placeholder, degree=5)
+    divisions = [node for node in neighborhood if node.op == "RealDiv"]
+    divides_by_255 = any(255 in node.attr["value"].tensor.int_val for node in neighborhood if node.op == "Const")
+    if len(divisions) == 1 and divides_by_255:
+        inferred["input_name"] = divisions[0].name
+        inferred["image_value_range"] = (0, 1)
+        print("Guessed: input_name = {} (because it's the only division by 255 near the only placeholder)".format(
+            divisions[0].name))
+        print("Guessed: image_value_range = (0, 1) (because you're dividing by 255 near the only placeholder)")
+    else:
+        warnings.warn("Could not infer input_name: the only Placeholder is not a float and there is not exactly "
+                      "one division by 255 near it.")
+
+
+def _unknown_name_message(graph, scope, name):
+    """KeyError text for a name that is not a tensor of the model imported under `scope`, with close names."""
+    prefix = scope + "/"
+    known = sorted({op.name[len(prefix):] for op in graph.get_operations() if op.name.startswith(prefix)})
+    close = difflib.get_close_matches(name.split(":")[0], known, n=5)
+    return ("No tensor {!r} in the model imported under scope {!r}. Closest names: {}. Pass a node name such as "
+            "'mixed4a' (meaning output 0) or a tensor name such as 'mixed4a:0'.".format(name, scope, close))
+
+
+class SerializedModel(Model):
+    """A Model described by a manifest.json next to its files."""
+
+    @classmethod
+    def from_directory(cls, model_path, manifest_path=None):
+        warnings.warn("SerializedModel.from_directory is deprecated. Please use Model.load_from_manifest instead.",
+                      DeprecationWarning)
+        return Model.load_from_manifest(manifest_path or os.path.join(model_path, "manifest.json"))
+
+
+class FrozenGraphModel(SerializedModel):
+    """A Model whose attributes come from a manifest of type 'frozen'; './' model paths are relative to it."""
+
+    _mandatory_properties = ["model_path", "image_value_range", "input_name", "image_shape"]
+
+    def __init__(self, model_directory, manifest):
+        _require_keys(manifest, self._mandatory_properties, "The manifest in {}".format(model_directory))
+        self.manifest = manifest
+        for key, value in manifest.items():
+            setattr(self, key, value)
+        if self.model_path.startswith("./"):
+            self.model_path = os.path.join(model_directory, self.model_path[2:])
+        layers = manifest.get("layers")
+        if layers and isinstance(layers[0], dict):
+            self.layers = _layers_from_list_of_dicts(self, layers)
+            self.layer_names = [layer["name"] for layer in layers]
+        elif layers is not None:
+            self.layers = ()
+            self.layer_names = list(layers)

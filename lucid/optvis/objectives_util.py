@@ -1,0 +1,132 @@
+"""Helpers for objectives: dot products, activation picking, wrappers of `T`, and argument checks.
+
+`T` is the function objectives receive: `T(name)` returns a layer tensor, `T("input")` the image and
+`T("labels")` the model's label list. The `_T_*` wrappers return a new `T` that adapts what it returns.
+"""
+import logging
+import numbers
+
+import tensorflow as tf
+
+from lucid.misc.graph_analysis import property_inference
+
+log = logging.getLogger(__name__)
+
+
+def _dot(x, y):
+    """Dot product over the last (channel) axis."""
+    return tf.reduce_sum(x * y, -1)
+
+
+def _dot_cossim(x, y, cossim_pow=0):
+    """Mean dot product of x and y, each term weighted by its cosine similarity (floored at 0.1) ** cossim_pow.
+
+    With cossim_pow > 0 the objective prefers activations pointing along y over ones that are merely large.
+    """
+    eps = 1e-4
+    xy_dot = _dot(x, y)
+    if cossim_pow == 0:
+        return tf.reduce_mean(xy_dot)
+    x_mags = tf.sqrt(_dot(x, x))
+    y_mags = tf.sqrt(_dot(y, y))
+    cossims = xy_dot / (eps + x_mags) / (eps + y_mags)
+    floored_cossims = tf.maximum(0.1, cossims)
+    return tf.reduce_mean(xy_dot * floored_cossims**cossim_pow)
+
+
+def _extract_act_pos(acts, x=None, y=None):
+    """Slice NHWC `acts` to one spatial position, keeping rank: x indexes height, y width; default the centre."""
+    shape = tf.shape(acts)
+    x_ = shape[1] // 2 if x is None else x
+    y_ = shape[2] // 2 if y is None else y
+    return acts[:, x_:x_ + 1, y_:y_ + 1]
+
+
+def _make_arg_str(arg):
+    """Short text of an argument for objective descriptions: "..." if long or multi-line."""
+    arg = str(arg)
+    too_long = len(arg) > 15 or "\n" in arg
+    return "..." if too_long else arg
+
+
+def _is_tensor(t):
+    """True for graph tensors and variables, False for other things T returns (such as the labels list)."""
+    return isinstance(t, (tf.Tensor, tf.Variable))
+
+
+def _T_force_NHWC(T):
+    """Wrap T so layers come back NHWC: dense `[N, C]` becomes `[N, 1, 1, C]`, detected NCHW is transposed."""
+
+    def T2(name):
+        t = T(name)
+        if not _is_tensor(t) or t.shape.rank is None:
+            return t
+        if t.shape.rank == 2:
+            return t[:, None, None, :]
+        if t.shape.rank == 4 and property_inference.infer_data_format(t) == "NCHW":
+            return tf.transpose(t, [0, 2, 3, 1])
+        return t
+
+    return T2
+
+
+def _T_handle_batch(T, batch=None):
+    """Wrap T so every tensor it returns is cut to the single example `batch` (no cut when batch is None).
+
+    Non-tensors such as T("labels") pass through whole, so a label lookup does not depend on `batch`.
+    """
+    if batch is None:
+        return T
+
+    def T2(name):
+        t = T(name)
+        if not _is_tensor(t):
+            return t
+        _check_in_range(batch, _static_dim(t, 0), "batch", name, "batch size")
+        return t[batch:batch + 1]
+
+    return T2
+
+
+def _index_arg(value, what, allow_none=False):
+    """Check an index argument of an objective factory (channel, position, batch): a non-negative int.
+
+    Accepts Python and NumPy integers (not bools); returns it as a Python int, or None when allowed.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError("%s must be a non-negative int%s, got %r of type %s."
+                        % (what, " or None" if allow_none else "", value, type(value).__name__))
+    if value < 0:
+        raise ValueError("%s must be a non-negative int, got %d; negative indices are not supported."
+                         % (what, value))
+    return int(value)
+
+
+def _static_dim(t, axis):
+    """Static size of `t` along `axis`, or None when unknown."""
+    if t.shape.rank is None:
+        return None
+    return t.shape.as_list()[axis]
+
+
+def _check_in_range(index, size, what, layer, dim_name):
+    """At graph build time, raise ValueError if `index` does not fit a known static `size` of `layer`."""
+    if index is not None and size is not None and index >= size:
+        raise ValueError("%s %d is out of range for layer %r with %s %d: valid values are 0..%d."
+                         % (what, index, layer, dim_name, size, size - 1))
+
+
+def _check_channel(t, layer, channel):
+    """Raise ValueError if `channel` exceeds the known depth (last axis) of layer tensor `t`."""
+    _check_in_range(channel, _static_dim(t, -1), "channel", layer, "depth")
+
+
+def _static_batch(t, layer, objective):
+    """Static batch size of `t`, which `objective` needs to unroll a loop over examples."""
+    batch_n = _static_dim(t, 0)
+    if batch_n is None:
+        raise ValueError("%s needs the static batch size of layer %r, but its shape is %s; give the input a "
+                         "fixed batch size (e.g. param.image(w, batch=4))." % (objective, layer, t.shape))
+    return batch_n

@@ -1,0 +1,273 @@
+"""Render feature visualizations: build one tf.compat.v1 graph (parameterization -> transforms -> model ->
+objective) and run Adam gradient ascent on the objective.
+
+    render_vis(model, "mixed4a:476")            # one image, 513 steps, shown at the end
+    T = make_vis_T(model, objective)            # the graph pieces, for custom loops (inside a graph + session)
+"""
+import logging
+from contextlib import contextmanager
+
+import numpy as np
+import tensorflow as tf
+
+import lucid
+from lucid.misc.gradient_override import gradient_override_map
+from lucid.misc.io import show
+from lucid.misc.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
+from lucid.modelzoo.vision_base import Model
+from lucid.optvis import objectives, param, transform
+
+log = logging.getLogger(__name__)
+
+
+def render_vis(
+    model,
+    objective_f,
+    param_f=None,
+    optimizer=None,
+    transforms=None,
+    thresholds=(512,),
+    print_objectives=None,
+    verbose=True,
+    relu_gradient_override=True,
+    use_fixed_seed=False,
+    image_size=None,
+    show_image=None,
+):
+    """Optimize an image for `objective_f` and return snapshots of it.
+
+    Args:
+      model: a lucid Model instance (e.g. `models.InceptionV1()`).
+      objective_f: an Objective, a "layer:channel" string, or a function of T.
+      param_f: a function returning the image tensor `[batch, h, w, c]` in [0, 1] (default `param.image(128)`),
+        or such a tensor.
+      optimizer: a tf.compat.v1.train.Optimizer, or a function returning one (default Adam, learning rate 0.05).
+      transforms: a list of transforms applied before the model (default `transform.standard_transforms`; any
+        non-list, such as None or a tuple, gives the default; `[]` gives none).
+      thresholds: the steps after which a snapshot is taken; `max(thresholds) + 1` steps run in all.
+      print_objectives: objectives whose values are printed at each threshold when verbose.
+      verbose: print the step and loss at each threshold.
+      relu_gradient_override: redirect ReLU gradients during the first steps (see redirected_relu_grad).
+      use_fixed_seed: seed NumPy (the initial image) and TensorFlow (every random op) with `lucid.seed`, so two
+        runs give identical images.
+      image_size: size of the default `param.image`, when `param_f` is not given.
+      show_image: display the image at each threshold (default: follows `verbose`).
+
+    Returns:
+      A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far
+      plus the current one, with a warning naming the step.
+    """
+    if image_size is not None:
+        if param_f is not None:
+            raise ValueError("Pass either image_size (for the default param.image) or param_f, not both.")
+        param_f = lambda: param.image(image_size)  # noqa: E731
+    thresholds = _check_thresholds(thresholds)
+    if show_image is None:
+        show_image = verbose
+
+    images = []
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess, _seeded(use_fixed_seed):
+        T = make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
+        print_objective_func = make_print_objective_func(print_objectives, T)
+        loss, vis_op, t_image = T("loss"), T("vis_op"), T("input")
+        sess.run(tf.compat.v1.global_variables_initializer())
+        graph.finalize()
+        step = 0
+        try:
+            for step in range(max(thresholds) + 1):
+                loss_, _ = sess.run([loss, vis_op])
+                if step in thresholds:
+                    vis = sess.run(t_image)
+                    images.append(vis)
+                    if verbose:
+                        print(step, loss_)
+                        print_objective_func(sess)
+                    if show_image:
+                        show(np.hstack(vis))
+        except KeyboardInterrupt:
+            log.warning("Interrupted optimization at step %d.", step + 1)
+            vis = sess.run(t_image)
+            images.append(vis)
+            show(np.hstack(vis))
+    return images
+
+
+@contextmanager
+def _seeded(use_fixed_seed):
+    """Seed TF's graph-level seed and NumPy's global RNG (restored afterwards) with `lucid.seed`."""
+    if not use_fixed_seed:
+        yield
+        return
+    tf.compat.v1.set_random_seed(lucid.seed)
+    state = np.random.get_state()
+    np.random.seed(lucid.seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def _check_thresholds(thresholds):
+    if isinstance(thresholds, (int, np.integer)) and not isinstance(thresholds, bool):
+        thresholds = (int(thresholds),)
+    try:
+        thresholds = frozenset(thresholds)
+    except TypeError:
+        raise TypeError(
+            "thresholds must be a step number or a collection of step numbers, e.g. (512,) or range(0, 512, 64); "
+            "got %r." % (thresholds,)
+        ) from None
+    if not thresholds:
+        raise ValueError("thresholds is empty: give at least one step, e.g. thresholds=(512,).")
+    for t in thresholds:
+        if isinstance(t, bool) or not isinstance(t, (int, np.integer)) or t < 0:
+            raise TypeError("thresholds must hold non-negative integer steps, e.g. (0, 64, 512); got %r." % (t,))
+    return thresholds
+
+
+def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None, relu_gradient_override=False):
+    """Build the visualization graph in the default graph and session, and return a lookup function `T(name)`.
+
+    `T` gives "loss", "vis_op", "t_image", "global_step", "init_global_step", "optimizer", "transform_f",
+    "objective_f", "param_f", "model", "transforms", "relu_gradient_override" and "T" (the model lookup);
+    any other name goes to the model: "input" is the untransformed image, "labels" the model's labels,
+    anything else a layer tensor.
+    """
+    if tf.executing_eagerly():
+        raise RuntimeError(
+            "make_vis_T builds a graph and needs a default graph and session; call it inside "
+            "`with tf.Graph().as_default(), tf.compat.v1.Session():` (or use render_vis, which does that)."
+        )
+    sess = tf.compat.v1.get_default_session()
+    if sess is None:
+        raise RuntimeError(
+            "make_vis_T needs a default session: call it inside `with tf.compat.v1.Session().as_default():` "
+            "(or `with tf.compat.v1.Session():`)."
+        )
+    if isinstance(model, type):
+        raise TypeError("model must be a Model instance, e.g. models.%s(), not the class itself." % model.__name__)
+    if not isinstance(model, Model):
+        raise TypeError("model must be a lucid Model (e.g. models.InceptionV1()); got %r." % (model,))
+
+    t_image = make_t_image(param_f)
+    objective_f = objectives.as_objective(objective_f)
+    transform_f = make_transform_f(transforms)
+    optimizer = make_optimizer(optimizer, [])
+
+    global_step = tf.compat.v1.train.get_or_create_global_step()
+    init_global_step = tf.compat.v1.variables_initializer([global_step])
+    sess.run(init_global_step)
+
+    if relu_gradient_override:
+        with gradient_override_map({"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad}):
+            T = import_model(model, transform_f(t_image), t_image)
+    else:
+        T = import_model(model, transform_f(t_image), t_image)
+    loss = objective_f(T)
+    vis_op = optimizer.minimize(-loss, global_step=global_step)
+
+    pieces = dict(
+        loss=loss,
+        vis_op=vis_op,
+        t_image=t_image,
+        global_step=global_step,
+        init_global_step=init_global_step,
+        optimizer=optimizer,
+        transform_f=transform_f,
+        objective_f=objective_f,
+        param_f=param_f,
+        model=model,
+        transforms=transforms,
+        relu_gradient_override=relu_gradient_override,
+        T=T,
+    )
+
+    def T2(name):
+        return pieces[name] if name in pieces else T(name)
+
+    return T2
+
+
+def make_print_objective_func(print_objectives, T):
+    """Return `f(sess)` that prints the value of each of `print_objectives` as "NN: description: value"."""
+    print_objectives = [objectives.as_objective(obj) for obj in print_objectives or []]
+    tensors = [obj(T) for obj in print_objectives]
+
+    def print_objective_func(sess):
+        for i, (obj, value) in enumerate(zip(print_objectives, sess.run(tensors))):
+            print("{:02d}: {}: {:7.2f}".format(i + 1, getattr(obj, "description", obj), np.mean(value)))
+
+    return print_objective_func
+
+
+def make_t_image(param_f):
+    """The image tensor from `param_f`: None (-> `param.image(128)`), a function returning a tensor, or a tensor."""
+    if param_f is None:
+        t_image = param.image(128)
+    elif callable(param_f):
+        t_image = param_f()
+    elif isinstance(param_f, tf.Tensor):
+        t_image = param_f
+    else:
+        raise TypeError(
+            "Incompatible type for param_f, %s: pass a function that returns an image tensor, e.g. "
+            "param_f=lambda: param.image(128), or such a tensor." % type(param_f).__name__
+        )
+    if not isinstance(t_image, tf.Tensor):
+        raise TypeError(
+            "param_f should produce a Tensor, but instead created a %s. (A bare tf.Variable must be turned into a "
+            "tensor, e.g. with tf.identity or a sigmoid.)" % type(t_image).__name__
+        )
+    if t_image.graph is not tf.compat.v1.get_default_graph():
+        raise TypeError(
+            "param_f produced a tensor that belongs to another graph than the default one. Did you accidentally use "
+            "render_vis when you meant to use make_vis_T? (render_vis builds its own graph: pass a function, "
+            "param_f=lambda: param.image(128), not a tensor.)"
+        )
+    return t_image
+
+
+def make_transform_f(transforms):
+    """Compose `transforms`; anything but a list (None, a tuple) gives `transform.standard_transforms`."""
+    if type(transforms) is not list:
+        transforms = transform.standard_transforms
+    for t in transforms:
+        if not callable(t):
+            raise TypeError(
+                "Each transform must be a function of the image tensor, e.g. transform.jitter(8); got %r." % (t,)
+            )
+    return transform.compose(transforms)
+
+
+def make_optimizer(optimizer, args):
+    """None -> Adam(0.05); a function -> `optimizer(*args)`; a tf.compat.v1.train.Optimizer -> itself."""
+    if optimizer is None:
+        return tf.compat.v1.train.AdamOptimizer(0.05)
+    if isinstance(optimizer, tf.compat.v1.train.Optimizer):
+        return optimizer
+    if callable(optimizer) and not hasattr(optimizer, "apply_gradients"):
+        made = optimizer(*args)
+        if isinstance(made, tf.compat.v1.train.Optimizer):
+            return made
+        optimizer = made
+    raise TypeError(
+        "Could not convert optimizer argument %r to an optimizer: pass a tf.compat.v1.train.Optimizer such as "
+        "tf.compat.v1.train.AdamOptimizer(0.05), or a function returning one. (Keras optimizers do not work in "
+        "tf.compat.v1 graphs.)" % (optimizer,)
+    )
+
+
+def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
+    """Import `model` with `t_image` as its input; return `T(name)` ("input" -> `t_image_raw`, "labels")."""
+    if t_image_raw is None:
+        t_image_raw = t_image
+    T_ = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
+
+    def T(layer):
+        if layer == "input":
+            return t_image_raw
+        if layer == "labels":
+            return model.labels
+        return T_(layer)
+
+    return T
