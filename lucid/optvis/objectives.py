@@ -183,6 +183,14 @@ def _check_depth(t, layer, vec):
                          "channel." % (vec.shape[-1], layer, depth))
 
 
+def _acts_at(acts, layer, x, y, objective):
+    """The activations at row x, column y (default the centre), after checking they lie inside the layer."""
+    _check_4d(acts, layer, objective)
+    _check_in_range(x, _static_dim(acts, 1), "x", layer, "height")
+    _check_in_range(y, _static_dim(acts, 2), "y", layer, "width")
+    return _extract_act_pos(acts, x, y)
+
+
 @wrap_objective(require_format="NHWC")
 def neuron(layer_name, channel_n, x=None, y=None, batch=None):
     """Activation of one channel at one spatial position (x: row, y: column; default the centre)."""
@@ -194,11 +202,8 @@ def neuron(layer_name, channel_n, x=None, y=None, batch=None):
     @handle_batch(batch)
     def inner(T):
         acts = T(layer_name)
-        _check_4d(acts, layer_name, "neuron")
         _check_channel(acts, layer_name, channel_n)
-        _check_in_range(x, _static_dim(acts, 1), "x", layer_name, "height")
-        _check_in_range(y, _static_dim(acts, 2), "y", layer_name, "width")
-        return tf.reduce_mean(_extract_act_pos(acts, x, y)[..., channel_n])
+        return tf.reduce_mean(_acts_at(acts, layer_name, x, y, "neuron")[..., channel_n])
 
     return inner
 
@@ -247,11 +252,9 @@ def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
     @handle_batch(batch)
     def inner(T):
         acts = T(layer_name)
-        _check_4d(acts, layer_name, "direction_neuron")
         _check_depth(acts, layer_name, vec)
-        _check_in_range(x, _static_dim(acts, 1), "x", layer_name, "height")
-        _check_in_range(y, _static_dim(acts, 2), "y", layer_name, "width")
-        return _dot_cossim(_extract_act_pos(acts, x, y), vec[None, None, None], cossim_pow=cossim_pow)
+        position = _acts_at(acts, layer_name, x, y, "direction_neuron")
+        return _dot_cossim(position, vec[None, None, None], cossim_pow=cossim_pow)
 
     return inner
 
