@@ -196,3 +196,15 @@ def test_tf1_style_global_graph_and_session():
         print(images[0].shape)
     """)
     assert out.split() == ["(1,", "16,", "16,", "3)", "(1,", "16,", "16,", "3)"]
+
+
+def test_render_channels_one_image_per_channel(model):
+    channels = [3, 5, 7]
+    images, values = render.render_channels(model, "conv2_pre_relu", channels, batch_size=2, steps=60, image_size=24)
+    assert images.shape == (3, 24, 24, 3) and values.shape == (3,)
+    assert np.isfinite(values).all()
+    # Each image was optimized for its own channel: of the three images, it excites that channel most.
+    acts = layer_values(model, "conv2_pre_relu", images).mean(axis=(1, 2))[:, channels]
+    np.testing.assert_array_equal(acts.argmax(axis=0), [0, 1, 2])
+    with pytest.raises(ValueError, match="channels"):
+        render.render_channels(model, "conv2", [])

@@ -125,6 +125,53 @@ def _check_thresholds(thresholds):
     return thresholds
 
 
+def render_channels(
+    model,
+    layer,
+    channels,
+    batch_size=16,
+    steps=512,
+    image_size=128,
+    transforms=None,
+    use_fixed_seed=False,
+    relu_gradient_override=True,
+):
+    """Render one image per channel of `layer`, optimizing `batch_size` channels together in one batch.
+
+    Each image of a batch has its own objective (`channel(layer, c, batch=i)`), so a batch of N channels costs
+    about one forward/backward pass of N images instead of N separate renders.
+
+    Returns `(images, values)`: images `[len(channels), image_size, image_size, 3]` in [0, 1], and values
+    `[len(channels)]`, each channel's objective (mean activation, on the transformed image) after the last step.
+    """
+    channels = list(channels)
+    if not channels:
+        raise ValueError("channels is empty: give the channel numbers to render, e.g. range(16).")
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError("batch_size must be a positive integer, got %r." % (batch_size,))
+    images, values = [], []
+    for start in range(0, len(channels), batch_size):
+        chunk = channels[start : start + batch_size]
+        per_image = [objectives.channel(layer, c, batch=i) for i, c in enumerate(chunk)]
+        with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess, _seeded(use_fixed_seed):
+            T = make_vis_T(
+                model,
+                objectives.Objective.sum(per_image),
+                lambda: param.image(image_size, batch=len(chunk)),
+                transforms=transforms,
+                relu_gradient_override=relu_gradient_override,
+            )
+            t_values = [obj(T) for obj in per_image]
+            sess.run(tf.compat.v1.global_variables_initializer())
+            vis_op = T("vis_op")
+            for _ in range(steps):
+                sess.run(vis_op)
+            batch_images, batch_values = sess.run([T("input"), t_values])
+        images.append(batch_images)
+        values.extend(batch_values)
+    return np.concatenate(images), np.array(values, np.float32)
+
+
 def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None, relu_gradient_override=False):
     """Build the visualization graph in the default graph and session, and return a lookup function `T(name)`.
 
