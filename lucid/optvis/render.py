@@ -5,6 +5,7 @@ objective) and run Adam gradient ascent on the objective.
     T = make_vis_T(model, objective)            # the graph pieces, for custom loops (inside a graph + session)
 """
 import logging
+import threading
 from contextlib import contextmanager
 
 import numpy as np
@@ -65,31 +66,64 @@ def render_vis(
     if show_image is None:
         show_image = verbose
 
-    images = []
-    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess, _seeded(use_fixed_seed):
-        T = make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+        with _seeded(use_fixed_seed):
+            T = make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
         print_objective_func = make_print_objective_func(print_objectives, T)
-        loss, vis_op, t_image = T("loss"), T("vis_op"), T("input")
         sess.run(tf.compat.v1.global_variables_initializer())
         graph.finalize()
-        step = 0
+
+        def on_threshold(step, loss, vis):
+            if verbose:
+                print(step, loss)
+                print_objective_func(sess)
+            if show_image:
+                show(np.hstack(vis))
+
+        images = []
         try:
-            for step in range(max(thresholds) + 1):
-                loss_, _ = sess.run([loss, vis_op])
-                if step in thresholds:
-                    vis = sess.run(t_image)
-                    images.append(vis)
-                    if verbose:
-                        print(step, loss_)
-                        print_objective_func(sess)
-                    if show_image:
-                        show(np.hstack(vis))
-        except KeyboardInterrupt:
-            log.warning("Interrupted optimization at step %d.", step + 1)
-            vis = sess.run(t_image)
+            _run_steps(sess, T, thresholds, images, on_threshold)
+        except KeyboardInterrupt as interrupt:
+            log.warning("Interrupted optimization at step %d.", interrupt.step + 1)
+            vis = sess.run(T("input"))
             images.append(vis)
             show(np.hstack(vis))
-    return images
+        return images
+
+
+def _run_steps(sess, T, thresholds, images, on_threshold=None):
+    """Run `max(thresholds) + 1` optimization steps, appending to `images` the image after each threshold step.
+
+    A non-finite loss stops the run with a FloatingPointError whose `images` holds the snapshots so far plus the
+    current image (still finite: make_vis_T's update skips non-finite gradients). A KeyboardInterrupt propagates
+    with the interrupted step number as its `step` attribute.
+    """
+    loss, vis_op, t_image = T("loss"), T("vis_op"), T("input")
+    step = 0
+    try:
+        for step in range(max(thresholds) + 1):
+            loss_, _ = sess.run([loss, vis_op])
+            if not np.all(np.isfinite(loss_)):
+                images.append(sess.run(t_image))
+                error = FloatingPointError(
+                    "The loss became %s at step %d; stopped there. The error's `images` holds the snapshots so far "
+                    "and the last finite image. Check the objective (e.g. a division or log of zero) and the "
+                    "learning rate." % (loss_, step)
+                )
+                error.images = images
+                raise error
+            if step in thresholds:
+                vis = sess.run(t_image)
+                images.append(vis)
+                if on_threshold is not None:
+                    on_threshold(step, loss_, vis)
+    except KeyboardInterrupt as interrupt:
+        interrupt.step = step
+        raise
+
+
+# NumPy's global RNG is process-wide: renders with use_fixed_seed in several threads build their graphs in turn.
+_seed_lock = threading.Lock()
 
 
 @contextmanager
@@ -98,13 +132,14 @@ def _seeded(use_fixed_seed):
     if not use_fixed_seed:
         yield
         return
-    tf.compat.v1.set_random_seed(lucid.seed)
-    state = np.random.get_state()
-    np.random.seed(lucid.seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
+    with _seed_lock:
+        tf.compat.v1.set_random_seed(lucid.seed)
+        state = np.random.get_state()
+        np.random.seed(lucid.seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(state)
 
 
 def _check_thresholds(thresholds):
@@ -147,28 +182,27 @@ def render_channels(
     channels = list(channels)
     if not channels:
         raise ValueError("channels is empty: give the channel numbers to render, e.g. range(16).")
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError("batch_size must be a positive integer, got %r." % (batch_size,))
+    for name, value in (("batch_size", batch_size), ("steps", steps)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError("%s must be a positive integer, got %r." % (name, value))
     images, values = [], []
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
         per_image = [objectives.channel(layer, c, batch=i) for i, c in enumerate(chunk)]
-        with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess, _seeded(use_fixed_seed):
-            T = make_vis_T(
-                model,
-                objectives.Objective.sum(per_image),
-                lambda: param.image(image_size, batch=len(chunk)),
-                transforms=transforms,
-                relu_gradient_override=relu_gradient_override,
-            )
+        with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+            with _seeded(use_fixed_seed):
+                T = make_vis_T(
+                    model,
+                    objectives.Objective.sum(per_image),
+                    lambda: param.image(image_size, batch=len(chunk)),
+                    transforms=transforms,
+                    relu_gradient_override=relu_gradient_override,
+                )
             t_values = [obj(T) for obj in per_image]
             sess.run(tf.compat.v1.global_variables_initializer())
-            vis_op = T("vis_op")
-            for _ in range(steps):
-                sess.run(vis_op)
-            batch_images, batch_values = sess.run([T("input"), t_values])
-        images.append(batch_images)
-        values.extend(batch_values)
+            graph.finalize()
+            _run_steps(sess, T, {steps - 1}, images)
+            values.extend(sess.run(t_values))
     return np.concatenate(images), np.array(values, np.float32)
 
 
@@ -211,7 +245,7 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
     else:
         T = import_model(model, transform_f(t_image), t_image)
     loss = objective_f(T)
-    vis_op = optimizer.minimize(-loss, global_step=global_step)
+    vis_op = _finite_update(optimizer, loss, global_step)
 
     pieces = dict(
         loss=loss,
@@ -233,6 +267,21 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
         return pieces[name] if name in pieces else T(name)
 
     return T2
+
+
+def _finite_update(optimizer, loss, global_step):
+    """`optimizer.minimize(-loss)`, except that a step whose loss or gradients are not finite changes no variable
+    by its gradient (the gradients are zeroed), so the image stays finite and render_vis can return it."""
+    grads_and_vars = [(g, v) for g, v in optimizer.compute_gradients(-loss) if g is not None]
+    if not grads_and_vars:
+        raise ValueError(
+            "The objective does not depend on any trainable variable of the image parameterization: check that "
+            "param_f creates variables and that the objective reads a layer of the model (or T('input'))."
+        )
+    grads = [tf.convert_to_tensor(g) for g, _ in grads_and_vars]
+    finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(t)) for t in grads + [loss]])
+    safe = [(tf.where(finite, g, tf.zeros_like(g)), v) for g, (_, v) in zip(grads, grads_and_vars)]
+    return optimizer.apply_gradients(safe, global_step=global_step)
 
 
 def make_print_objective_func(print_objectives, T):
