@@ -4,6 +4,7 @@ objective) and run Adam gradient ascent on the objective.
     render_vis(model, "mixed4a:476")            # one image, 513 steps, shown at the end
     T = make_vis_T(model, objective)            # the graph pieces, for custom loops (inside a graph + session)
 """
+import gc
 import logging
 import threading
 from contextlib import contextmanager
@@ -66,7 +67,7 @@ def render_vis(
     if show_image is None:
         show_image = verbose
 
-    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+    with _graph_and_session() as (graph, sess):
         with _seeded(use_fixed_seed):
             T = make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
         print_objective_func = make_print_objective_func(print_objectives, T)
@@ -120,6 +121,20 @@ def _run_steps(sess, T, thresholds, images, on_threshold=None):
     except KeyboardInterrupt as interrupt:
         interrupt.step = step
         raise
+
+
+@contextmanager
+def _graph_and_session():
+    """A fresh graph made default, with its session; both are freed on exit.
+
+    TF graphs hold reference cycles, so without a collection each render would keep its graph (a copy of the
+    model's weights) until Python's cyclic collector happens to run: repeated renders would grow memory.
+    """
+    try:
+        with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+            yield graph, sess
+    finally:
+        gc.collect()
 
 
 # NumPy's global RNG is process-wide: renders with use_fixed_seed in several threads build their graphs in turn.
@@ -189,7 +204,7 @@ def render_channels(
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
         per_image = [objectives.channel(layer, c, batch=i) for i, c in enumerate(chunk)]
-        with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+        with _graph_and_session() as (graph, sess):
             with _seeded(use_fixed_seed):
                 T = make_vis_T(
                     model,
