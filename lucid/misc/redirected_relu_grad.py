@@ -13,24 +13,34 @@ import tensorflow as tf
 REDIRECT_STEPS = 16
 
 
+def _redirect_is_over(graph):
+    """The boolean `global_step > REDIRECT_STEPS`, made once per graph and shared by all ReLU gradients."""
+    name = "redirected_relu_grad_is_over"
+    try:
+        return graph.get_tensor_by_name(name + ":0")
+    except KeyError:
+        global_step = tf.compat.v1.train.get_or_create_global_step(graph)
+        with graph.as_default(), graph.name_scope(None), graph.control_dependencies(None):
+            return tf.greater(global_step, REDIRECT_STEPS, name=name)
+
+
 def _by_step(op, grad, standard_grad, redirected_grad):
     """TF's gradient after step REDIRECT_STEPS, else the redirected one; only the chosen branch runs."""
-    global_step = tf.compat.v1.train.get_or_create_global_step(op.graph)
-    late = global_step > REDIRECT_STEPS
-    x_early, x_late = tf.raw_ops.Switch(data=op.inputs[0], pred=late)
+    late = _redirect_is_over(op.graph)
+    x_early, _ = tf.raw_ops.Switch(data=op.inputs[0], pred=late)
     grad_early, grad_late = tf.raw_ops.Switch(data=grad, pred=late)
-    y_late = tf.raw_ops.Switch(data=op.outputs[0], pred=late)[1]
+    _, y_late = tf.raw_ops.Switch(data=op.outputs[0], pred=late)
     return tf.raw_ops.Merge(inputs=[standard_grad(grad_late, y_late), redirected_grad(x_early, grad_early)]).output
 
 
 def _per_example_select(relu_grad, redirected):
     """Keep the plain gradient for examples where it is non-zero; use the redirected one for the others."""
-    batch = tf.shape(relu_grad)[0]
-    assert_rank = tf.debugging.Assert(tf.rank(relu_grad) > 1, ["redirected ReLU gradients need a batch axis"])
-    with tf.control_dependencies([assert_rank]):
-        magnitude = tf.norm(tf.reshape(relu_grad, [batch, -1]), axis=1)
-    # v1 `where` with a rank-1 condition selects whole rows, which TF2 `tf.where` would broadcast wrongly.
-    return tf.compat.v1.where(magnitude > 0, relu_grad, redirected)
+    if relu_grad.shape.rank is not None and relu_grad.shape.rank < 2:
+        raise ValueError("Redirected ReLU gradients need a batch axis, got shape %s." % relu_grad.shape)
+    rank = relu_grad.shape.rank
+    axes = list(range(1, rank)) if rank is not None else tf.range(1, tf.rank(relu_grad))
+    has_gradient = tf.reduce_any(tf.not_equal(relu_grad, 0.0), axis=axes, keepdims=True)
+    return tf.where(has_gradient, relu_grad, redirected)
 
 
 def redirected_relu_grad(op, grad):
@@ -38,10 +48,10 @@ def redirected_relu_grad(op, grad):
     assert op.type == "Relu", "redirected_relu_grad is for Relu ops, got %s" % op.type
 
     def redirected_grad(x, grad):
-        zeros = tf.zeros_like(grad)
-        relu_grad = tf.compat.v1.where(x < 0.0, zeros, grad)
+        negative = x < 0.0
+        relu_grad = tf.where(negative, 0.0, grad)
         # Optimizers descend: a negative incoming gradient raises x. Keep that part for negative inputs.
-        redirected = tf.compat.v1.where(tf.logical_and(x < 0.0, grad > 0.0), zeros, grad)
+        redirected = tf.where(tf.logical_and(negative, grad > 0.0), 0.0, grad)
         return _per_example_select(relu_grad, redirected)
 
     def standard_grad(grad, y):
@@ -55,10 +65,10 @@ def redirected_relu6_grad(op, grad):
     assert op.type == "Relu6", "redirected_relu6_grad is for Relu6 ops, got %s" % op.type
 
     def redirected_grad(x, grad):
-        zeros = tf.zeros_like(grad)
-        relu_grad = tf.compat.v1.where(tf.logical_or(x < 0.0, x > 6.0), zeros, grad)
-        blocked = tf.logical_or(tf.logical_and(x < 0.0, grad > 0.0), tf.logical_and(x > 6.0, grad < 0.0))
-        redirected = tf.compat.v1.where(blocked, zeros, grad)
+        below, above = x < 0.0, x > 6.0
+        relu_grad = tf.where(tf.logical_or(below, above), 0.0, grad)
+        blocked = tf.logical_or(tf.logical_and(below, grad > 0.0), tf.logical_and(above, grad < 0.0))
+        redirected = tf.where(blocked, 0.0, grad)
         return _per_example_select(relu_grad, redirected)
 
     def standard_grad(grad, y):
