@@ -120,5 +120,7 @@ def inception_v1_graph_def(seed=0):
 def random_inception_v1(seed=0):
     """An `InceptionV1` whose graph_def is `inception_v1_graph_def(seed)`: usable offline, never downloads."""
     model = InceptionV1()
+    # Not the zoo's path: the model must not compare equal to (or reload as) the real, trained InceptionV1.
+    model.model_path = "random-weights InceptionV1 (seed %d, built in memory)" % seed
     model._graph_def = inception_v1_graph_def(seed)
     return model
