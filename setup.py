@@ -36,6 +36,9 @@ setup(
         "filelock",
     ],
     extras_require={
-        "test": ["pytest"],
+        # nbclient/nbformat/ipykernel run the example notebook in a real Jupyter kernel; hypothesis drives the
+        # property-based tests of bad input.
+        "test": ["pytest", "hypothesis", "nbclient", "nbformat", "ipykernel"],
     },
+    entry_points={"console_scripts": ["lucid-render = lucid.cli:main"]},
 )

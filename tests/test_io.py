@@ -412,14 +412,15 @@ def test_remote_404_is_file_not_found(server):
 def test_gs_url_is_fetched_over_https():
     with mock.patch("urllib.request.urlopen", return_value=io.BytesIO(b"line1\nline2")) as urlopen:
         assert load("gs://bucket/labels.txt", split=True, cache=False) == ["line1", "line2"]
-    urlopen.assert_called_once_with("https://storage.googleapis.com/bucket/labels.txt")
+    urlopen.assert_called_once_with("https://storage.googleapis.com/bucket/labels.txt",
+                                    timeout=reading.DOWNLOAD_TIMEOUT)
 
 
 def test_gs_url_cached_under_its_gs_name(cache_dir):
     with mock.patch("urllib.request.urlopen", return_value=io.BytesIO(b"abc")) as urlopen:
         assert reading.read("gs://bucket/a.txt") == b"abc"
         assert reading.read("gs://bucket/a.txt") == b"abc"
-    urlopen.assert_called_once_with("https://storage.googleapis.com/bucket/a.txt")
+    urlopen.assert_called_once_with("https://storage.googleapis.com/bucket/a.txt", timeout=reading.DOWNLOAD_TIMEOUT)
     assert os.path.exists(cache_dir / "gs___bucket_a_txt")
 
 
@@ -440,14 +441,15 @@ class _BrokenStream(io.RawIOBase):
         return 4
 
 
-def test_interrupted_download_leaves_no_cache_entry(cache_dir):
+def test_interrupted_download_leaves_no_cache_entry(cache_dir, monkeypatch):
+    monkeypatch.setattr(reading, "RETRY_DELAY", 0)
     with mock.patch("urllib.request.urlopen", return_value=_BrokenStream()):
-        with pytest.raises(ConnectionResetError):
+        with pytest.raises(ConnectionError, match="connection dropped"):
             reading.read("https://example.com/big.bin")
     assert [name for name in os.listdir(cache_dir) if not name.endswith(".lockfile")] == []
     with mock.patch("urllib.request.urlopen", return_value=io.BytesIO(b"full")) as urlopen:
         assert reading.read("https://example.com/big.bin") == b"full"
-    urlopen.assert_called_once_with("https://example.com/big.bin")
+    urlopen.assert_called_once_with("https://example.com/big.bin", timeout=reading.DOWNLOAD_TIMEOUT)
 
 
 def test_cache_dir_follows_environment(monkeypatch, tmp_path):
@@ -472,10 +474,14 @@ def test_normalize_array_clips_to_domain_and_auto_domain():
     np.testing.assert_array_equal(array, before)
 
 
-def test_normalize_array_integers_are_only_clipped():
+def test_normalize_array_integers_are_pixel_values(caplog):
+    # Upstream clipped uint8 to the default domain (0, 1), so show(uint8_image) came out black.
     array = np.array([[0, 1], [200, 7]], dtype=np.uint8)
-    np.testing.assert_array_equal(_normalize_array(array), [[0, 1], [1, 1]])
+    np.testing.assert_array_equal(_normalize_array(array), array)
     np.testing.assert_array_equal(_normalize_array(array, domain=(0, 255)), array)
+    assert not caplog.records
+    np.testing.assert_array_equal(_normalize_array(np.array([[-5, 300], [0, 9]])), [[0, 255], [0, 9]])
+    assert "Clipping integer" in caplog.text
 
 
 def test_normalize_array_squeezes_and_rejects_bad_input():

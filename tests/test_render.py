@@ -1,5 +1,6 @@
 """render_vis / make_vis_T end to end on a tiny conv net built in the test."""
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -8,6 +9,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from lucid.misc.io import load
+from lucid.misc.io.progress import RenderProgress
 from lucid.optvis import objectives, param, render, transform
 from tiny_models import TinyConvNet, layer_values
 
@@ -51,9 +54,11 @@ def test_use_fixed_seed_gives_identical_images(model):
     assert not np.array_equal(run(False)[0], first[0])
 
 
-def test_verbose_prints_loss_and_objectives_and_shows(model, capsys, monkeypatch):
-    shown = []
-    monkeypatch.setattr(render, "show", lambda img: shown.append(img.shape))
+def _saved_image_paths(out):
+    return re.findall(r"saved to (\S+)", out)
+
+
+def test_verbose_prints_loss_and_objectives_and_shows(model, capsys):
     render.render_vis(
         model,
         objectives.channel("conv2", 1),
@@ -61,31 +66,36 @@ def test_verbose_prints_loss_and_objectives_and_shows(model, capsys, monkeypatch
         thresholds=(0, 2),
         print_objectives=[objectives.channel("conv1", 2)],
     )
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("0 ") and lines[2].startswith("2 ")
-    assert lines[1].startswith("01: Channel [conv1, 2, None]:")
-    assert shown == [(16, 16, 3), (16, 16, 3)]
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert [line.split()[0] for line in lines if re.match(r"^\d+ -?\d", line)] == ["0", "2"]
+    assert sum(line.startswith("01: Channel [conv1, 2, None]:") for line in lines) == 2
+    (path,) = _saved_image_paths(captured.out)  # in a terminal the image goes to one PNG, updated in place
+    assert load(path).shape == (16, 16, 3)
+    assert "3/3" in captured.err  # the progress bar on stderr
 
 
-def test_show_image_false_and_quiet(model, capsys, monkeypatch):
-    shown = []
-    monkeypatch.setattr(render, "show", lambda img: shown.append(img))
+def test_show_image_false_and_quiet(model, capsys):
     render.render_vis(model, "conv1:0", image_size=8, thresholds=(1,), verbose=True, show_image=False)
-    assert shown == [] and capsys.readouterr().out.startswith("1 ")
+    out = capsys.readouterr().out
+    assert out.startswith("1 ") and not _saved_image_paths(out)
     render.render_vis(model, "conv1:0", image_size=8, thresholds=(1,), verbose=False, show_image=True)
-    assert len(shown) == 1
+    captured = capsys.readouterr()
+    assert len(_saved_image_paths(captured.out)) == 1 and not re.search(r"^1 ", captured.out, re.M)
+    render.render_vis(model, "conv1:0", image_size=8, thresholds=(1,), verbose=False)
+    assert capsys.readouterr() == ("", "")
 
 
 def test_keyboard_interrupt_returns_images_so_far_plus_current(model, monkeypatch, caplog):
-    calls = []
+    update = RenderProgress.update
 
-    def interrupt_once(img):
-        calls.append(img)
-        if len(calls) == 1:
+    def interrupt_at_first_image(self, step, loss, image=None):
+        update(self, step, loss, image)
+        if image is not None:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(render, "show", interrupt_once)
-    images = render.render_vis(model, "conv1:0", image_size=8, thresholds=(1, 50), verbose=False, show_image=True)
+    monkeypatch.setattr(RenderProgress, "update", interrupt_at_first_image)
+    images = render.render_vis(model, "conv1:0", image_size=8, thresholds=(1, 50), verbose=False)
     assert len(images) == 2 and images[1].shape == (1, 8, 8, 3)
     assert "Interrupted optimization at step 2" in caplog.text
 

@@ -15,6 +15,7 @@ import tensorflow as tf
 import lucid
 from lucid.misc.gradient_override import gradient_override_map
 from lucid.misc.io import show
+from lucid.misc.io.progress import RenderProgress
 from lucid.misc.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
 from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param, transform
@@ -74,26 +75,28 @@ def render_vis(
         sess.run(tf.compat.v1.global_variables_initializer())
         graph.finalize()
 
-        def on_threshold(step, loss, vis):
-            if verbose:
-                print(step, loss)
-                print_objective_func(sess)
-            if show_image:
-                show(np.hstack(vis))
-
         images = []
-        try:
-            _run_steps(sess, T, thresholds, images, on_threshold)
-        except KeyboardInterrupt as interrupt:
-            log.warning("Interrupted optimization at step %d.", interrupt.step + 1)
-            vis = sess.run(T("input"))
-            images.append(vis)
-            show(np.hstack(vis))
+        with RenderProgress(max(thresholds) + 1, verbose=verbose, show_image=show_image) as progress:
+
+            def on_step(step, loss, vis):
+                progress.update(step, loss, image=vis)
+                if vis is not None and verbose:
+                    print_objective_func(sess)
+
+            try:
+                _run_steps(sess, T, thresholds, images, on_step)
+            except KeyboardInterrupt as interrupt:
+                log.warning("Interrupted optimization at step %d.", interrupt.step + 1)
+                vis = sess.run(T("input"))
+                images.append(vis)
+                show(np.hstack(vis))
         return images
 
 
-def _run_steps(sess, T, thresholds, images, on_threshold=None):
+def _run_steps(sess, T, thresholds, images, on_step=None):
     """Run `max(thresholds) + 1` optimization steps, appending to `images` the image after each threshold step.
+
+    `on_step(step, loss, image)` is called after every step, with the image at thresholds and None otherwise.
 
     A non-finite loss stops the run with a FloatingPointError whose `images` holds the snapshots so far plus the
     current image (still finite: make_vis_T's update skips non-finite gradients). A KeyboardInterrupt propagates
@@ -113,11 +116,12 @@ def _run_steps(sess, T, thresholds, images, on_threshold=None):
                 )
                 error.images = images
                 raise error
+            vis = None
             if step in thresholds:
                 vis = sess.run(t_image)
                 images.append(vis)
-                if on_threshold is not None:
-                    on_threshold(step, loss_, vis)
+            if on_step is not None:
+                on_step(step, loss_, vis)
     except KeyboardInterrupt as interrupt:
         interrupt.step = step
         raise

@@ -17,7 +17,7 @@ import numpy as np
 import PIL.Image
 
 from lucid.misc.io.scoping import current_io_scopes, gcs_https_url, io_scope, scope_url
-from lucid.misc.io.serialize_array import _normalize_array
+from lucid.misc.io.serialize_array import _normalize_array, as_frames, serialize_animation
 from lucid.misc.io.writing import write_handle
 
 log = logging.getLogger(__name__)
@@ -74,15 +74,39 @@ def save_npz(object, handle):
     return {"type": "npz"}
 
 
-def save_img(object, handle, domain=None, **kwargs):
-    """Save an ndarray (normalised over `domain`, None = its min/max) or a PIL image; the format comes from
-    the file name. Extra kwargs (e.g. quality=90) go to PIL's save."""
+def save_img(object, handle, domain=(0, 1), **kwargs):
+    """Save an ndarray or a PIL image; the format comes from the file name. Extra kwargs (e.g. quality=90)
+    go to PIL's save.
+
+    Arrays go through the same conversion as `show` with the same default `domain`, so a saved PNG holds
+    exactly the bytes that `show` displayed (RGBA excepted: the file keeps the alpha channel that `show`
+    draws over a checkerboard). `domain=None` stretches the array's own min..max instead.
+    """
     if isinstance(object, np.ndarray):
         object = PIL.Image.fromarray(_normalize_array(object, domain=domain))
     if not isinstance(object, PIL.Image.Image):
         raise ValueError("Can only save_img for numpy arrays or PIL.Images!")
     object.save(handle, **kwargs)
     return {"type": "image", "shape": object.size + (len(object.getbands()),)}
+
+
+def _save_animation(object, handle, fps=10, domain=(0, 1)):
+    """The ".gif" saver: frames as a looping animated GIF (see `save_gif`)."""
+    handle.write(serialize_animation(object, domain=domain, fps=fps))
+    return {"type": "gif", "frames": len(as_frames(object)), "fps": fps}
+
+
+def save_gif(images, url_or_handle, fps=10, domain=(0, 1)):
+    """Save frames as a looping animated GIF at `url_or_handle` (a .gif path, written atomically, or a handle).
+
+    `images`: a list of HxWxC images, a [N, H, W, C] array, or the list that
+    `render_vis(..., thresholds=range(0, 512, 8))` returns (each [B, H, W, C] batch laid side by side).
+    Values in `domain` map to black..white, as in `show`.
+    """
+    name = url_or_handle.name if hasattr(url_or_handle, "name") else os.fspath(url_or_handle)
+    if os.path.splitext(name)[1].lower() != ".gif":
+        raise ValueError("save_gif writes GIF files; give a path ending in .gif, got %r." % name)
+    return save(images, url_or_handle, fps=fps, domain=domain)
 
 
 def save_txt(object, handle):
@@ -134,6 +158,7 @@ savers = {
     ".json": save_json,
     ".txt": save_txt,
     ".pb": save_pb,
+    ".gif": _save_animation,
 }
 
 unsafe_savers = {

@@ -1,7 +1,13 @@
-"""Show arrays as images (and graphs) in IPython notebooks.
+"""Show arrays as images (and animations, graphs) in notebooks.
 
-Outside IPython (no running shell) images are written to temporary PNG files whose paths are printed,
-so scripts calling `show` keep working.
+`show(thing)` picks the display from what `thing` is: an image (rank 2/3 array), a batch (rank 4), a list or
+tuple of images, a dict of images (keys as labels), a tf.Graph or GraphDef, or text. The functions below are
+also reachable as attributes of `show` (`show.image`, `show.images`, `show.animation`, `show.graph`), so
+`from lucid.misc.io import show` is the one import a notebook needs.
+
+Outside a notebook kernel (a script, a terminal IPython) images and animations are written to temporary
+files whose paths are printed, so code calling `show` keeps working there and never fails for lack of a
+display.
 """
 import base64
 import json
@@ -13,54 +19,99 @@ import uuid
 import IPython
 import IPython.display
 import numpy as np
+import PIL.Image
 import tensorflow as tf
 
+from lucid.misc.environment import is_notebook_environment
 from lucid.misc.io.collapse_channels import collapse_channels
-from lucid.misc.io.serialize_array import serialize_array
+from lucid.misc.io.serialize_array import serialize_animation, serialize_array
+from lucid.misc.ndimage_utils import checkerboard_composite
 
 log = logging.getLogger(__name__)
 
 
 def _in_ipython():
-    """Whether output can be displayed as HTML: True when an IPython shell is running."""
-    return IPython.get_ipython() is not None
+    """Whether rich output can be displayed: True inside a notebook kernel (Jupyter, Colab)."""
+    return is_notebook_environment()
 
 
 def _display_html(html):
     IPython.display.display(IPython.display.HTML(html))
 
 
-def _save_png_for_terminal(array, domain, label=None):
-    """Write `array` to a temporary PNG and print its path (the non-IPython stand-in for displaying it)."""
-    data = serialize_array(array, domain=domain, fmt="png")
-    fd, path = tempfile.mkstemp(prefix="lucid_show_", suffix=".png")
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    print("[lucid.show] %simage saved to %s" % ("" if label is None else "%s: " % label, path))
+def _print_temp_file(data, suffix, label=None):
+    """Write `data` to a new temporary file and print its path: the terminal stand-in for displaying it.
+
+    Failing to write only logs a warning, so showing never breaks the calling code.
+    """
+    what = "animation" if suffix == ".gif" else "image"
+    try:
+        fd, path = tempfile.mkstemp(prefix="lucid_show_", suffix=suffix)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError as error:
+        log.warning("Could not write the %s to a temporary file (%s); it is not shown.", what, error)
+        return
+    print("[lucid.show] %s%s saved to %s" % ("" if label is None else "%s: " % label, what, path))
+
+
+def _data_url(data, fmt):
+    return "data:image/" + fmt.upper() + ";base64," + base64.b64encode(data).decode("ascii")
+
+
+def _img_tag(url, w=None):
+    """An <img> tag for `url` with crisp (unsmoothed) pixels, `w` pixels wide if given."""
+    style = "image-rendering: pixelated; image-rendering: crisp-edges;"
+    if w is not None:
+        style += " width: %dpx;" % w
+    return '<img src="%s" style="%s">' % (url, style)
 
 
 def _image_url(array, fmt="png", mode="data", quality=90, domain=None):
     """A data URL with `array` encoded as an image."""
     if mode != "data":
         raise ValueError("Only mode='data' (an inline data URL) is supported, got mode=%r." % mode)
-    data = serialize_array(array, fmt=fmt, quality=quality, domain=domain)
-    return "data:image/" + fmt.upper() + ";base64," + base64.b64encode(data).decode("ascii")
+    return _data_url(serialize_array(array, fmt=fmt, quality=quality, domain=domain), fmt)
 
 
 def _image_html(array, w=None, domain=None, fmt="png"):
-    """An <img> tag showing `array` with crisp (unsmoothed) pixels, `w` pixels wide if given."""
-    style = "image-rendering: pixelated; image-rendering: crisp-edges;"
-    if w is not None:
-        style += " width: %dpx;" % w
-    return '<img src="%s" style="%s">' % (_image_url(array, fmt=fmt, domain=domain), style)
+    """An <img> tag showing `array`, encoded exactly as `save` writes it."""
+    return _img_tag(_image_url(array, fmt=fmt, domain=domain), w=w)
+
+
+def _as_image(item):
+    """An array that `image` can encode: PIL images become arrays, channel counts other than 1, 3 and 4 are
+    collapsed to RGB, RGBA is drawn over a checkerboard, and a batch [B, H, W, C] is laid side by side."""
+    array = np.asarray(item)
+    if array.ndim in (3, 4) and array.shape[-1] not in (1, 3, 4):
+        array = collapse_channels(array)
+    if array.ndim in (3, 4) and array.shape[-1] == 4:
+        array = _over_checkerboard(array)
+    if array.ndim == 4:
+        array = np.hstack(array)
+    return array
+
+
+def _over_checkerboard(array):
+    """RGBA images drawn over a grey checkerboard, so their transparency shows; uint8 arrays stay uint8."""
+    if np.issubdtype(array.dtype, np.integer):
+        return (checkerboard_composite(array / 255.0) * 255).astype(np.uint8)
+    return checkerboard_composite(array)
+
+
+def _is_image(item):
+    return isinstance(item, PIL.Image.Image) or (
+        isinstance(item, np.ndarray) and item.ndim in (2, 3, 4) and item.size > 0
+        and (np.issubdtype(item.dtype, np.number) or item.dtype == np.bool_))
 
 
 def image(array, domain=None, w=None, format="png", **kwargs):
     """Display one image. `domain=None` maps the array's own min..max to black..white."""
+    array = _as_image(array)
     if _in_ipython():
         _display_html(_image_html(array, w=w, domain=domain, fmt=format))
     else:
-        _save_png_for_terminal(array, domain)
+        _print_temp_file(serialize_array(array, domain=domain, fmt="png"), ".png")
 
 
 imshow = image
@@ -68,42 +119,54 @@ imshow = image
 
 def images(arrays, labels=None, domain=None, w=None):
     """Display several images side by side, each above its label (default: its index)."""
+    arrays = [_as_image(array) for array in arrays]
+    labels = list(range(len(arrays))) if labels is None else list(labels)
+    if len(labels) != len(arrays):
+        raise ValueError("Got %d labels for %d images; give one label per image (or labels=None for indices)."
+                         % (len(labels), len(arrays)))
     if not _in_ipython():
-        for i, array in enumerate(arrays):
-            _save_png_for_terminal(array, domain, label=labels[i] if labels is not None else i)
+        for array, label in zip(arrays, labels):
+            _print_temp_file(serialize_array(array, domain=domain, fmt="png"), ".png", label=label)
         return
     parts = ['<div style="display: flex; flex-direction: row;">']
     for i, array in enumerate(arrays):
-        label = labels[i] if labels is not None else i
         parts.append('<div style="margin-right:10px; margin-top: 4px;"> %s <br/> %s </div>'
-                     % (label, _image_html(array, w=w, domain=domain)))
+                     % (labels[i], _image_html(array, w=w, domain=domain)))
     parts.append("</div>")
     _display_html("".join(parts))
 
 
-def _to_rgb(array):
-    """Collapse a rank 3/4 array whose channel count is not 1, 3 or 4 into RGB."""
-    if array.ndim in (3, 4) and array.shape[-1] not in (1, 3, 4):
-        return collapse_channels(array)
-    return array
+def animation(frames, fps=10, domain=(0, 1), w=None):
+    """Display frames as a looping animated GIF, e.g. the list `render_vis(..., thresholds=range(0, 512, 8))`
+    returns (each batch laid side by side). Also accepts a [N, H, W, C] array or a list of images."""
+    data = serialize_animation(frames, domain=domain, fps=fps)
+    if _in_ipython():
+        _display_html(_img_tag(_data_url(data, "gif"), w=w))
+    else:
+        _print_temp_file(data, ".gif")
 
 
 def show(thing, domain=(0, 1), **kwargs):
-    """Display an image (rank 2/3 array), a batch (rank 4) or a list of images; other things are printed."""
-    if isinstance(thing, np.ndarray):
-        thing = _to_rgb(thing)
+    """Display `thing` in the way that suits it; see the module docstring.
+
+    Images use `domain` as the value range mapped to black..white (values outside are clipped, with a
+    warning); uint8 arrays are shown as they are. Text is printed; anything else is printed with repr().
+    """
+    if isinstance(thing, (tf.Graph, tf.compat.v1.GraphDef)):
+        graph(thing, **kwargs)
+    elif isinstance(thing, np.ndarray) and _is_image(thing):
         if thing.ndim == 4:
             images(thing, domain=domain, **kwargs)
-        elif thing.ndim in (2, 3):
-            image(thing, domain=domain, **kwargs)
         else:
-            log.warning("Show only supports numpy arrays of rank 2 to 4, got shape %s. Using repr().", thing.shape)
-            print(repr(thing))
-    elif isinstance(thing, (list, tuple)):
-        thing = [_to_rgb(item) if isinstance(item, np.ndarray) else item for item in thing]
+            image(thing, domain=domain, **kwargs)
+    elif isinstance(thing, (list, tuple)) and thing and all(map(_is_image, thing)):
         images(thing, domain=domain, **kwargs)
+    elif isinstance(thing, dict) and thing and all(map(_is_image, thing.values())):
+        images(list(thing.values()), labels=list(thing), domain=domain, **kwargs)
+    elif isinstance(thing, str):
+        print(thing)
     else:
-        log.warning("Show only supports numpy arrays so far. Using repr().")
+        log.warning("Show does not know how to display %s; using repr().", type(thing).__name__)
         print(repr(thing))
 
 
@@ -126,7 +189,7 @@ def graph(graph_def, max_const_size=32):
     if hasattr(graph_def, "as_graph_def"):
         graph_def = graph_def.as_graph_def()
     if not _in_ipython():
-        print("[lucid.show] graph with %d nodes (graph display needs IPython)" % len(graph_def.node))
+        print("[lucid.show] graph with %d nodes (graph display needs a notebook)" % len(graph_def.node))
         return
     stripped = _strip_consts(graph_def, max_const_size=max_const_size)
     widget_id = "graph" + uuid.uuid4().hex
@@ -139,3 +202,10 @@ def graph(graph_def, max_const_size=32):
     # Wrapped in a <div>: IPython warns about HTML that starts with <iframe>.
     _display_html('<div><iframe seamless style="width:100%%; height:620px; border:0" srcdoc="%s"></iframe></div>'
                   % code.replace('"', "&quot;"))
+
+
+show.image = image
+show.imshow = image
+show.images = images
+show.animation = animation
+show.graph = graph
