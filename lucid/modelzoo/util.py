@@ -1,11 +1,14 @@
 """GraphDef helpers for the model zoo: loading, freezing, Lucid's metadata node, graph navigation."""
 import json
 import logging
+import os
 from collections import defaultdict, deque
+from contextlib import nullcontext
 
 import tensorflow as tf
 
 from lucid.misc.io import load
+from lucid.misc.io.loading import decompressors, load_using_loader, loaders
 from lucid.misc.io.saving import ClarityJSONEncoder
 
 log = logging.getLogger(__name__)
@@ -25,12 +28,16 @@ def load_text_labels(labels_path):
 
 
 def load_graphdef(model_url, reset_device=True):
-    """The GraphDef stored at `model_url` (.pb); `reset_device` clears device pins so it imports anywhere."""
-    graph_def = load(model_url)
-    if not isinstance(graph_def, tf.compat.v1.GraphDef):
-        raise ValueError(
-            "{} did not load as a GraphDef (got {}); a model file must be a frozen GraphDef ending in .pb."
-            .format(model_url, type(graph_def).__name__))
+    """The GraphDef stored at `model_url`; `reset_device` clears device pins so it imports anywhere.
+
+    The bytes are parsed as a GraphDef whatever the file name says (an outer .xz is decompressed), so a model URL
+    can never route a download to another decoder such as pickle.
+    """
+    decompressor = decompressors.get(os.path.splitext(str(model_url))[1].lower(), nullcontext)
+    graph_def = load_using_loader(model_url, decompressor, loaders[".pb"], cache=None)
+    if not graph_def.node:
+        raise ValueError("{} holds a GraphDef without any nodes: the file is empty or not a frozen model graph."
+                         .format(model_url))
     if reset_device:
         for node in graph_def.node:
             node.device = ""

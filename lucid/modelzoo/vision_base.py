@@ -168,15 +168,21 @@ class Model(object):
         """`(lo, hi - lo)` of image_value_range as arrays of `dtype` that broadcast over `channels` channels."""
         value_range = self.image_value_range
         try:
-            lo, hi = (np.asarray(bound, dtype=np.float64) for bound in value_range)
+            lo, hi = (np.asarray(bound) for bound in value_range)
         except (TypeError, ValueError):
             raise ValueError("{}.image_value_range must be a pair (lo, hi) of numbers or of per-channel arrays, "
                              "got {!r}.".format(self.name, value_range)) from None
         for bound in (lo, hi):
+            if bound.dtype.kind not in "iuf" or not np.all(np.isfinite(bound)):
+                raise ValueError("{}.image_value_range must hold finite numbers, e.g. (-1, 1) or (0, 255), got {!r}."
+                                 .format(self.name, value_range))
             if bound.ndim > 1 or (bound.ndim == 1 and bound.size != 1 and channels is not None
                                   and bound.size != channels):
                 raise ValueError("{}.image_value_range bounds must be numbers or arrays of length 1 or {} (one per "
                                  "channel), got {!r}.".format(self.name, channels, value_range))
+        if np.any(lo == hi):
+            raise ValueError("{}.image_value_range {!r} maps every image to the same values (lo == hi); give the "
+                             "range the model was trained on, e.g. (-1, 1).".format(self.name, value_range))
         return lo.astype(dtype), (hi - lo).astype(dtype)
 
     def create_input(self, t_input=None, forget_xy_shape=True):
@@ -196,6 +202,7 @@ class Model(object):
                             "e.g. tf.cast(t, tf.float32) / 255.".format(t_prep_input.dtype.name))
         if t_prep_input.shape.rank == 3:
             t_prep_input = tf.expand_dims(t_prep_input, 0)
+        self._check_channels(t_prep_input)
         if forget_xy_shape:
             t_prep_input = model_util.forget_xy(t_prep_input)
         if getattr(self, "is_BGR", False):
@@ -203,6 +210,15 @@ class Model(object):
         lo, scale = self._value_range_bounds(t_prep_input.shape[-1], t_prep_input.dtype.as_numpy_dtype)
         t_prep_input = t_prep_input * scale + lo
         return t_input, t_prep_input
+
+    def _check_channels(self, t_image):
+        """Raise ValueError if NHWC `t_image` has another (static) channel count than image_shape declares."""
+        image_shape = list(self.image_shape or [None])
+        expected, channels = image_shape[-1], t_image.shape[-1]
+        if expected is not None and channels is not None and expected != channels:
+            raise ValueError("{} takes images with {} channels (image_shape {}), got shape {}. For RGBA images "
+                             "(param.image(..., alpha=True)) add transform.collapse_alpha_random() to the transforms."
+                             .format(self.name, expected, image_shape, t_image.shape))
 
     def _check_input_names(self, graph_def, names):
         """Raise ValueError if a node named in `names` (input_name, input_map keys) is not in `graph_def`."""
@@ -219,6 +235,8 @@ class Model(object):
 
         `T("mixed4a")` is `scope/mixed4a:0`; names with a ':' are taken as tensor names.
         """
+        if not isinstance(scope, str) or not scope:
+            raise TypeError("scope must be a non-empty string such as 'import', got {!r}.".format(scope))
         graph = tf.compat.v1.get_default_graph()
         if graph.unique_name(scope, False) != scope:
             raise ValueError('Scope "{}" already exists. Provide explicit scope names when importing multiple '
@@ -252,6 +270,8 @@ class Model(object):
 
     def get_layer(self, name):
         """The layer called `name`; else the first whose name contains it (case-insensitive), with a warning."""
+        if not isinstance(name, str):
+            raise TypeError("get_layer takes a layer name (str), got {!r}.".format(name))
         for layer in self.layers:
             if layer.name == name:
                 return layer
@@ -341,6 +361,9 @@ class Model(object):
     @staticmethod
     def load(url):
         """A Model from a GraphDef saved by `Model.save` (.pb) or from a manifest (.json); None for other files."""
+        if not isinstance(url, (str, os.PathLike)):
+            raise TypeError("Model.load takes a path or URL of a .pb or .json file, got {!r}.".format(url))
+        url = os.fspath(url)
         if url.endswith(".pb"):
             return Model.load_from_graphdef(url)
         if url.endswith(".json"):
@@ -358,7 +381,12 @@ class Model(object):
             input_name = metadata["input_name"]
             image_shape = metadata["image_shape"]
             image_value_range = metadata["image_value_range"]
+            # Written by the converters (Model.from_keras, ...), not by Model.save.
+            is_BGR = metadata.get("is_BGR", False)
+            model_name = metadata.get("model_name")
 
+        if metadata.get("layers"):
+            DynamicModel.layers = _layers_from_list_of_dicts(DynamicModel(), metadata["layers"])
         return DynamicModel()
 
     @staticmethod
@@ -388,6 +416,27 @@ class Model(object):
         if model_type == "frozen":
             return FrozenGraphModel(os.path.dirname(manifest_url), manifest)
         raise NotImplementedError("Serialized model type {!r} is not supported; only 'frozen' is.".format(model_type))
+
+    @staticmethod
+    def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=False):
+        """A Model of a functional or Sequential Keras model; see `converters.from_keras`."""
+        from lucid.modelzoo import converters  # imported on use: converters imports this module
+        return converters.from_keras(keras_model, image_value_range, input_name, model_name, is_BGR)
+
+    @staticmethod
+    def from_saved_model(path, signature="serving_default", image_value_range=None, input_name=None,
+                         model_name=None, is_BGR=False):
+        """A Model of a SavedModel signature taking one image; see `converters.from_saved_model`."""
+        from lucid.modelzoo import converters
+        return converters.from_saved_model(path, signature, image_value_range, input_name, model_name, is_BGR)
+
+    @staticmethod
+    def from_function(tf_function, input_signature, image_value_range=None, input_name=None,
+                      model_name="function", is_BGR=False):
+        """A Model of a function of one image tensor; see `converters.from_function`."""
+        from lucid.modelzoo import converters
+        return converters.from_function(tf_function, input_signature, image_value_range, input_name, model_name,
+                                        is_BGR)
 
     def get_activations(self, layer, examples, batch_size=64, dtype=None, ind_shape=None, center_only=False):
         """Activations of `layer` on an array (or nested lists) of example images; see get_activations.py."""

@@ -19,7 +19,7 @@ import PIL.Image
 import tensorflow as tf
 from google.protobuf.message import DecodeError
 
-from lucid.misc.io.reading import read_handle
+from lucid.misc.io.reading import local_model_file, purge_cached, read_handle
 from lucid.misc.io.scoping import current_io_scopes, io_scope, resolve_url, scope_url
 
 log = logging.getLogger(__name__)
@@ -151,12 +151,14 @@ def load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs):
     """Decode an open handle or a URL with `loader`.
 
     If decoding a cached remote file fails with ValueError (corrupt or stale download), the cached copy
-    is purged and the URL is downloaded and decoded once more.
+    is purged and the URL is downloaded and decoded once more; if that fails too, the new copy is deleted
+    as well and a ValueError reports the file as corrupt.
     """
     if _is_handle(url_or_handle):
         return _decode(url_or_handle, decompressor, loader, kwargs)
     url = url_or_handle
-    cached_remote = cache is not False and resolve_url(scope_url(url))[0] != ""
+    scoped_url = scope_url(url)
+    cached_remote = cache is not False and resolve_url(scoped_url)[0] != "" and local_model_file(scoped_url) is None
     try:
         with read_handle(url, cache=cache) as handle:
             return _decode(handle, decompressor, loader, kwargs)
@@ -164,8 +166,14 @@ def load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs):
         if not cached_remote:
             raise
         log.warning("Could not decode %s (%s); purging the cached copy and downloading it again.", url, error)
-    with read_handle(url, cache="purge") as handle:
-        return _decode(handle, decompressor, loader, kwargs)
+    try:
+        with read_handle(url, cache="purge") as handle:
+            return _decode(handle, decompressor, loader, kwargs)
+    except ValueError as error:
+        purge_cached(scoped_url)
+        raise ValueError("The file downloaded from %s is corrupt, also when downloaded a second time: %s. It was "
+                         "deleted from the cache. Check that the URL serves this kind of file; or download it by "
+                         "hand and put it in $LUCID_MODEL_DIR." % (scoped_url, error)) from error
 
 
 def load(url_or_handle, allow_unsafe_formats=False, cache=None, **kwargs):

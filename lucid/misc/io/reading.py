@@ -1,17 +1,32 @@
 """Read local files and remote URLs (http, https, gs), keeping a local cache of remote files.
 
 gs:// URLs are fetched anonymously over https (`gcs_https_url`), so public model files need no GCS
-credentials. The cache lives in `$LUCID_CACHE_DIR`, else `$XDG_CACHE_HOME/lucid`, else `~/.cache/lucid`.
+credentials. Environment variables (read at each call):
+
+* `LUCID_CACHE_DIR`: the cache directory, else `$XDG_CACHE_HOME/lucid`, else `~/.cache/lucid`.
+* `LUCID_MODELZOO_URL`: a mirror that replaces `https://storage.googleapis.com` for gs:// URLs
+  (gs://modelzoo/x.pb is fetched from `$LUCID_MODELZOO_URL/modelzoo/x.pb`; file:// mirrors work too).
+* `LUCID_MODEL_DIR`: a directory of already-downloaded files, used without any network. For
+  gs://modelzoo/vision/other_models/InceptionV1.pb it looks for modelzoo/vision/other_models/InceptionV1.pb,
+  vision/other_models/InceptionV1.pb, other_models/InceptionV1.pb, then InceptionV1.pb in it.
+
+Downloads time out after DOWNLOAD_TIMEOUT seconds without data, are retried (DOWNLOAD_ATTEMPTS in all, waiting
+RETRY_DELAY seconds, then twice as long each time) on network errors, truncated bodies and HTTP 5xx, stream into a
+temporary file renamed into the cache only when complete, and hold a file lock so that concurrent processes
+download a file once. Files of PROGRESS_MIN_BYTES or more show a progress line on stderr.
 """
 import hashlib
+import http.client
 import io
 import logging
 import os
 import re
-import shutil
+import sys
+import time
 import urllib.error
 import urllib.request
 from contextlib import closing, contextmanager
+from urllib.parse import urlparse
 
 import filelock
 
@@ -22,6 +37,11 @@ log = logging.getLogger(__name__)
 
 MAX_FILENAME_LENGTH = 200
 _READ_BUFFER_SIZE = 1048576
+
+DOWNLOAD_TIMEOUT = 60.0
+DOWNLOAD_ATTEMPTS = 4
+RETRY_DELAY = 1.0
+PROGRESS_MIN_BYTES = 4 * 2 ** 20
 
 
 def read(url, encoding=None, cache=None, mode="rb"):
@@ -38,17 +58,20 @@ def read_handle(url, cache=None, mode="rb"):
     """Yield an open handle on `url` (io scopes applied) and close it afterwards.
 
     `cache` only concerns remote URLs: None/True read through the local cache, False always downloads,
-    "purge" deletes the cached copy first and then caches a fresh download.
+    "purge" deletes the cached copy first and then caches a fresh download. A copy of a remote file in
+    `$LUCID_MODEL_DIR` is used before any of these.
     """
     url = scope_url(url)
     scheme, location = resolve_url(url)
-    if not scheme:
+    if scheme:
+        location = local_model_file(url)  # None unless a copy sits in $LUCID_MODEL_DIR
+    if location is not None:
         if not os.path.isfile(location):
             raise FileNotFoundError("No such file: %r. Check the path (and any active io_scope)." % location)
         handle = open(location, mode)
     else:
         if cache == "purge":
-            _purge_cached(url)
+            purge_cached(url)
             cache = None
         if cache is None:
             log.debug("Caching remote URL %s by default.", url)
@@ -56,22 +79,95 @@ def read_handle(url, cache=None, mode="rb"):
         if cache:
             handle = _read_and_cache(url, mode)
         else:
-            handle = _open_remote(url)
+            handle = _with_retries(url, lambda: _urlopen(url))
             if "b" not in mode:
                 handle = io.TextIOWrapper(handle, encoding="utf-8")
     with closing(handle):
         yield handle
 
 
-def _open_remote(url):
-    """Open a binary stream on an http(s) or gs:// URL; HTTP 404 becomes FileNotFoundError."""
-    http_url = gcs_https_url(url) if url.startswith("gs://") else url
+def remote_http_url(url):
+    """The URL a remote `url` is fetched from: gs:// goes to `$LUCID_MODELZOO_URL` or storage.googleapis.com."""
+    if not url.startswith("gs://"):
+        return url
+    mirror = os.environ.get("LUCID_MODELZOO_URL")
+    if mirror:
+        return mirror.rstrip("/") + "/" + url[len("gs://"):]
+    return gcs_https_url(url)
+
+
+def _relative_paths(url):
+    """Where a copy of `url` may sit in a directory: its bucket/host and path, then ever shorter tails of them.
+
+    "." and ".." are dropped, so no candidate leaves the directory.
+    """
+    parsed = urlparse(url)
+    parts = [part for part in [parsed.netloc] + parsed.path.split("/") if part not in ("", ".", "..")]
+    return [os.path.join(*parts[i:]) for i in range(len(parts))]
+
+
+def local_model_file(url):
+    """Path of an already-downloaded copy of the remote `url` in `$LUCID_MODEL_DIR`, or None."""
+    directory = os.environ.get("LUCID_MODEL_DIR")
+    if not directory:
+        return None
+    for relative_path in _relative_paths(url):
+        path = os.path.join(directory, relative_path)
+        if os.path.isfile(path):
+            log.debug("Using %s for %s (LUCID_MODEL_DIR).", path, url)
+            return path
+    return None
+
+
+def _urlopen(url):
+    """One attempt at opening `url` (mirror applied); HTTP 404 and missing file:// paths are FileNotFoundError."""
+    http_url = remote_http_url(url)
     try:
-        return urllib.request.urlopen(http_url)
+        return urllib.request.urlopen(http_url, timeout=DOWNLOAD_TIMEOUT)
     except urllib.error.HTTPError as error:
         if error.code == 404:
             raise FileNotFoundError("%s was not found (HTTP 404 from %s)." % (url, http_url)) from error
         raise
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, FileNotFoundError):
+            raise FileNotFoundError("%s was not found (no file %s)." % (url, http_url)) from error
+        raise
+
+
+def _is_transient(error):
+    """Whether a failed download is worth retrying: network trouble, a cut-off body, a server-side HTTP error."""
+    if isinstance(error, urllib.error.HTTPError):
+        return error.code >= 500 or error.code in (408, 429)
+    return isinstance(error, (urllib.error.URLError, TimeoutError, ConnectionError, http.client.HTTPException))
+
+
+def _with_retries(url, attempt):
+    """`attempt()`, retried with exponential back-off on transient errors; then ConnectionError with a way out."""
+    delay = RETRY_DELAY
+    for number in range(1, DOWNLOAD_ATTEMPTS + 1):
+        try:
+            return attempt()
+        except Exception as error:
+            if not _is_transient(error):
+                raise
+            if number == DOWNLOAD_ATTEMPTS:
+                raise ConnectionError(_download_failed_message(url, error, number)) from error
+            log.warning("Download of %s failed (%s); retrying in %.1f s (attempt %d of %d).",
+                        url, error, delay, number + 1, DOWNLOAD_ATTEMPTS)
+            time.sleep(delay)
+            delay *= 2
+
+
+def _download_failed_message(url, error, attempts):
+    model_dir = os.environ.get("LUCID_MODEL_DIR")
+    target = os.path.join(model_dir or "<dir>", _relative_paths(url)[0])
+    return ("Could not download %s from %s (%d attempts; last error: %s).\n"
+            "If this machine is offline or the server is unreachable, download the file by hand, e.g.\n"
+            "    curl -o %s %s\n"
+            "and put it at %s%s. It is then used without network. A mirror of storage.googleapis.com can be set "
+            "with LUCID_MODELZOO_URL."
+            % (url, remote_http_url(url), attempts, error, os.path.basename(target), remote_http_url(url), target,
+               "" if model_dir else ", setting the environment variable LUCID_MODEL_DIR=<dir>"))
 
 
 def cache_dir():
@@ -95,31 +191,57 @@ def local_cache_path(remote_url):
     return os.path.join(directory, name)
 
 
-def _read_and_cache(url, mode):
-    """Open the cached copy of `url`, downloading it first if needed.
+@contextmanager
+def _cache_lock(local_path):
+    """Hold the cache entry's file lock, telling the user when another process holds it."""
+    lock = filelock.FileLock(local_path + ".lockfile")
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        log.info("Waiting for another process to finish downloading %s.", local_path)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
 
-    The download streams into a temporary file that replaces the cache entry only when complete, so an
-    interrupted download leaves no partial entry. A file lock keeps concurrent processes from racing.
-    """
+
+def _read_and_cache(url, mode):
+    """Open the cached copy of `url`, downloading it first if needed (see the module docstring)."""
     local_path = local_cache_path(url)
-    with filelock.FileLock(local_path + ".lockfile"):
+    with _cache_lock(local_path):
         if os.path.exists(local_path):
             log.debug("Using cached %s for %s.", local_path, url)
         else:
             log.info("Downloading %s to cache %s.", url, local_path)
-            try:
-                with closing(_open_remote(url)) as remote, write_handle(local_path, "wb") as cached:
-                    shutil.copyfileobj(remote, cached, _READ_BUFFER_SIZE)
-            except Exception as error:
-                log.warning("Download of %s failed: %s", url, error)
-                raise
+            _with_retries(url, lambda: _download(url, local_path))
         return open(local_path, mode)
 
 
-def _purge_cached(url):
+def _download(url, local_path):
+    """One attempt: stream `url` into a temporary file that becomes `local_path` only when complete."""
+    with closing(_urlopen(url)) as remote, write_handle(local_path, "wb") as cached:
+        headers = getattr(remote, "headers", None)
+        length = headers.get("Content-Length") if headers is not None else None
+        expected = int(length) if length and length.isdigit() else None
+        show_progress = expected is not None and expected >= PROGRESS_MIN_BYTES
+        received = 0
+        for chunk in iter(lambda: remote.read(_READ_BUFFER_SIZE), b""):
+            cached.write(chunk)
+            received += len(chunk)
+            if show_progress:
+                sys.stderr.write("\rDownloading %s: %3d%% of %.1f MB" % (
+                    os.path.basename(url), 100 * received // expected, expected / 2 ** 20))
+        if show_progress:
+            sys.stderr.write("\n")
+        if expected is not None and received != expected:
+            raise ConnectionError("the download of %s stopped after %d of %d bytes" % (url, received, expected))
+
+
+def purge_cached(url):
     """Delete the cached copy of `url`, if any."""
     local_path = local_cache_path(url)
-    with filelock.FileLock(local_path + ".lockfile"):
+    with _cache_lock(local_path):
         if os.path.exists(local_path):
             log.info("Purging cached %s.", local_path)
             os.remove(local_path)

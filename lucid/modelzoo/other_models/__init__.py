@@ -1,4 +1,6 @@
 """Zoo models that are neither caffe nor slim conversions; `__all__` lists their Model classes."""
+from lucid.modelzoo.other_models.AlexNet import *
+from lucid.modelzoo.other_models.Clip import *
 from lucid.modelzoo.other_models.EfficientNet import *
 from lucid.modelzoo.other_models.InceptionV1 import *
 from lucid.modelzoo.vision_base import Model as _Model
