@@ -19,7 +19,7 @@ from lucid.optvis.objectives_util import (
     _T_force_NHWC,
     _T_handle_batch,
     _check_channel,
-    _check_in_range,
+    _checked_index,
     _dot_cossim,
     _extract_act_pos,
     _index_arg,
@@ -27,6 +27,7 @@ from lucid.optvis.objectives_util import (
     _static_batch,
     _static_dim,
 )
+from lucid.optvis.param.resize_bilinear_nd import require_size_at_run_time
 
 log = logging.getLogger(__name__)
 
@@ -166,12 +167,16 @@ def _check_4d(t, layer, objective):
 def _vector_arg(vec, ranks, objective):
     """A direction argument as a float32 array of one of the allowed `ranks`."""
     try:
-        arr = np.asarray(vec, dtype=np.float32)
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, refused below
+            arr = np.asarray(vec, dtype=np.float32)
     except (TypeError, ValueError):
         raise TypeError("%s needs `vec` as a numeric NumPy array, got %s." % (objective, type(vec).__name__)) from None
     if arr.ndim not in ranks:
         raise ValueError("%s needs `vec` of rank %s, got shape %s." % (objective, " or ".join(map(str, ranks)),
                                                                        arr.shape))
+    if not np.isfinite(arr).all():
+        raise ValueError("%s needs `vec` of finite float32 values, got NaN, inf or values beyond float32's range."
+                         % objective)
     return arr
 
 
@@ -186,8 +191,8 @@ def _check_depth(t, layer, vec):
 def _acts_at(acts, layer, x, y, objective):
     """The activations at row x, column y (default the centre), after checking they lie inside the layer."""
     _check_4d(acts, layer, objective)
-    _check_in_range(x, _static_dim(acts, 1), "x", layer, "height")
-    _check_in_range(y, _static_dim(acts, 2), "y", layer, "width")
+    acts = _checked_index(acts, 1, x, "x", layer, "height")
+    acts = _checked_index(acts, 2, y, "y", layer, "width")
     return _extract_act_pos(acts, x, y)
 
 
@@ -201,8 +206,7 @@ def neuron(layer_name, channel_n, x=None, y=None, batch=None):
 
     @handle_batch(batch)
     def inner(T):
-        acts = T(layer_name)
-        _check_channel(acts, layer_name, channel_n)
+        acts = _check_channel(T(layer_name), layer_name, channel_n)
         return tf.reduce_mean(_acts_at(acts, layer_name, x, y, "neuron")[..., channel_n])
 
     return inner
@@ -216,8 +220,7 @@ def channel(layer, n_channel, batch=None):
 
     @handle_batch(batch)
     def inner(T):
-        acts = T(layer)
-        _check_channel(acts, layer, n_channel)
+        acts = _check_channel(T(layer), layer, n_channel)
         return tf.reduce_mean(acts[..., n_channel])
 
     return inner
@@ -275,7 +278,11 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
         vec_h, vec_w = vec.shape[1:3]
         for axis, size, dim_name in ((1, vec_h, "height"), (2, vec_w, "width")):
             layer_size = _static_dim(acts, axis)
-            if layer_size is not None and size > layer_size:
+            if layer_size is None:
+                acts = require_size_at_run_time(acts, axis, size, "tensor_direction: vec %s %d exceeds the %s of "
+                                                "layer %s; use a smaller vec or a larger image."
+                                                % (dim_name, size, dim_name, layer))
+            elif size > layer_size:
                 raise ValueError("tensor_direction: vec %s %d exceeds the %s %d of layer %r."
                                  % (dim_name, size, dim_name, layer_size, layer))
         shape = tf.shape(acts)
@@ -336,9 +343,8 @@ def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
     n_channel2 = _index_arg(n_channel2, "n_channel2")
 
     def inner(T):
-        acts1, acts2 = T(layer1), T(layer2)
-        _check_channel(acts1, layer1, n_channel1)
-        _check_channel(acts2, layer2, n_channel2)
+        acts1 = _check_channel(T(layer1), layer1, n_channel1)
+        acts2 = _check_channel(T(layer2), layer2, n_channel2)
         batch_n = _static_batch(acts1, layer1, "channel_interpolate")
         if batch_n < 2:
             raise ValueError("channel_interpolate interpolates across the batch and needs at least 2 images, but "
@@ -369,6 +375,8 @@ def penalize_boundary_complexity(shp, w=20, mask=None, C=0.5):
 @wrap_objective()
 def alignment(layer, decay_ratio=2):
     """Negative squared difference between activations of nearby batch images (weight 1/decay_ratio**distance)."""
+    if not _is_number(decay_ratio) or isinstance(decay_ratio, bool) or not 0 < decay_ratio < float("inf"):
+        raise ValueError("alignment needs a positive decay_ratio such as 2, got %r." % (decay_ratio,))
 
     def inner(T):
         arr = T(layer)
@@ -413,6 +421,15 @@ def input_diff(orig_img):
     return inner
 
 
+def _model_labels(T, label):
+    """T("labels"); a model without labels gets a ValueError saying to pass the class index instead."""
+    try:
+        return T("labels")
+    except RuntimeError as error:
+        raise ValueError("Cannot look up the label %r: %s Pass the class index as an int instead."
+                         % (label, error)) from None
+
+
 def _label_index(labels, label):
     """Index of `label` in the model's labels; KeyError naming close labels when it is not there."""
     if labels is None:
@@ -434,9 +451,8 @@ def class_logit(layer, label, batch=None):
 
     @handle_batch(batch)
     def inner(T):
-        class_n = label if isinstance(label, int) else _label_index(T("labels"), label)
-        logits = T(layer)
-        _check_in_range(class_n, _static_dim(logits, -1), "class", layer, "number of classes")
+        class_n = label if isinstance(label, int) else _label_index(_model_labels(T, label), label)
+        logits = _checked_index(T(layer), -1, class_n, "class", layer, "number of classes")
         return tf.reduce_sum(logits[:, class_n])
 
     return inner

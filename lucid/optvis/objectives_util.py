@@ -9,6 +9,7 @@ import numbers
 import tensorflow as tf
 
 from lucid.misc.graph_analysis import property_inference
+from lucid.optvis.param.resize_bilinear_nd import require_size_at_run_time
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +83,7 @@ def _T_handle_batch(T, batch=None):
         t = T(name)
         if not _is_tensor(t):
             return t
-        _check_in_range(batch, _static_dim(t, 0), "batch", name, "batch size")
-        return t[batch:batch + 1]
+        return _checked_index(t, 0, batch, "batch", name, "batch size")[batch:batch + 1]
 
     return T2
 
@@ -118,9 +118,22 @@ def _check_in_range(index, size, what, layer, dim_name):
                          % (what, index, layer, dim_name, size, size - 1))
 
 
+def _checked_index(t, axis, index, what, layer, dim_name):
+    """`t`, with `index` (None: nothing to check) checked against its size along `axis`: now when that size is
+    static (ValueError), else when the graph runs (`require_size_at_run_time`)."""
+    if index is None:
+        return t
+    size = _static_dim(t, axis)
+    if size is not None:
+        _check_in_range(index, size, what, layer, dim_name)
+        return t
+    return require_size_at_run_time(t, axis, index + 1, "%s %d is out of range for layer %s (its %s is too small); "
+                                    "use a smaller %s or a larger image." % (what, index, layer, dim_name, what))
+
+
 def _check_channel(t, layer, channel):
-    """Raise ValueError if `channel` exceeds the known depth (last axis) of layer tensor `t`."""
-    _check_in_range(channel, _static_dim(t, -1), "channel", layer, "depth")
+    """Layer tensor `t`, with `channel` checked against its depth (last axis)."""
+    return _checked_index(t, -1, channel, "channel", layer, "depth")
 
 
 def _static_batch(t, layer, objective):

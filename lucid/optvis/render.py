@@ -6,6 +6,7 @@ objective) and run Adam gradient ascent on the objective.
 """
 import gc
 import logging
+import re
 import threading
 from contextlib import contextmanager
 
@@ -72,7 +73,7 @@ def render_vis(
         with _seeded(use_fixed_seed):
             T = make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
         print_objective_func = make_print_objective_func(print_objectives, T)
-        sess.run(tf.compat.v1.global_variables_initializer())
+        _initialize_variables(sess)
         graph.finalize()
 
         images = []
@@ -106,7 +107,7 @@ def _run_steps(sess, T, thresholds, images, on_step=None):
     step = 0
     try:
         for step in range(max(thresholds) + 1):
-            loss_, _ = sess.run([loss, vis_op])
+            loss_, _ = _run_checked(sess, [loss, vis_op])
             if not np.all(np.isfinite(loss_)):
                 images.append(sess.run(t_image))
                 error = FloatingPointError(
@@ -127,6 +128,13 @@ def _run_steps(sess, T, thresholds, images, on_step=None):
         raise
 
 
+def _initialize_variables(sess):
+    """Run every variable's initializer. A list of initializers rather than global_variables_initializer(): that
+    would add a control dependency to ops a session already ran (make_vis_T ran the global step's), which TF
+    reports as a graph mutation in a warning."""
+    sess.run([v.initializer for v in tf.compat.v1.global_variables()])
+
+
 @contextmanager
 def _graph_and_session():
     """A fresh graph made default, with its session; both are freed on exit.
@@ -139,6 +147,19 @@ def _graph_and_session():
             yield graph, sess
     finally:
         gc.collect()
+
+
+def _run_checked(sess, fetches):
+    """`sess.run(fetches)`, with the graph's own argument checks (sizes known only at run time, such as a neuron
+    position in a layer whose size depends on the image) raised as a ValueError with their message."""
+    try:
+        return sess.run(fetches)
+    except tf.errors.InvalidArgumentError as error:
+        found = re.search(r"assertion failed: \[(.*?)\](?: \[(.*?)\])?", error.message, re.S)
+        if not found:
+            raise
+        message = found.group(1) + (" " + found.group(2) if found.group(2) else "")
+        raise ValueError(message) from None
 
 
 # NumPy's global RNG is process-wide: renders with use_fixed_seed in several threads build their graphs in turn.
@@ -218,7 +239,7 @@ def render_channels(
                     relu_gradient_override=relu_gradient_override,
                 )
             t_values = [obj(T) for obj in per_image]
-            sess.run(tf.compat.v1.global_variables_initializer())
+            _initialize_variables(sess)
             graph.finalize()
             _run_steps(sess, T, {steps - 1}, images)
             values.extend(sess.run(t_values))
@@ -264,6 +285,13 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
     else:
         T = import_model(model, transform_f(t_image), t_image)
     loss = objective_f(T)
+    try:
+        loss = tf.convert_to_tensor(loss, dtype_hint=tf.float32)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "The objective must return a tensor computed from T (e.g. tf.reduce_mean(T('mixed4a')[..., 3])), got "
+            "%r (type %s)." % (loss, type(loss).__name__)
+        ) from None
     vis_op = _finite_update(optimizer, loss, global_step)
 
     pieces = dict(
@@ -291,7 +319,8 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
 def _finite_update(optimizer, loss, global_step):
     """`optimizer.minimize(-loss)`, except that a step whose loss or gradients are not finite changes no variable
     by its gradient (the gradients are zeroed), so the image stays finite and render_vis can return it."""
-    grads_and_vars = [(g, v) for g, v in optimizer.compute_gradients(-loss) if g is not None]
+    grads = optimizer.compute_gradients(-loss, gate_gradients=tf.compat.v1.train.Optimizer.GATE_NONE)
+    grads_and_vars = [(g, v) for g, v in grads if g is not None]
     if not grads_and_vars:
         raise ValueError(
             "The objective does not depend on any trainable variable of the image parameterization: check that "
@@ -343,9 +372,14 @@ def make_t_image(param_f):
 
 
 def make_transform_f(transforms):
-    """Compose `transforms`; anything but a list (None, a tuple) gives `transform.standard_transforms`."""
-    if type(transforms) is not list:
+    """Compose a list of `transforms`; None or a tuple gives `transform.standard_transforms` (as the original)."""
+    if transforms is None or isinstance(transforms, tuple):
         transforms = transform.standard_transforms
+    elif not isinstance(transforms, list):
+        raise TypeError(
+            "transforms must be a list of transforms, e.g. [transform.jitter(8)], [] for none, or None for "
+            "transform.standard_transforms; got %r." % (transforms,)
+        )
     for t in transforms:
         if not callable(t):
             raise TypeError(

@@ -4,13 +4,14 @@ Each public function is a factory: it takes a configuration and returns `inner(t
 NHWC float tensors in the current default graph. Random choices are redrawn on every session run.
 """
 import logging
+import math
 import numbers
 
 import tensorflow as tf
 
 from lucid.misc.gradient_override import gradient_override_map, register_to_random_name
 from lucid.optvis import param
-from lucid.optvis.param.resize_bilinear_nd import validate_size
+from lucid.optvis.param.resize_bilinear_nd import require_size_at_run_time, validate_size
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +38,12 @@ def jitter(d, seed=None):
     def inner(t_image):
         t_image = _as_image(t_image, "jitter")
         static = t_image.get_shape().as_list()
-        for size in static[1:3]:
-            if size is not None and size <= d:
-                raise ValueError("jitter(%d) needs images larger than %d pixels, got shape %s." % (d, d, static))
+        problem = "jitter(%d) needs images larger than %d pixels (at least %d)" % (d, d, d + 1)
+        for axis in (1, 2):
+            if static[axis] is None:  # e.g. after random_scale
+                t_image = require_size_at_run_time(t_image, axis, d + 1, problem + ".")
+            elif static[axis] <= d:
+                raise ValueError("%s, got shape %s." % (problem, static))
         t_shp = tf.shape(t_image)
         crop_shape = tf.concat([t_shp[:-3], t_shp[-3:-1] - d, t_shp[-1:]], 0)
         crop = tf.compat.v1.random_crop(t_image, crop_shape, seed=seed)
@@ -66,6 +70,8 @@ def pad(w, mode="REFLECT", constant_value=0.5):
         raise ValueError('constant_value must be a number or "uniform", got %r.' % constant_value)
     if not uniform and not (_is_number(constant_value) or tf.is_tensor(constant_value)):
         raise TypeError('constant_value must be a number or "uniform", got %r.' % (constant_value,))
+    if _is_number(constant_value) and not math.isfinite(constant_value):
+        raise ValueError('constant_value must be a finite number or "uniform", got %r.' % (constant_value,))
 
     def inner(t_image):
         t_image = _as_image(t_image, "pad")
@@ -95,7 +101,7 @@ def _rand_select(xs, seed=None):
 
 
 def _check_choices(xs, name):
-    """`xs` as a non-empty list of numbers (it is read once, so generators work)."""
+    """`xs` as a non-empty list of finite numbers (it is read once, so generators work)."""
     if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
         raise TypeError("%s must be a list of numbers, got %r." % (name, xs))
     xs = list(xs)
@@ -104,18 +110,25 @@ def _check_choices(xs, name):
     for x in xs:
         if not _is_number(x):
             raise TypeError("%s must contain only numbers, got %r." % (name, x))
+        if not math.isfinite(x):
+            raise ValueError("%s must contain only finite numbers, got %r." % (name, x))
     return xs
 
 
 def random_scale(scales, seed=None):
-    """Resize height and width by a factor drawn from `scales` (TF1 bilinear, sizes truncated to ints)."""
+    """Resize height and width by a factor drawn from `scales` (TF1 bilinear, sizes truncated to ints).
+
+    A size that truncates to 0 becomes 1 pixel (the original failed at run time there).
+    """
     scales = _check_choices(scales, "scales")
+    if min(scales) <= 0:
+        raise ValueError("scales must be positive factors such as 0.9 or 1.1, got %r." % (min(scales),))
 
     def inner(t_image):
         t_image = _as_image(t_image, "random_scale")
         scale = tf.cast(_rand_select(scales, seed=seed), tf.float32)
         hw = tf.cast(tf.shape(t_image)[-3:-1], tf.float32)
-        size = tf.cast(scale * hw, tf.int32)
+        size = tf.maximum(tf.cast(scale * hw, tf.int32), 1)
         return tf.raw_ops.ResizeBilinear(images=t_image, size=size, align_corners=False, half_pixel_centers=False)
 
     return inner
@@ -197,12 +210,52 @@ def compose(transforms):
         if not callable(transform):
             raise TypeError("compose needs callables (transforms), got %r." % (transform,))
 
-    def inner(x):
+    def apply(x):
         for transform in transforms:
             x = transform(x)
         return x
 
+    def inner(x):
+        try:
+            return apply(x)
+        except ValueError as error:
+            x = tf.convert_to_tensor(x)
+            shape = x.get_shape()
+            minimum = _minimum_size(apply, shape, x.dtype)
+            if minimum is None:
+                raise
+            raise ValueError("%s Together these transforms need images of at least %d x %d pixels (height x "
+                             "width), got shape %s; use a larger image." % (error, minimum, minimum, shape)) from None
+
     return inner
+
+
+def _minimum_size(apply, shape, dtype, limit=1 << 14):
+    """Smallest square size the composed transforms `apply` accept, judged by the static checks they make while
+    building; None if `shape` (NHWC) does not fail for being small or no size up to `limit` works.
+
+    Built in throwaway graphs, so the caller's graph gets no extra ops.
+    """
+    if shape.rank != 4 or None in shape.as_list()[1:3]:
+        return None
+
+    def fits(size):
+        with tf.Graph().as_default():
+            try:
+                apply(tf.compat.v1.placeholder(dtype, [shape[0], size, size, shape[3]]))
+            except ValueError:
+                return False
+        return True
+
+    too_small, high = 0, max(shape.as_list()[1:3])
+    while not fits(high):
+        too_small, high = high, high * 2
+        if high > limit:
+            return None
+    while high - too_small > 1:
+        middle = (too_small + high) // 2
+        too_small, high = (too_small, middle) if fits(middle) else (middle, high)
+    return high if high > min(shape.as_list()[1:3]) else None
 
 
 def collapse_alpha_random(sd=0.5):
@@ -210,6 +263,10 @@ def collapse_alpha_random(sd=0.5):
 
     def inner(t_image):
         t_image = _as_image(t_image, "collapse_alpha_random")
+        channels = t_image.get_shape()[-1]
+        if channels is not None and channels < 4:
+            raise ValueError("collapse_alpha_random needs RGBA images (alpha in channel 3, e.g. param.image(w, "
+                             "alpha=True)), got shape %s." % (t_image.get_shape(),))
         rgb, a = t_image[..., :3], t_image[..., 3:4]
         rgb_shape = rgb.get_shape().as_list()
         if None in rgb_shape:

@@ -1,4 +1,5 @@
-"""Write bytes to local paths (atomically) or to gs:// (through TensorFlow's GCS filesystem)."""
+"""Write bytes to local paths or to gs:// (through TensorFlow's GCS filesystem), atomically."""
+import io
 import os
 import uuid
 from contextlib import contextmanager
@@ -22,7 +23,9 @@ def write_handle(path, mode=None):
 
     Local files are written to a hidden temporary file next to the target and moved into place with
     `os.replace` when the block ends without error, so readers never see a half-written file and an
-    exception leaves the previous file untouched. Missing parent directories are created.
+    exception leaves the previous file untouched. Missing parent directories are created. gs:// data is
+    buffered in memory and uploaded only when the block ends without error (GFile would upload what was
+    written so far even after an exception).
     """
     mode = mode or "wb"
     if not mode.startswith("w"):
@@ -32,8 +35,11 @@ def write_handle(path, mode=None):
     if scheme in ("http", "https"):
         raise ValueError("Writing to remote URL (%s) is not supported; write to a local path or gs:// URL." % path)
     if scheme == "gs":
+        buffer = io.BytesIO() if "b" in mode else io.StringIO()
+        buffer.name = path  # savers such as PIL pick the format from the name
+        yield buffer
         with tf.io.gfile.GFile(path, mode) as handle:
-            yield handle
+            handle.write(buffer.getvalue())
         return
     directory, name = os.path.split(os.path.abspath(location))
     os.makedirs(directory, exist_ok=True)

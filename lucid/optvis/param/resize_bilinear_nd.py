@@ -1,4 +1,4 @@
-"""Bilinear resizing of tensors of any rank, plus the static-shape checks the param modules share.
+"""Bilinear resizing of tensors of any rank, plus the shape checks that params, transforms and objectives share.
 
 TensorFlow only resizes the two spatial dims of a 4-D tensor, so an n-D resize walks the dims two at a time,
 folding the others into the batch and channel dims (`collapse_shape`). Resizes use TF1 bilinear semantics
@@ -42,6 +42,19 @@ def validate_sd(sd):
     if not 0 <= sd < float("inf"):
         raise ValueError("sd must be a finite number >= 0, got %r." % sd)
     return sd
+
+
+def require_size_at_run_time(t, axis, minimum, message):
+    """`t`, made to depend on a check that its size along `axis` is at least `minimum` when the graph runs.
+
+    For sizes unknown while the graph is built: models forget the image's height and width (so any size works),
+    and random transforms change them at every step. A failing check stops the run (InvalidArgumentError) with
+    `message` and the size found, instead of failing deep in TensorFlow or silently averaging an empty slice.
+    """
+    size = tf.shape(t)[axis]
+    check = tf.debugging.Assert(size >= minimum, [message + " Size at this step:", size])
+    with tf.control_dependencies([check]):
+        return tf.identity(t)
 
 
 def product(l):
