@@ -27,7 +27,7 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["lucid", "lucid.*"]),
-    package_data={"lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"]},
+    package_data={"lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"], "lucid.optvis.param": ["*.npy"]},
     install_requires=[
         _tensorflow_requirement(),
         "numpy",
@@ -38,7 +38,10 @@ setup(
     extras_require={
         # nbclient/nbformat/ipykernel run the example notebook in a real Jupyter kernel; hypothesis drives the
         # property-based tests of bad input.
-        "test": ["pytest", "hypothesis", "nbclient", "nbformat", "ipykernel"],
+        "test": ["pytest", "hypothesis", "nbclient", "nbformat", "ipykernel", "scikit-learn"],
+        # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
+        # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
+        "recipes": ["scikit-learn"],
     },
     entry_points={"console_scripts": ["lucid-render = lucid.cli:main"]},
 )
