@@ -1,7 +1,11 @@
-"""Shared fixtures: a fresh graph and session per test, quiet TensorFlow logs."""
+"""Shared fixtures: a fresh graph and session, a private download cache, a local HTTP server; quiet TF logs."""
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import http.server
+import threading
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,3 +22,39 @@ def sess():
 @pytest.fixture(autouse=True)
 def _numpy_seed():
     np.random.seed(0)
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    """A private download cache for the test (LUCID_CACHE_DIR); localhost is never proxied."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv("LUCID_CACHE_DIR", str(path))
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    return path
+
+
+@pytest.fixture
+def server(tmp_path):
+    """A static file server on 127.0.0.1 over tmp_path/www that records the paths it is asked for."""
+    root = tmp_path / "www"
+    root.mkdir()
+    requests = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(root), **kwargs)
+
+        def do_GET(self):
+            requests.append(self.path)
+            super().do_GET()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield SimpleNamespace(root=root, url="http://127.0.0.1:%d" % httpd.server_port, requests=requests)
+    httpd.shutdown()
+    httpd.server_close()

@@ -1,11 +1,9 @@
 """lucid.misc.io: load/save round trips, io scopes, atomic writes, remote reads and the download cache."""
-import http.server
 import io
 import json
 import lzma
 import os
 import threading
-from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -23,40 +21,7 @@ from lucid.misc.io.scoping import current_io_scopes, gcs_https_url, resolve_url
 from lucid.misc.io.serialize_array import _normalize_array, array_to_jsbuffer, serialize_array
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch):
-    """Every test gets its own download cache; localhost is never proxied."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv("LUCID_CACHE_DIR", str(path))
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    return path
-
-
-@pytest.fixture
-def server(tmp_path):
-    """A static file server on 127.0.0.1 over tmp_path/www that records the paths it is asked for."""
-    root = tmp_path / "www"
-    root.mkdir()
-    requests = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def do_GET(self):
-            requests.append(self.path)
-            super().do_GET()
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield SimpleNamespace(root=root, url="http://127.0.0.1:%d" % httpd.server_port, requests=requests)
-    httpd.shutdown()
-    httpd.server_close()
+pytestmark = pytest.mark.usefixtures("cache_dir")
 
 
 def _graph_def():

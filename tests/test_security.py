@@ -3,14 +3,11 @@
 No unpickling unless asked; only local paths, file://, http(s):// and gs:// URLs; cache file names that stay in
 the cache directory; model downloads parsed only as GraphDefs; writes that never leave a partial file.
 """
-import http.server
 import io
 import json
 import os
 import pickle
 import re
-import threading
-from types import SimpleNamespace
 from unittest import mock
 
 import numpy as np
@@ -23,34 +20,7 @@ from lucid.modelzoo.vision_base import Model
 from tiny_models import tiny_conv_graph_def
 
 
-@pytest.fixture(autouse=True)
-def cache_dir(tmp_path, monkeypatch):
-    """A private download cache per test; localhost is never proxied."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv("LUCID_CACHE_DIR", str(path))
-    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    return path
-
-
-@pytest.fixture
-def server(tmp_path):
-    """A static file server on 127.0.0.1 over tmp_path/www."""
-    root = tmp_path / "www"
-    root.mkdir()
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, directory=str(root), **kwargs)
-
-        def log_message(self, *args):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield SimpleNamespace(root=root, url="http://127.0.0.1:%d" % httpd.server_port)
-    httpd.shutdown()
-    httpd.server_close()
+pytestmark = pytest.mark.usefixtures("cache_dir")
 
 
 class _Payload:
