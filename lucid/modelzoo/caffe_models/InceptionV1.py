@@ -7,6 +7,22 @@ __all__ = ["InceptionV1_caffe", "InceptionV1_caffe_Places205", "InceptionV1_caff
 
 log = logging.getLogger(__name__)
 
+# The three trainings share the architecture; only the number of classes in `prob` differs.
+_CONV_LAYERS = [
+    {"tags": ["conv"], "name": "conv1_7x7_s2/conv1_7x7_s2", "depth": 64},
+    {"tags": ["conv"], "name": "conv2_3x3_reduce/conv2_3x3_reduce", "depth": 64},
+    {"tags": ["conv"], "name": "conv2_3x3/conv2_3x3", "depth": 192},
+    {"tags": ["conv"], "name": "inception_3a_output", "depth": 256},
+    {"tags": ["conv"], "name": "inception_3b_output", "depth": 480},
+    {"tags": ["conv"], "name": "inception_4a_output", "depth": 512},
+    {"tags": ["conv"], "name": "inception_4b_output", "depth": 512},
+    {"tags": ["conv"], "name": "inception_4c_output", "depth": 512},
+    {"tags": ["conv"], "name": "inception_4d_output", "depth": 528},
+    {"tags": ["conv"], "name": "inception_4e_output", "depth": 832},
+    {"tags": ["conv"], "name": "inception_5a_output", "depth": 832},
+    {"tags": ["conv"], "name": "inception_5b_output", "depth": 1024},
+]
+
 
 class InceptionV1_caffe(Model):
     """InceptionV1 trained on ImageNet (1000 classes) by BVLC, from the Caffe model zoo."""
@@ -21,19 +37,7 @@ class InceptionV1_caffe(Model):
     input_name = "data"
 
 
-InceptionV1_caffe.layers = _layers_from_list_of_dicts(InceptionV1_caffe(), [
-    {"tags": ["conv"], "name": "conv1_7x7_s2/conv1_7x7_s2", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3_reduce/conv2_3x3_reduce", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3/conv2_3x3", "depth": 192},
-    {"tags": ["conv"], "name": "inception_3a_output", "depth": 256},
-    {"tags": ["conv"], "name": "inception_3b_output", "depth": 480},
-    {"tags": ["conv"], "name": "inception_4a_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4b_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4c_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4d_output", "depth": 528},
-    {"tags": ["conv"], "name": "inception_4e_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5a_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5b_output", "depth": 1024},
+InceptionV1_caffe.layers = _layers_from_list_of_dicts(InceptionV1_caffe(), _CONV_LAYERS + [
     {"tags": ["dense"], "name": "prob", "depth": 1000},
 ])
 
@@ -50,19 +54,7 @@ class InceptionV1_caffe_Places205(Model):
     input_name = "data"
 
 
-InceptionV1_caffe_Places205.layers = _layers_from_list_of_dicts(InceptionV1_caffe_Places205(), [
-    {"tags": ["conv"], "name": "conv1_7x7_s2/conv1_7x7_s2", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3_reduce/conv2_3x3_reduce", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3/conv2_3x3", "depth": 192},
-    {"tags": ["conv"], "name": "inception_3a_output", "depth": 256},
-    {"tags": ["conv"], "name": "inception_3b_output", "depth": 480},
-    {"tags": ["conv"], "name": "inception_4a_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4b_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4c_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4d_output", "depth": 528},
-    {"tags": ["conv"], "name": "inception_4e_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5a_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5b_output", "depth": 1024},
+InceptionV1_caffe_Places205.layers = _layers_from_list_of_dicts(InceptionV1_caffe_Places205(), _CONV_LAYERS + [
     {"tags": ["dense"], "name": "prob", "depth": 205},
 ])
 
@@ -79,18 +71,6 @@ class InceptionV1_caffe_Places365(Model):
     input_name = "data"
 
 
-InceptionV1_caffe_Places365.layers = _layers_from_list_of_dicts(InceptionV1_caffe_Places365(), [
-    {"tags": ["conv"], "name": "conv1_7x7_s2/conv1_7x7_s2", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3_reduce/conv2_3x3_reduce", "depth": 64},
-    {"tags": ["conv"], "name": "conv2_3x3/conv2_3x3", "depth": 192},
-    {"tags": ["conv"], "name": "inception_3a_output", "depth": 256},
-    {"tags": ["conv"], "name": "inception_3b_output", "depth": 480},
-    {"tags": ["conv"], "name": "inception_4a_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4b_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4c_output", "depth": 512},
-    {"tags": ["conv"], "name": "inception_4d_output", "depth": 528},
-    {"tags": ["conv"], "name": "inception_4e_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5a_output", "depth": 832},
-    {"tags": ["conv"], "name": "inception_5b_output", "depth": 1024},
+InceptionV1_caffe_Places365.layers = _layers_from_list_of_dicts(InceptionV1_caffe_Places365(), _CONV_LAYERS + [
     {"tags": ["dense"], "name": "prob", "depth": 365},
 ])
