@@ -38,10 +38,22 @@ setup(
     extras_require={
         # nbclient/nbformat/ipykernel run the example notebook in a real Jupyter kernel; hypothesis drives the
         # property-based tests of bad input.
-        "test": ["pytest", "hypothesis", "nbclient", "nbformat", "ipykernel", "scikit-learn"],
+        "test": [
+            "pytest",
+            "hypothesis",
+            "nbclient",
+            "nbformat",
+            "ipykernel",
+            "scikit-learn",
+            "dask[distributed]>=2023.1",
+        ],
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
         "recipes": ["scikit-learn"],
+        # lucid.scale renders whole layers on a dask.distributed cluster (local by default).
+        "scale": ["dask[distributed]>=2023.1"],
     },
-    entry_points={"console_scripts": ["lucid-render = lucid.cli:main"]},
+    entry_points={
+        "console_scripts": ["lucid-render = lucid.cli:main", "lucid-render-sweep = lucid.scale.cli:main"],
+    },
 )

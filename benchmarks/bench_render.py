@@ -82,15 +82,17 @@ def first_step_seconds(model, objective):
 
 
 def peak_rss_mb():
-    """Peak resident memory of a fresh process rendering InceptionV1 'mixed4a:476' at 128 px (20 steps)."""
+    """Peak resident memory (VmHWM) of a fresh process rendering InceptionV1 'mixed4a:476' at 128 px (20 steps).
+
+    VmHWM, not getrusage's ru_maxrss: on Linux a child's ru_maxrss can report the parent's size at fork.
+    """
     code = (
-        "import resource; from lucid.modelzoo.random_weights import random_inception_v1; "
-        "from lucid.optvis import render; "
+        "from lucid.modelzoo.random_weights import random_inception_v1; from lucid.optvis import render; "
         "render.render_vis(random_inception_v1(), 'mixed4a:476', thresholds=(19,), verbose=False); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.split()[-1])
+    return float(out.stdout.split()[-1]) / 1024
 
 
 def main():
