@@ -117,6 +117,18 @@ def test_grayscale_model_renders_with_one_or_three_channels(mnist):
                                lucid_values(mnist, ["conv1"], images)["conv1"], **TOLERANCE)
 
 
+def test_reloaded_grayscale_model_takes_rgb_images(mnist, tmp_path):
+    path = str(tmp_path / "mnist.pb")
+    mnist.export(path)
+    reloaded = Model.load(path)
+    assert type(reloaded) is not type(mnist) and reloaded.image_shape[-1] == 1
+    rgb = render_channel(reloaded, "conv2:3", lambda: param.image(28))
+    assert rgb.shape == (1, 28, 28, 3) and np.isfinite(rgb).all()
+    images = np.random.rand(2, 28, 28, 1).astype(np.float32)
+    np.testing.assert_allclose(lucid_values(reloaded, ["conv1"], np.tile(images, [1, 1, 1, 3]))["conv1"],
+                               lucid_values(mnist, ["conv1"], images)["conv1"], **TOLERANCE)
+
+
 def test_functional_values_equal_keras_in_inference_mode(functional, functional_keras):
     images = np.random.rand(2, 32, 48, 3).astype(np.float32)
     names = ["stem", "stem_bn", "stem_relu", "dw_swish", "residual", "sep", "concat", "up", "leaky", "gap", "logits"]

@@ -27,8 +27,7 @@ class ConvertedModel(Model):
     """A Model whose frozen GraphDef lives in memory; it carries Lucid's metadata, so `export` writes a .pb that
     `Model.load` reads back without Keras.
 
-    A one-channel model (image_shape [..., 1]) also accepts RGB images, averaged to grey: the default
-    `param.image` and `param.grayscale_image_rgb` render it as well as `param.image(..., channels=1)` does.
+    A one-channel model (image_shape [..., 1]) also accepts RGB images, averaged to grey (Model.create_input).
     """
 
     # No file to reload the GraphDef from, so it is pickled with the model.
@@ -46,14 +45,6 @@ class ConvertedModel(Model):
     # Converted models have no model_path, so two of them are equal only if they are the same object.
     __eq__ = object.__eq__
     __hash__ = object.__hash__
-
-    def create_input(self, t_input=None, forget_xy_shape=True):
-        if t_input is not None and self.image_shape[-1] == 1:
-            t_image = tf.convert_to_tensor(t_input)
-            if t_image.shape[-1] == 3:
-                _, t_prep_input = super().create_input(tf.reduce_mean(t_image, -1, keepdims=True), forget_xy_shape)
-                return t_input, t_prep_input
-        return super().create_input(t_input, forget_xy_shape)
 
     def export(self, save_url):
         """Write the frozen GraphDef (with its metadata) to `save_url` (.pb); reload it with `Model.load`."""

@@ -188,8 +188,9 @@ class Model(object):
     def create_input(self, t_input=None, forget_xy_shape=True):
         """`(t_input, t_prep_input)`: the [0, 1] image input and its version in the model's value range.
 
-        A rank-3 input gets a batch dimension; `forget_xy_shape` lets the graph accept any image size; BGR models
-        get their channels reversed before the value range is applied.
+        A rank-3 input gets a batch dimension; a one-channel model averages RGB input to grey; `forget_xy_shape`
+        lets the graph accept any image size; BGR models get their channels reversed before the value range is
+        applied.
         """
         if t_input is None:
             t_input = tf.compat.v1.placeholder(tf.float32, self.image_shape)
@@ -202,6 +203,10 @@ class Model(object):
                             "e.g. tf.cast(t, tf.float32) / 255.".format(t_prep_input.dtype.name))
         if t_prep_input.shape.rank == 3:
             t_prep_input = tf.expand_dims(t_prep_input, 0)
+        if list(self.image_shape or [None])[-1] == 1 and t_prep_input.shape[-1] == 3:
+            # A one-channel (grayscale) model also takes RGB images, averaged to grey, so the default
+            # param.image and grayscale_image_rgb render it as well as param.image(..., channels=1) does.
+            t_prep_input = tf.reduce_mean(t_prep_input, -1, keepdims=True)
         self._check_channels(t_prep_input)
         if forget_xy_shape:
             t_prep_input = model_util.forget_xy(t_prep_input)
