@@ -22,6 +22,25 @@ def _node_name(name):
     return name.lstrip("^").split(":")[0]
 
 
+def subgraph_def(graph_def, node_names):
+    """A GraphDef with only the nodes `node_names` and those they depend on (data and control inputs).
+
+    Like tf.compat.v1.graph_util.extract_sub_graph, without its deprecation warning on every first use.
+    """
+    by_name = {node.name: node for node in graph_def.node}
+    keep, pending = set(), [_node_name(name) for name in node_names]
+    while pending:
+        name = pending.pop()
+        if name not in keep:
+            keep.add(name)
+            pending.extend(_node_name(inp) for inp in by_name[name].input)
+    sub = tf.compat.v1.GraphDef()
+    sub.versions.CopyFrom(graph_def.versions)
+    sub.library.CopyFrom(graph_def.library)
+    sub.node.extend(node for node in graph_def.node if node.name in keep)
+    return sub
+
+
 def load_text_labels(labels_path):
     """Lines of the text file at `labels_path` (local path or URL)."""
     return load(labels_path).splitlines()
