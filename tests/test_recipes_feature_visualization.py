@@ -31,9 +31,10 @@ def test_channel_recipe_raises_each_channel(model):
 
 
 def test_single_channel_negative_and_alpha(model):
-    img, losses = fv.channel(model, model.layers[1], 3, n_steps=20, negative=True)
-    assert img.shape == (1, 32, 32, 3) and losses.shape == (1, 20)
-    assert losses[0, -1] < losses[0, 0]
+    img, losses = fv.channel(model, model.layers[1], 3, n_steps=40, negative=True)
+    assert img.shape == (1, 32, 32, 3) and losses.shape == (1, 40)
+    # Random transforms make single steps noisy: compare the first and last few steps.
+    assert losses[0, -5:].mean() < losses[0, :5].mean()
     img, _ = fv.neuron(model, "conv1", 2, n_steps=5, alpha=True)
     assert img.shape == (1, 32, 32, 4)
 
