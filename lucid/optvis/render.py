@@ -402,8 +402,10 @@ def _finite_update(optimizer, loss, global_step):
             "param_f creates variables and that the objective reads a layer of the model (or T('input'))."
         )
     grads = [tf.convert_to_tensor(g) for g, _ in grads_and_vars]
-    finite = tf.reduce_all([tf.reduce_all(tf.math.is_finite(t)) for t in grads + [loss]])
-    safe = [(tf.where(finite, g, tf.zeros_like(g)), v) for g, (_, v) in zip(grads, grads_and_vars)]
+    # sum(t * 0) is 0 when every entry of t is finite and NaN otherwise: cheaper than reducing is_finite over
+    # every entry. tf.compat.v1.where with a scalar condition passes one tensor through without copying.
+    finite = tf.reduce_all([tf.math.is_finite(tf.reduce_sum(t * 0)) for t in grads + [loss]])
+    safe = [(tf.compat.v1.where(finite, g, tf.zeros_like(g)), v) for g, (_, v) in zip(grads, grads_and_vars)]
     return optimizer.apply_gradients(safe, global_step=global_step)
 
 

@@ -150,24 +150,53 @@ def _angle2rads(angle, units):
 
 
 def _rotate(t_image, angle):
-    """Rotate NHWC images counter-clockwise by `angle` radians about their centre; nearest pixel, zero fill."""
+    """Rotate NHWC images counter-clockwise by `angle` radians about their centre; nearest pixel, zero fill.
+
+    Computes exactly what TF's ImageProjectiveTransformV3 (NEAREST, CONSTANT fill 0) and its registered gradient
+    (the incoming gradient mapped through the inverse transform) compute, bit for bit (tested), but as gathers:
+    that op runs on one thread and cost ~1.3 ms per forward+backward step at 144 px here, the gathers ~0.5 ms.
+    """
     shape = tf.shape(t_image)
     h, w = tf.cast(shape[1], tf.float32), tf.cast(shape[2], tf.float32)
     cos, sin = tf.cos(angle), tf.sin(angle)
     x_offset = ((w - 1) - (cos * (w - 1) - sin * (h - 1))) / 2.0
     y_offset = ((h - 1) - (sin * (w - 1) + cos * (h - 1))) / 2.0
-    # Maps each output pixel (x, y, 1) to the input pixel it reads from.
-    transform = tf.stack([cos, -sin, x_offset, sin, cos, y_offset, 0.0, 0.0])[None]
-    rotated = tf.raw_ops.ImageProjectiveTransformV3(
-        images=t_image,
-        transforms=transform,
-        output_shape=shape[1:3],
-        fill_value=tf.constant(0, t_image.dtype),
-        interpolation="NEAREST",
-        fill_mode="CONSTANT",
-    )
+    # Maps each output pixel (x, y, 1) to the input pixel it reads from; the gradient uses the inverse map,
+    # normalized as TF's gradient normalizes it.
+    matrix = tf.stack([[cos, -sin, x_offset], [sin, cos, y_offset], [0.0, 0.0, 1.0]])
+    inverse = tf.linalg.inv(matrix)
+    inverse /= inverse[2, 2]
+
+    # The gradient's gather indices depend only on the image shape, so they are computed while the model runs.
+    @tf.custom_gradient
+    def rotate(images):
+        return _sample_nearest(images, matrix, shape), lambda grad: _sample_nearest(grad, inverse, shape)
+
+    rotated = rotate(t_image)
     rotated.set_shape(t_image.get_shape())
     return rotated
+
+
+def _sample_nearest(images, matrix, shape):
+    """Each output pixel (x, y) of NHWC `images` (of dynamic `shape`) takes the input pixel nearest to
+    `matrix @ (x, y, 1)` (an affine 3x3 matrix), or 0 outside the image. The float operations are those of TF's
+    projective-transform kernel: (m0 * x + m1 * y) + m2, rounded half away from zero."""
+    h, w = shape[1], shape[2]
+    hf, wf = tf.cast(h, tf.float32), tf.cast(w, tf.float32)
+    xs, ys = tf.range(wf)[None, :], tf.range(hf)[:, None]
+
+    def nearest_source(row):
+        # Both products broadcast to [h, w] before adding: a [1, w] + [h, 1] + scalar chain is reordered by
+        # Grappler's arithmetic optimizer, which changes the rounding.
+        v = tf.broadcast_to(row[0] * xs, shape[1:3]) + tf.broadcast_to(row[1] * ys, shape[1:3]) + row[2]
+        return tf.sign(v) * tf.floor(tf.abs(v) + 0.5)
+
+    x, y = nearest_source(matrix[0]), nearest_source(matrix[1])
+    inside = (x >= 0) & (x < wf) & (y >= 0) & (y < hf)
+    # Outside pixels read index h * w: a zero pixel appended to each flattened image.
+    index = tf.where(inside, tf.cast(y, tf.int32) * w + tf.cast(x, tf.int32), h * w)
+    flat = tf.pad(tf.reshape(images, [shape[0], h * w, shape[3]]), [[0, 0], [0, 1], [0, 0]])
+    return tf.reshape(tf.gather(flat, tf.reshape(index, [-1]), axis=1), shape)
 
 
 def random_rotate(angles, units="degrees", seed=None):

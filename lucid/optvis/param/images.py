@@ -27,7 +27,7 @@ def image(w, h=None, batch=None, sd=None, decorrelate=True, fft=True, alpha=Fals
     t = (fft_image if fft else pixel_image)(shape, sd=sd)
     if channels is not None:
         return tf.nn.sigmoid(t)
-    output = to_valid_rgb(t[..., :3], decorrelate=decorrelate, sigmoid=True)
+    output = to_valid_rgb(t[..., :3] if alpha else t, decorrelate=decorrelate, sigmoid=True)
     if alpha:
         output = tf.concat([output, tf.nn.sigmoid(t[..., 3:])], -1)
     return output
