@@ -83,7 +83,9 @@ def _T_handle_batch(T, batch=None):
         t = T(name)
         if not _is_tensor(t):
             return t
-        return _checked_index(t, 0, batch, "batch", name, "batch size")[batch:batch + 1]
+        # A gather, not a slice: its gradient is sparse, so N per-example objectives on one layer add up N slices
+        # instead of N full-size gradients (at batch 32 the slices' gradients were ~10% of a step).
+        return tf.gather(_checked_index(t, 0, batch, "batch", name, "batch size"), [batch])
 
     return T2
 
