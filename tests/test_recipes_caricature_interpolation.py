@@ -1,4 +1,9 @@
 """recipes.caricature (feature inversion) and recipes.image_interpolation_params on a tiny conv net."""
+import os
+import subprocess
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -69,3 +74,23 @@ def test_aligned_interpolation_goes_from_one_channel_to_the_other():
     assert frames.shape == (4, 24, 24, 3)
     acts = layer_values(model, "conv2_pre_relu", frames).mean((1, 2))
     assert acts[0, 3] > acts[-1, 3] and acts[-1, 7] > acts[0, 7]
+
+
+def test_recipes_on_make_vis_T_do_not_mutate_a_run_graph():
+    """Recipes that run their own loop on make_vis_T initialize variables as render_vis does: a
+    global_variables_initializer() after make_vis_T ran the global step's initializer made TF log that the graph was
+    mutated after a run. TF logs it from C++, so the check runs in a subprocess with TF's warnings on."""
+    code = textwrap.dedent("""
+        import numpy as np
+        from tiny_models import TinyConvNet
+        from lucid.recipes import caricature
+        from lucid.recipes.activation_atlas.render import render_icons
+        caricature.caricature(np.random.rand(32, 32, 3).astype(np.float32), TinyConvNet(), "conv1", n_steps=2,
+                              verbose=False)
+        render_icons(np.random.rand(2, 8).astype(np.float32), TinyConvNet(), "conv1", size=32, n_steps=2, num_attempts=1)
+        print("ran")
+    """)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="0", PYTHONPATH=os.path.dirname(__file__))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert "ran" in result.stdout, result.stderr[-3000:]
+    assert "was changed by setting attribute after it was run" not in result.stderr

@@ -73,13 +73,13 @@ def render_vis(
     if show_image is None:
         show_image = verbose
 
-    with _graph_and_session() as (graph, sess):
+    with graph_and_session() as (graph, sess):
         with _seeded(use_fixed_seed):
             T = _make_vis_T(
                 model, objective_f, param_f, optimizer, transforms, relu_gradient_override, print_objectives or []
             )
         print_objective_func = make_print_objective_func(print_objectives, T)
-        _initialize_variables(sess)
+        initialize_variables(sess)
         graph.finalize()
 
         images = []
@@ -134,16 +134,17 @@ def _run_steps(sess, T, thresholds, images, on_step=None):
         raise
 
 
-def _initialize_variables(sess):
-    """Run every variable's initializer. A list of initializers rather than global_variables_initializer(): that
-    would add a control dependency to ops a session already ran (make_vis_T ran the global step's), which TF
-    reports as a graph mutation in a warning."""
+def initialize_variables(sess):
+    """Run every variable's initializer; for loops built on make_vis_T. A list of initializers rather than
+    global_variables_initializer(): that would add a control dependency to ops a session already ran (make_vis_T
+    ran the global step's), which TF reports as a graph mutation in a warning."""
     sess.run([v.initializer for v in tf.compat.v1.global_variables()])
 
 
 @contextmanager
-def _graph_and_session():
-    """A fresh graph made default, with its session; both are freed on exit.
+def graph_and_session():
+    """A fresh graph made default, with its session (configured by `_session_config`); both are freed on exit.
+    For render_vis and for loops built on make_vis_T.
 
     TF graphs hold reference cycles, so without a collection each render would keep its graph (a copy of the
     model's weights) until Python's cyclic collector happens to run: repeated renders would grow memory.
@@ -248,7 +249,7 @@ def render_channels(
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
         per_image = [objectives.channel(layer, c, batch=i) for i, c in enumerate(chunk)]
-        with _graph_and_session() as (graph, sess):
+        with graph_and_session() as (graph, sess):
             with _seeded(use_fixed_seed):
                 T = _make_vis_T(
                     model,
@@ -260,7 +261,7 @@ def render_channels(
                     only_for=per_image,
                 )
             t_values = [obj(T) for obj in per_image]
-            _initialize_variables(sess)
+            initialize_variables(sess)
             graph.finalize()
             _run_steps(sess, T, {steps - 1}, images)
             values.extend(sess.run(t_values))

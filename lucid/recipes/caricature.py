@@ -51,7 +51,7 @@ def caricature(img, model, layer, n_steps=512, cossim_pow=0.0, verbose=True):
         img = resize(img, (int(height), int(width)))
     h, w = img.shape[:2]
 
-    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+    with render.graph_and_session() as (_, sess):
         t_input = tf.compat.v1.placeholder(tf.float32, img.shape)
         t_images = param.image(w, h, decorrelate=True, fft=True, alpha=False, batch=len(layers))
         param_f = tf.concat([t_input[None], t_images], 0)
@@ -60,7 +60,7 @@ def caricature(img, model, layer, n_steps=512, cossim_pow=0.0, verbose=True):
         transforms = transform.standard_transforms + [transform.crop_or_pad_to(h, w)]
         T = render.make_vis_T(model, objective, param_f=param_f, transforms=transforms)
         vis_op = T("vis_op")
-        sess.run(tf.compat.v1.global_variables_initializer())
+        render.initialize_variables(sess)
         for _ in range(n_steps):
             sess.run(vis_op, {t_input: img})
         result = sess.run(T("input"), {t_input: img})

@@ -53,7 +53,7 @@ def _main(objective_f, model, layer, channel_indices, alpha=False, negative=Fals
     sign = -1 if negative else 1
     per_image = [objective_f(name, i, batch=b) for b, i in enumerate(channel_indices)]
 
-    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+    with render.graph_and_session() as (_, sess):
         t_image = param.image(w, h, fft=True, decorrelate=True, alpha=alpha, batch=batch)
         transforms = transform.standard_transforms + [transform.crop_or_pad_to(h, w)]
         if alpha:
@@ -67,7 +67,7 @@ def _main(objective_f, model, layer, channel_indices, alpha=False, negative=Fals
         t_losses = [obj(T) for obj in per_image]
         # No global_step increment: the redirected ReLU gradient stays active for every step.
         train_op = tf.compat.v1.train.AdamOptimizer(lr).minimize(-objective(T))
-        sess.run(tf.compat.v1.global_variables_initializer())
+        render.initialize_variables(sess)
         losses = []
         for _ in range(n_steps):
             _, values = sess.run([train_op, t_losses])

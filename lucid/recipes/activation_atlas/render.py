@@ -3,7 +3,6 @@ import itertools
 import logging
 
 import numpy as np
-import tensorflow as tf
 
 from lucid.optvis import objectives, param, transform
 from lucid.optvis import render as optvis_render
@@ -92,14 +91,14 @@ def render_icons(directions, model, layer, size=80, n_steps=128, verbose=False, 
                  + objectives.penalize_boundary_complexity((batch, size, size, channels), w=5))
     best_icons, best_values = None, None
     for attempt in range(num_attempts):
-        with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as sess:
+        with optvis_render.graph_and_session() as (_, sess):
             T = optvis_render.make_vis_T(
                 model, objective,
                 param_f=lambda: param.image(size, batch=batch, fft=True, decorrelate=True, alpha=alpha),
                 transforms=_icon_transforms(size, alpha))
             t_values = [obj(T) for obj in per_icon]
             vis_op = T("vis_op")
-            sess.run(tf.compat.v1.global_variables_initializer())
+            optvis_render.initialize_variables(sess)
             for _ in range(n_steps):
                 sess.run(vis_op)
             icons, values = sess.run([T("input"), t_values])
