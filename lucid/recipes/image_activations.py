@@ -1,5 +1,4 @@
 """Activations of a model's layers on images: one image (`image_activations`) or many (`activations`)."""
-import importlib.util
 import logging
 import time
 
@@ -61,8 +60,7 @@ def manifest_image_activations(model, image, **kwargs):
 def activations(model, layer, images, batch_size=64):
     """Activations of `layer` (a name or a Layer) on `images` [N, H, W, 3] in [0, 1]: an array [N, ...].
 
-    Uses `Model.get_activations` (lucid.modelzoo.get_activations) when it is installed, else imports the model
-    once and runs it over batches.
+    `Model.get_activations` (lucid.modelzoo.get_activations), after checking the arguments.
     """
     name = layer_name(layer)
     images = np.asarray(images, dtype=np.float32)
@@ -70,10 +68,4 @@ def activations(model, layer, images, batch_size=64):
         raise ValueError("activations takes a non-empty batch of images [N, H, W, 3], got shape %s." % (images.shape,))
     if batch_size < 1:
         raise ValueError("batch_size must be a positive int, got %r." % (batch_size,))
-    if importlib.util.find_spec("lucid.modelzoo.get_activations") is not None:
-        return np.asarray(model.get_activations(name, images, batch_size=batch_size))
-    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
-        t_input = tf.compat.v1.placeholder(tf.float32, [None] + list(images.shape[1:]))
-        t_layer = model.import_graph(t_input)(name)
-        batches = [sess.run(t_layer, {t_input: images[i:i + batch_size]}) for i in range(0, len(images), batch_size)]
-    return np.concatenate(batches)
+    return np.asarray(model.get_activations(name, images, batch_size=batch_size))
