@@ -65,7 +65,9 @@ def test_render_icons_points_icons_along_their_directions(model):
     icons, extra = atlas_render.render_icons(directions, model, "conv2_pre_relu", size=24, n_steps=30,
                                              num_attempts=2, cossim=False)
     assert icons.shape == (2, 24, 24, 3) and extra == []
-    centre = layer_values(model, "conv2_pre_relu", icons)[:, 6, 6]
+    # The objective reads the centre neuron of the randomly jittered, scaled and rotated icon, so measure the
+    # centre 5 x 5 window of the plain icon: its single centre value failed about 1 run in 20.
+    centre = layer_values(model, "conv2_pre_relu", icons)[:, 4:9, 4:9].mean(axis=(1, 2))
     assert centre[0, 3] > centre[1, 3] and centre[1, 9] > centre[0, 9]
     alpha_icons, _ = atlas_render.render_icons(directions[:1], model, "conv2", size=24, n_steps=2, num_attempts=1,
                                                alpha=True)
