@@ -15,6 +15,7 @@ import re
 import numpy as np
 import tensorflow as tf
 
+from lucid.optvis.checks import require_size_at_run_time
 from lucid.optvis.objectives_util import (
     _T_force_NHWC,
     _T_handle_batch,
@@ -27,7 +28,6 @@ from lucid.optvis.objectives_util import (
     _static_batch,
     _static_dim,
 )
-from lucid.optvis.param.resize_bilinear_nd import require_size_at_run_time
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ import numbers
 import tensorflow as tf
 
 from lucid.misc.graph_analysis import property_inference
-from lucid.optvis.param.resize_bilinear_nd import require_size_at_run_time
+from lucid.optvis.checks import require_size_at_run_time
 
 log = logging.getLogger(__name__)
 

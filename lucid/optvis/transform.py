@@ -11,7 +11,7 @@ import tensorflow as tf
 
 from lucid.misc.gradient_override import gradient_override_map, register_to_random_name
 from lucid.optvis import param
-from lucid.optvis.param.resize_bilinear_nd import require_size_at_run_time, validate_size
+from lucid.optvis.checks import require_size_at_run_time, validate_size
 
 log = logging.getLogger(__name__)
 
@@ -181,14 +181,14 @@ def _sample_nearest(images, matrix, shape):
     """Each output pixel (x, y) of NHWC `images` (of dynamic `shape`) takes the input pixel nearest to
     `matrix @ (x, y, 1)` (an affine 3x3 matrix), or 0 outside the image. The float operations are those of TF's
     projective-transform kernel: (m0 * x + m1 * y) + m2, rounded half away from zero."""
-    h, w = shape[1], shape[2]
+    h, w, hw = shape[1], shape[2], shape[1:3]
     hf, wf = tf.cast(h, tf.float32), tf.cast(w, tf.float32)
     xs, ys = tf.range(wf)[None, :], tf.range(hf)[:, None]
 
     def nearest_source(row):
         # Both products broadcast to [h, w] before adding: a [1, w] + [h, 1] + scalar chain is reordered by
         # Grappler's arithmetic optimizer, which changes the rounding.
-        v = tf.broadcast_to(row[0] * xs, shape[1:3]) + tf.broadcast_to(row[1] * ys, shape[1:3]) + row[2]
+        v = tf.broadcast_to(row[0] * xs, hw) + tf.broadcast_to(row[1] * ys, hw) + row[2]
         return tf.sign(v) * tf.floor(tf.abs(v) + 0.5)
 
     x, y = nearest_source(matrix[0]), nearest_source(matrix[1])

@@ -9,7 +9,7 @@ import numpy as np
 import tensorflow as tf
 
 from lucid.optvis import objectives, param, render
-from lucid.optvis.param.resize_bilinear_nd import validate_size
+from lucid.optvis.checks import validate_size
 
 log = logging.getLogger(__name__)
 

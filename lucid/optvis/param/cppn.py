@@ -9,7 +9,7 @@ import logging
 import numpy as np
 import tensorflow as tf
 
-from lucid.optvis.param.resize_bilinear_nd import validate_size
+from lucid.optvis.checks import validate_size
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,8 @@ import logging
 import numpy as np
 import tensorflow as tf
 
-from lucid.optvis.param.resize_bilinear_nd import resize_bilinear_nd, validate_sd, validate_shape
+from lucid.optvis.checks import validate_sd, validate_shape
+from lucid.optvis.param.resize_bilinear_nd import resize_bilinear_nd
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import tensorflow as tf
 from lucid.misc.gradient_override import gradient_override_map, register_to_random_name
 from lucid.misc.ndimage_utils import resize
 from lucid.optvis.param.color import color_correlation_svd_sqrt, color_mean, max_norm_svd_sqrt
-from lucid.optvis.param.resize_bilinear_nd import validate_size
+from lucid.optvis.checks import validate_size
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ import numpy as np
 import tensorflow as tf
 
 from lucid.optvis.param.lowres import lowres_tensor
-from lucid.optvis.param.resize_bilinear_nd import validate_sd, validate_shape, validate_size
+from lucid.optvis.checks import validate_sd, validate_shape, validate_size
 
 log = logging.getLogger(__name__)
 

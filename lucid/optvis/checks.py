@@ -1,0 +1,50 @@
+"""Checks shared by params, transforms and objectives: argument validation that raises clear Python errors while
+the graph is built, and run-time size checks for sizes only known when the graph runs."""
+import numbers
+
+import tensorflow as tf
+
+
+def validate_size(value, name, minimum=1):
+    """Return `value` as an int, or raise if it is not an integer >= `minimum` (a size, a count...)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError("%s must be an integer, got %r of type %s." % (name, value, type(value).__name__))
+    if not isinstance(value, numbers.Integral):
+        raise ValueError("%s must be an integer, got %r; pass a whole number such as %d." % (name, value, int(value)))
+    if value < minimum:
+        raise ValueError("%s must be at least %d, got %d." % (name, minimum, value))
+    return int(value)
+
+
+def validate_shape(shape, rank=None, name="shape"):
+    """Return `shape` as a list of positive ints, or raise if it is not one (of length `rank`, if given)."""
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise TypeError("%s must be a list or tuple of integers, got %r." % (name, shape))
+    shape = list(shape)
+    if rank is not None and len(shape) != rank:
+        raise ValueError("%s must have %d entries, got %d: %r." % (name, rank, len(shape), shape))
+    return [validate_size(n, "%s[%d]" % (name, i)) for i, n in enumerate(shape)]
+
+
+def validate_sd(sd):
+    """Return `sd` (None or a non-negative finite number), or raise: it scales random initial values."""
+    if sd is None:
+        return None
+    if isinstance(sd, bool) or not isinstance(sd, numbers.Real):
+        raise TypeError("sd must be a number or None, got %r of type %s." % (sd, type(sd).__name__))
+    if not 0 <= sd < float("inf"):
+        raise ValueError("sd must be a finite number >= 0, got %r." % sd)
+    return sd
+
+
+def require_size_at_run_time(t, axis, minimum, message):
+    """`t`, made to depend on a check that its size along `axis` is at least `minimum` when the graph runs.
+
+    For sizes unknown while the graph is built: models forget the image's height and width (so any size works),
+    and random transforms change them at every step. A failing check stops the run (InvalidArgumentError) with
+    `message` and the size found, instead of failing deep in TensorFlow or silently averaging an empty slice.
+    """
+    size = tf.shape(t)[axis]
+    check = tf.debugging.Assert(size >= minimum, [message + " Size at this step:", size])
+    with tf.control_dependencies([check]):
+        return tf.identity(t)
