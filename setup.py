@@ -1,4 +1,5 @@
 """Install lucid: `pip install -e .` (add `[test]` for the test tools)."""
+
 from importlib import metadata
 
 from setuptools import find_packages, setup
@@ -46,6 +47,8 @@ setup(
             "ipykernel",
             "scikit-learn",
             "dask[distributed]>=2023.1",
+            # pinned: a newer ruff may format differently and fail the lint step of .ci/run
+            "ruff==0.17.6",
         ],
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).

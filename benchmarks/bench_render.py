@@ -7,6 +7,7 @@ not seconds, across machines. Render steps are timed one by one inside render_vi
 (the floor is a median too), their mean is printed beside it. Models: the random-weight InceptionV1-architecture
 graph (same nodes and shapes as the zoo's InceptionV1) and the embedded EfficientNet-Lite0.
 """
+
 import argparse
 import subprocess
 import sys

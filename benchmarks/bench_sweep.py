@@ -13,6 +13,7 @@ the first task submitted to the last unit recorded. "cpu s/unit" is the CPU time
 that render, per unit (for clusters, the workers' during render_units): unlike the rates, it hardly moves when
 other programs share the machine.
 """
+
 import argparse
 import os
 import tempfile
@@ -41,15 +42,22 @@ def bench_sequential(args):
     model = EfficientNetLite0()
     start, cpu = time.perf_counter(), cpu_seconds()
     for channel in range(args.sequential_channels):
-        render_vis(model, "%s:%d" % (args.layer, channel), thresholds=(args.steps - 1,), image_size=args.size,
-                   verbose=False)
+        render_vis(
+            model, "%s:%d" % (args.layer, channel), thresholds=(args.steps - 1,), image_size=args.size, verbose=False
+        )
     return args.sequential_channels, time.perf_counter() - start, None, cpu_seconds() - cpu
 
 
 def bench_batched(args):
     start, cpu = time.perf_counter(), cpu_seconds()
-    images, _ = render_channels(EfficientNetLite0(), args.layer, range(args.channels), batch_size=args.batch_size,
-                                steps=args.steps, image_size=args.size)
+    images, _ = render_channels(
+        EfficientNetLite0(),
+        args.layer,
+        range(args.channels),
+        batch_size=args.batch_size,
+        steps=args.steps,
+        image_size=args.size,
+    )
     return len(images), time.perf_counter() - start, None, cpu_seconds() - cpu
 
 
@@ -58,13 +66,19 @@ def bench_cluster(args, workers, threads, tf_threads):
     env = {"TF_NUM_INTRAOP_THREADS": str(tf_threads), "TF_NUM_INTEROP_THREADS": str(tf_threads)}
     start = time.perf_counter()
     with tempfile.TemporaryDirectory() as out_dir:
-        cluster = distributed.LocalCluster(n_workers=workers, threads_per_worker=threads, host="127.0.0.1",
-                                           dashboard_address="127.0.0.1:0", env=env)
+        cluster = distributed.LocalCluster(
+            n_workers=workers, threads_per_worker=threads, host="127.0.0.1", dashboard_address="127.0.0.1:0", env=env
+        )
         with cluster, distributed.Client(cluster) as client:
             cpu = sum(client.run(cpu_seconds).values())
             records = render_units(
-                "EfficientNetLite0", ["%s:%d" % (args.layer, c) for c in range(args.channels)], out_dir,
-                client=client, steps=args.steps, size=args.size, batch_size=args.batch_size,
+                "EfficientNetLite0",
+                ["%s:%d" % (args.layer, c) for c in range(args.channels)],
+                out_dir,
+                client=client,
+                steps=args.steps,
+                size=args.size,
+                batch_size=args.batch_size,
                 progress=lambda *counts: times.append(time.perf_counter()),
             )
             cpu = sum(client.run(cpu_seconds).values()) - cpu
@@ -81,17 +95,24 @@ def main():
     parser.add_argument("--size", type=int, default=128)
     parser.add_argument("--batch-size", type=int, default=16)
     args = parser.parse_args()
-    print("EfficientNet-Lite0 %s, %d px, %d steps, batch %d, %d cores (os.cpu_count)"
-          % (args.layer, args.size, args.steps, args.batch_size, os.cpu_count()))
+    print(
+        "EfficientNet-Lite0 %s, %d px, %d steps, batch %d, %d cores (os.cpu_count)"
+        % (args.layer, args.size, args.steps, args.batch_size, os.cpu_count())
+    )
     print("%-46s %6s %9s %10s %12s %11s" % ("how", "units", "seconds", "units/min", "working/min", "cpu s/unit"))
-    runs = [("sequential render_vis (this process)", bench_sequential, ()),
-            ("render_channels batched (this process)", bench_batched, ())]
+    runs = [
+        ("sequential render_vis (this process)", bench_sequential, ()),
+        ("render_channels batched (this process)", bench_batched, ()),
+    ]
     runs += [("render_units %d worker(s) x %d thread(s), TF %d" % c, bench_cluster, c) for c in CLUSTERS]
     for name, bench, config in runs:
         units, seconds, working, cpu = bench(args, *config)
         working_rate = "%.1f" % (60 * units / working) if working else "-"
-        print("%-46s %6d %9.1f %10.1f %12s %11.2f" % (name, units, seconds, 60 * units / seconds, working_rate,
-                                                       cpu / units), flush=True)
+        print(
+            "%-46s %6d %9.1f %10.1f %12s %11.2f"
+            % (name, units, seconds, 60 * units / seconds, working_rate, cpu / units),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

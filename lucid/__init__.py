@@ -2,6 +2,7 @@
 
 Importing lucid changes no TensorFlow global state: no eager switch, no v2-behavior toggle.
 """
+
 import warnings
 
 __version__ = "0.3.10"

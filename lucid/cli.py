@@ -8,6 +8,7 @@ the optimization).
 MODEL is a model zoo class name (see lucid.modelzoo.nets_factory.get_model) or a .pb file saved with
 `Model.save`. OBJECTIVE is "layer:channel", or "layer:label" for a class of the model's labels (class_logit).
 """
+
 import argparse
 import logging
 import os
@@ -29,8 +30,10 @@ def load_model(name_or_path):
     """A zoo model by class name, or the Model saved by `Model.save` at a .pb path."""
     if name_or_path.endswith(".pb") or os.sep in name_or_path:
         if not os.path.isfile(name_or_path):
-            raise FileNotFoundError("No model file %r; give a zoo model name (e.g. EfficientNetLite0) or the path "
-                                    "of a .pb written by Model.save." % name_or_path)
+            raise FileNotFoundError(
+                "No model file %r; give a zoo model name (e.g. EfficientNetLite0) or the path "
+                "of a .pb written by Model.save." % name_or_path
+            )
         return Model.load(name_or_path)
     return nets_factory.get_model(name_or_path)
 
@@ -53,8 +56,11 @@ def _positive_int(text):
 
 def build_parser():
     parser = argparse.ArgumentParser(
-        prog="lucid-render", description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__.split("\n\n", 1)[1])
+        prog="lucid-render",
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("\n\n", 1)[1],
+    )
     parser.add_argument("model", metavar="MODEL", help="zoo model name or .pb path saved by Model.save")
     parser.add_argument("objective", metavar="OBJECTIVE", help='"layer:channel" or "layer:label"')
     parser.add_argument("-o", "--output", required=True, help="image file to write (.png, .jpg, .npy, ...)")
@@ -84,9 +90,15 @@ def main(argv=None):
     lucid.seed = args.seed
     try:
         model = load_model(args.model)
-        images = render.render_vis(model, parse_objective(args.objective), image_size=args.size,
-                                   thresholds=thresholds, verbose=not args.quiet, show_image=False,
-                                   use_fixed_seed=True)
+        images = render.render_vis(
+            model,
+            parse_objective(args.objective),
+            image_size=args.size,
+            thresholds=thresholds,
+            verbose=not args.quiet,
+            show_image=False,
+            use_fixed_seed=True,
+        )
         save(images[-1][0], args.output)
         if args.gif:
             save_gif(images, args.gif, fps=args.fps)
@@ -98,8 +110,10 @@ def main(argv=None):
         lucid.seed = previous_seed
     if not args.quiet:
         written = args.output + (" and " + args.gif if args.gif else "")
-        print("%s of %s, %d steps in %.1f s -> %s" % (args.objective, model.name, args.steps,
-                                                       time.time() - start, written))
+        print(
+            "%s of %s, %d steps in %.1f s -> %s"
+            % (args.objective, model.name, args.steps, time.time() - start, written)
+        )
     return 0
 
 

@@ -1,4 +1,5 @@
 """Shared bits of the recipe examples: the model, an output folder, and test photos that need no download."""
+
 import argparse
 import os
 
@@ -46,11 +47,13 @@ def photos(size):
         images = [image / 255.0 for image in load_sample_images().images]
     except ImportError:
         y, x = np.mgrid[:256, :256] / 256.0
-        images = [np.stack([x, y, 0.5 + 0.5 * np.sin(12 * x * y)], -1),
-                  np.stack([0.5 + 0.5 * np.sin(40 * x), 0.5 + 0.5 * np.cos(25 * y), x * y], -1)]
+        images = [
+            np.stack([x, y, 0.5 + 0.5 * np.sin(12 * x * y)], -1),
+            np.stack([0.5 + 0.5 * np.sin(40 * x), 0.5 + 0.5 * np.cos(25 * y), x * y], -1),
+        ]
     squares = []
     for image in images:
         side = min(image.shape[:2])
         top, left = (image.shape[0] - side) // 2, (image.shape[1] - side) // 2
-        squares.append(resize(image[top:top + side, left:left + side], size, order=1).clip(0, 1).astype(np.float32))
+        squares.append(resize(image[top : top + side, left : left + side], size, order=1).clip(0, 1).astype(np.float32))
     return squares

@@ -1,7 +1,8 @@
 """Feature inversion ("caricatures") of a photo on EfficientNet-Lite0: what two layers keep of it.
 
-    python examples/recipes/caricature.py out/caricature --steps 256
+python examples/recipes/caricature.py out/caricature --steps 256
 """
+
 import _common
 
 from lucid.recipes.caricature import feature_inversion

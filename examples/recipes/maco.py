@@ -5,9 +5,10 @@ and a transparency map from the accumulated gradients.
 
 Writes the RGB renders and the same renders with their alpha over a checkerboard.
 """
-import tensorflow as tf
 
 import _common
+import tensorflow as tf
+
 from lucid.optvis import objectives, param, render
 
 CLASSES = [949, 985, 1]  # strawberry, daisy, goldfish
@@ -18,11 +19,17 @@ def main():
     model = _common.model()
     objective = objectives.Objective.sum(
         [objectives.class_logit("logits", c, batch=i) for i, c in enumerate(CLASSES)]
-        + [objectives.channel("block5", 17, batch=len(CLASSES))])
-    (rgba,) = render.render_vis(model, objective, param_f=lambda: param.maco(args.size, batch=len(CLASSES) + 1),
-                                transforms=param.maco_transforms(224),
-                                optimizer=tf.compat.v1.train.AdamOptimizer(0.2), thresholds=(args.steps - 1,),
-                                verbose=False)
+        + [objectives.channel("block5", 17, batch=len(CLASSES))]
+    )
+    (rgba,) = render.render_vis(
+        model,
+        objective,
+        param_f=lambda: param.maco(args.size, batch=len(CLASSES) + 1),
+        transforms=param.maco_transforms(224),
+        optimizer=tf.compat.v1.train.AdamOptimizer(0.2),
+        thresholds=(args.steps - 1,),
+        verbose=False,
+    )
     _common.write(rgba[..., :3], args.out_dir, "maco_strawberry_daisy_goldfish_block5_17")
     _common.write(rgba, args.out_dir, "maco_with_alpha")
 

@@ -6,6 +6,7 @@
 The shipped file was made by the first command: scikit-learn's two sample photos (china.jpg, flower.jpg), short
 side resized to 224, 336 and 448 px, 8 random 224 x 224 crops per scale and their transposes, stored as float16.
 """
+
 import argparse
 import importlib
 import os
@@ -21,8 +22,10 @@ def sample_photos():
     """scikit-learn's sample photos as floats in [0, 1] (they ship inside the package: no download)."""
     try:
         from sklearn.datasets import load_sample_images
-    except ImportError:
-        raise SystemExit("Without --images this script needs scikit-learn's sample photos: pip install scikit-learn")
+    except ImportError as error:
+        raise SystemExit(
+            "Without --images this script needs scikit-learn's sample photos: pip install scikit-learn"
+        ) from error
     return [image / 255.0 for image in load_sample_images().images]
 
 

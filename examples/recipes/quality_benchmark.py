@@ -7,6 +7,7 @@ model classifies as the class, and the class logit reached divided by its highes
 crops of scikit-learn's sample photos, which ship with it). Writes one PNG of renders per parameterization and
 prints a table.
 """
+
 import argparse
 import os
 
@@ -22,8 +23,8 @@ CLASSES = [949, 985, 1, 309, 130, 417]  # strawberry, daisy, goldfish, bee, flam
 def natural_images():
     try:
         from sklearn.datasets import load_sample_images
-    except ImportError:
-        raise SystemExit("The natural images are scikit-learn's sample photos: pip install scikit-learn")
+    except ImportError as error:
+        raise SystemExit("The natural images are scikit-learn's sample photos: pip install scikit-learn") from error
     return quality.natural_crops([image / 255.0 for image in load_sample_images().images], n_crops=64, size=224)
 
 
@@ -41,8 +42,10 @@ def main():
     print("%-8s %9s %7s %8s   per class (accuracy / ratio)" % ("param", "accuracy", "ratio", "seconds"))
     for name, result in results.items():
         save(np.hstack(result["images"]), os.path.join(args.out_dir, "quality_%s.png" % name))
-        per_class = ", ".join("%s %.2f/%.2f" % (model.labels[c].split(",")[0], a, r) for c, a, r in
-                              zip(args.classes, result["per_class_accuracy"], result["per_class_ratio"]))
+        per_class = ", ".join(
+            "%s %.2f/%.2f" % (model.labels[c].split(",")[0], a, r)
+            for c, a, r in zip(args.classes, result["per_class_accuracy"], result["per_class_ratio"])
+        )
         print("%-8s %9.2f %7.2f %8.0f   %s" % (name, result["accuracy"], result["ratio"], result["seconds"], per_class))
 
 

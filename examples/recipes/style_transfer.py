@@ -5,11 +5,12 @@
 The optimized image and the content photo go through the model as one batch (so they share every random
 transform); `StyleLoss` compares the image's Gram matrices with the style photo's, loaded by `set_style`.
 """
+
+import _common
 import numpy as np
 import tensorflow as tf
 
-import _common
-from lucid.optvis import render, param, style, transform
+from lucid.optvis import param, render, style, transform
 
 STYLE_LAYERS = ["stem", "block1", "block2", "block3", "block4"]
 CONTENT_LAYER = "block4"
@@ -29,8 +30,12 @@ def transfer(model, content, style_image, steps, content_weight=10.0):
         batch = tf.concat([param.image(size), tf.constant(content[None])], 0)
         # Feeding this tensor lets set_style run the style photo through the same layers.
         t_batch = tf.compat.v1.placeholder_with_default(batch, batch.shape)
-        T = render.make_vis_T(model, objective, param_f=lambda: t_batch,
-                              transforms=[transform.jitter(4), transform.random_scale([0.95, 1.0, 1.05])])
+        T = render.make_vis_T(
+            model,
+            objective,
+            param_f=lambda: t_batch,
+            transforms=[transform.jitter(4), transform.random_scale([0.95, 1.0, 1.05])],
+        )
         sess.run(tf.compat.v1.global_variables_initializer())
         losses["style"].set_style({t_batch: np.stack([style_image, style_image])})
         for _ in range(steps):

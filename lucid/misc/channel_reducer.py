@@ -6,6 +6,7 @@
 
 Needs scikit-learn (imported when a reducer is made).
 """
+
 import logging
 import numbers
 
@@ -22,7 +23,7 @@ def _decomposition_module():
     return sklearn.decomposition
 
 
-class ChannelReducer(object):
+class ChannelReducer:
     """A scikit-learn decomposition (named by `reduction_alg`, or an estimator class) applied to the last axis.
 
     Arrays of any rank are flattened to [positions, channels] for the estimator and reshaped back, so
@@ -36,15 +37,23 @@ class ChannelReducer(object):
             decomposition = _decomposition_module()
             algorithm = getattr(decomposition, reduction_alg, None)
             if not isinstance(algorithm, type) or not hasattr(algorithm, "fit_transform"):
-                names = sorted(n for n in dir(decomposition) if isinstance(getattr(decomposition, n), type)
-                               and hasattr(getattr(decomposition, n), "fit_transform"))
-                raise ValueError("Unknown reduction_alg %r: use one of sklearn.decomposition's %s."
-                                 % (reduction_alg, ", ".join(names)))
+                names = sorted(
+                    n
+                    for n in dir(decomposition)
+                    if isinstance(getattr(decomposition, n), type)
+                    and hasattr(getattr(decomposition, n), "fit_transform")
+                )
+                raise ValueError(
+                    "Unknown reduction_alg %r: use one of sklearn.decomposition's %s."
+                    % (reduction_alg, ", ".join(names))
+                )
         elif isinstance(reduction_alg, type) and hasattr(reduction_alg, "fit_transform"):
             algorithm = reduction_alg
         else:
-            raise ValueError("reduction_alg must be the name of a sklearn.decomposition estimator (e.g. 'NMF', "
-                             "'PCA') or such a class, got %r." % (reduction_alg,))
+            raise ValueError(
+                "reduction_alg must be the name of a sklearn.decomposition estimator (e.g. 'NMF', "
+                "'PCA') or such a class, got %r." % (reduction_alg,)
+            )
         self.n_components = int(n_components)
         self._reducer = algorithm(n_components=self.n_components, **kwargs)
         self._is_fit = False
@@ -92,8 +101,9 @@ class ChannelReducer(object):
                 return getattr(reducer, name + "_")
             if hasattr(reducer, name):
                 return getattr(reducer, name)
-        raise AttributeError("ChannelReducer has no attribute %r (fit it first for fitted attributes such as "
-                             "'components')." % name)
+        raise AttributeError(
+            "ChannelReducer has no attribute %r (fit it first for fitted attributes such as 'components')." % name
+        )
 
     def __dir__(self):
         fitted = [name[:-1] for name in dir(self._reducer) if name.endswith("_") and not name.startswith("_")]

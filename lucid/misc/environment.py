@@ -1,4 +1,5 @@
 """Facts about where lucid runs."""
+
 import IPython
 
 

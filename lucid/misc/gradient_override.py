@@ -3,6 +3,7 @@
 `gradient_override_map` overrides by op type inside a `with` block; `use_gradient` gives one Python function
 a custom gradient `grad_f(op, grad)` with the same signature as a registered TF gradient.
 """
+
 import functools
 import uuid
 from contextlib import contextmanager

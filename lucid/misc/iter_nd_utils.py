@@ -1,4 +1,5 @@
 """Helpers to walk nested lists/arrays with their n-d indices, and to batch any iterable."""
+
 import logging
 import numbers
 from collections.abc import Iterable
@@ -17,8 +18,11 @@ def recursive_enumerate_nd(it, stop_iter=None, prefix=()):
     """
     for index, element in enumerate(it):
         position = prefix + (index,)
-        if (isinstance(element, Iterable) and not isinstance(element, (str, bytes))
-                and not (stop_iter is not None and stop_iter(element))):
+        if (
+            isinstance(element, Iterable)
+            and not isinstance(element, (str, bytes))
+            and not (stop_iter is not None and stop_iter(element))
+        ):
             yield from recursive_enumerate_nd(element, stop_iter, position)
         else:
             yield position, element

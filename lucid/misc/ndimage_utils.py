@@ -2,6 +2,7 @@
 
 Images are float arrays `[H, W, C]` (or `[N, H, W, C]` where noted) with values in [0, 1].
 """
+
 import logging
 import numbers
 
@@ -55,8 +56,9 @@ def resize(image, target_size=None, ratios=None, order=3):
     if image.ndim not in (3, 4):
         raise ValueError("resize needs an image of rank 3 [H, W, C] or 4 [N, H, W, C], got shape %s." % (image.shape,))
     if order not in _RESAMPLE_BY_ORDER:
-        raise ValueError("order must be one of %s (nearest, bilinear, bicubic), got %r." % (sorted(_RESAMPLE_BY_ORDER),
-                                                                                          order))
+        raise ValueError(
+            "order must be one of %s (nearest, bilinear, bicubic), got %r." % (sorted(_RESAMPLE_BY_ORDER), order)
+        )
     size = _target_size(image, target_size, ratios)
     if size == tuple(image.shape[-3:-1]):
         return image
@@ -79,11 +81,13 @@ def composite(background_image, foreground_image, foreground_width_ratio=0.25, f
     height = max(1, int(round(fg.shape[0] * width / fg.shape[1])))
     fg = resize(fg, (height, width))
     if height > background_image.shape[0] or width > background_image.shape[1]:
-        raise ValueError("The scaled foreground (%d x %d) does not fit the background %s; lower "
-                         "foreground_width_ratio." % (height, width, background_image.shape[:2]))
+        raise ValueError(
+            "The scaled foreground (%d x %d) does not fit the background %s; lower "
+            "foreground_width_ratio." % (height, width, background_image.shape[:2])
+        )
     top = int(foreground_position[0] * (background_image.shape[0] - height))
     left = int(foreground_position[1] * (background_image.shape[1] - width))
-    result[top:top + height, left:left + width] = fg
+    result[top : top + height, left : left + width] = fg
     return result
 
 
@@ -94,10 +98,11 @@ def soft_alpha_blend(image_with_alpha, amount_background=0.333, gamma=2.2):
     """
     image_with_alpha = np.asarray(image_with_alpha, dtype=np.float32)
     if image_with_alpha.shape[-1] != 4:
-        raise ValueError("soft_alpha_blend needs RGBA images (4 channels last), got shape %s."
-                         % (image_with_alpha.shape,))
+        raise ValueError(
+            "soft_alpha_blend needs RGBA images (4 channels last), got shape %s." % (image_with_alpha.shape,)
+        )
     rgb, alpha = image_with_alpha[..., :3], image_with_alpha[..., 3:]
-    linear = alpha * np.clip(rgb, 0, 1) ** gamma + (1 - alpha) * amount_background ** gamma
+    linear = alpha * np.clip(rgb, 0, 1) ** gamma + (1 - alpha) * amount_background**gamma
     return linear ** (1.0 / gamma)
 
 
@@ -105,8 +110,9 @@ def checkerboard_composite(image_with_alpha, square=8, shades=(0.6, 0.9)):
     """RGB from RGBA images ([..., H, W, 4]) drawn over a grey checkerboard, the usual way to show transparency."""
     image_with_alpha = np.asarray(image_with_alpha, dtype=np.float32)
     if image_with_alpha.ndim < 3 or image_with_alpha.shape[-1] != 4:
-        raise ValueError("checkerboard_composite needs RGBA images [..., H, W, 4], got shape %s."
-                         % (image_with_alpha.shape,))
+        raise ValueError(
+            "checkerboard_composite needs RGBA images [..., H, W, 4], got shape %s." % (image_with_alpha.shape,)
+        )
     h, w = image_with_alpha.shape[-3:-1]
     rows, cols = np.arange(h)[:, None] // square, np.arange(w)[None, :] // square
     board = np.where((rows + cols) % 2 == 0, shades[0], shades[1]).astype(np.float32)[..., None]

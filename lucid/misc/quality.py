@@ -7,6 +7,7 @@
 
     results = benchmark(models.EfficientNetLite0(), [949, 985], natural_images, steps=256)
 """
+
 import logging
 import time
 
@@ -22,8 +23,9 @@ log = logging.getLogger(__name__)
 def _check_batch(images, what):
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4 or images.shape[-1] != 3 or len(images) == 0:
-        raise ValueError("%s must be a non-empty batch of RGB images [N, H, W, 3], got shape %s."
-                         % (what, images.shape))
+        raise ValueError(
+            "%s must be a non-empty batch of RGB images [N, H, W, 3], got shape %s." % (what, images.shape)
+        )
     return images
 
 
@@ -43,11 +45,11 @@ def random_views(image, n_views, crop_range=(0.7, 0.95), scale_range=(0.8, 1.25)
         side = max(2, int(rng.uniform(*crop_range) * min(h, w)))
         top, left = rng.randint(0, h - side + 1), rng.randint(0, w - side + 1)
         out = max(8, int(size * rng.uniform(*scale_range)))
-        views.append(resize(image[top:top + side, left:left + side], out, order=1))
+        views.append(resize(image[top : top + side, left : left + side], out, order=1))
     return views
 
 
-class _Evaluator(object):
+class _Evaluator:
     """The model imported once, evaluating one layer on images of any size."""
 
     def __init__(self, model, layer):
@@ -72,8 +74,9 @@ def robust_accuracy(model, images, targets, n_views=16, logits_layer="logits", s
     images = _check_batch(images, "images")
     targets = np.asarray(targets)
     if targets.shape != (len(images),):
-        raise ValueError("targets needs one class index per image: %d images, targets of shape %s."
-                         % (len(images), targets.shape))
+        raise ValueError(
+            "targets needs one class index per image: %d images, targets of shape %s." % (len(images), targets.shape)
+        )
     view_kwargs.setdefault("size", _model_side(model))
     rng = np.random.RandomState(seed)
     evaluate = _Evaluator(model, logits_layer)
@@ -94,7 +97,7 @@ def channel_activations(model, images, layer, batch_size=32):
     images = resize(_check_batch(images, "images"), _model_side(model), order=1)
     evaluate = _Evaluator(model, layer)
     try:
-        acts = np.concatenate([evaluate(images[i:i + batch_size]) for i in range(0, len(images), batch_size)])
+        acts = np.concatenate([evaluate(images[i : i + batch_size]) for i in range(0, len(images), batch_size)])
     finally:
         evaluate.close()
     return acts.reshape(len(images), -1, acts.shape[-1]).mean(1)
@@ -109,8 +112,10 @@ def activation_ratio(model, images, layer, channels, natural_images, batch_size=
     best_natural = channel_activations(model, natural_images, layer, batch_size).max(0)[channels]
     if np.any(best_natural <= 0):
         silent = sorted({int(c) for c in channels[best_natural <= 0]})
-        raise ValueError("Units %s of %r never activate positively on the natural images, so no ratio can be formed; "
-                         "use more or other natural images." % (silent, layer))
+        raise ValueError(
+            "Units %s of %r never activate positively on the natural images, so no ratio can be formed; "
+            "use more or other natural images." % (silent, layer)
+        )
     return reached / best_natural
 
 
@@ -134,19 +139,33 @@ def parameterizations(image_size=128, maco_size=224, maco_lr=0.2):
     adam = tf.compat.v1.train.AdamOptimizer
     return {
         "default": (lambda batch: param.image(image_size, batch=batch), None, lambda: adam(0.05)),
-        "pixel": (lambda batch: param.image(image_size, batch=batch, fft=False, decorrelate=False), None,
-                  lambda: adam(0.05)),
-        "maco": (lambda batch: param.maco(maco_size, batch=batch), param.maco_transforms(maco_size),
-                 lambda: adam(maco_lr)),
+        "pixel": (
+            lambda batch: param.image(image_size, batch=batch, fft=False, decorrelate=False),
+            None,
+            lambda: adam(0.05),
+        ),
+        "maco": (
+            lambda batch: param.maco(maco_size, batch=batch),
+            param.maco_transforms(maco_size),
+            lambda: adam(maco_lr),
+        ),
     }
 
 
 def render_classes(model, classes, param_f, transforms=None, optimizer_f=None, steps=256, logits_layer="logits"):
     """One `class_logit` render per class, optimized together in one batch: RGB images [len(classes), h, w, 3]."""
     objective = objectives.Objective.sum(
-        [objectives.class_logit(logits_layer, int(c), batch=i) for i, c in enumerate(classes)])
-    images = render.render_vis(model, objective, param_f=lambda: param_f(len(classes)), transforms=transforms,
-                               optimizer=optimizer_f, thresholds=(steps - 1,), verbose=False)
+        [objectives.class_logit(logits_layer, int(c), batch=i) for i, c in enumerate(classes)]
+    )
+    images = render.render_vis(
+        model,
+        objective,
+        param_f=lambda: param_f(len(classes)),
+        transforms=transforms,
+        optimizer=optimizer_f,
+        thresholds=(steps - 1,),
+        verbose=False,
+    )
     return images[-1][..., :3]
 
 
@@ -164,8 +183,13 @@ def benchmark(model, classes, natural_images, setups=None, steps=256, n_views=16
         seconds = time.time() - start
         accuracy = robust_accuracy(model, images, classes, n_views=n_views, logits_layer=logits_layer)
         ratio = activation_ratio(model, images, logits_layer, classes, natural_images)
-        results[name] = {"accuracy": float(accuracy.mean()), "ratio": float(ratio.mean()),
-                         "per_class_accuracy": accuracy, "per_class_ratio": ratio, "seconds": seconds,
-                         "images": images}
+        results[name] = {
+            "accuracy": float(accuracy.mean()),
+            "ratio": float(ratio.mean()),
+            "per_class_accuracy": accuracy,
+            "per_class_ratio": ratio,
+            "seconds": seconds,
+            "images": images,
+        }
         log.info("%s: accuracy %.2f, ratio %.2f (%.0f s)", name, accuracy.mean(), ratio.mean(), seconds)
     return results

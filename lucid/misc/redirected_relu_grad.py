@@ -7,6 +7,7 @@ saturated) input back into the active range. They act only while the global step
 TF's own ReLU gradients, and the redirection is not computed at all (a Switch/Merge pair picks the branch at run
 time, so late steps pay nothing for it).
 """
+
 import tensorflow as tf
 
 # The redirection is used for the first 17 optimization steps (global_step 0..16).

@@ -1,8 +1,9 @@
 """Browse the model zoo from a shell, without downloading anything.
 
-    python -m lucid.modelzoo list                # every model: input size, value range, number of layers
-    python -m lucid.modelzoo layers InceptionV1  # one model's layers: name, depth, tags
+python -m lucid.modelzoo list                # every model: input size, value range, number of layers
+python -m lucid.modelzoo layers InceptionV1  # one model's layers: name, depth, tags
 """
+
 import argparse
 import logging
 import sys
@@ -29,21 +30,36 @@ def list_models(out):
     rows = [("model", "input", "value range", "BGR", "layers", "dataset")]
     for name in sorted(models_map):
         model = models_map[name]
-        rows.append((name, _format_shape(model.image_shape), _format_range(model.image_value_range),
-                     "yes" if getattr(model, "is_BGR", False) else "", str(len(model.layers)),
-                     getattr(model, "dataset", "") or ""))
+        rows.append(
+            (
+                name,
+                _format_shape(model.image_shape),
+                _format_range(model.image_value_range),
+                "yes" if getattr(model, "is_BGR", False) else "",
+                str(len(model.layers)),
+                getattr(model, "dataset", "") or "",
+            )
+        )
     _print_table(rows, out)
 
 
 def list_layers(name, out):
     """Print the layers of the zoo model called `name`."""
     model = get_model(name)
-    out.write("{}: input {} in {}{}, {} layers\n".format(
-        model.name, _format_shape(model.image_shape), _format_range(model.image_value_range),
-        " (BGR)" if getattr(model, "is_BGR", False) else "", len(model.layers)))
+    out.write(
+        "{}: input {} in {}{}, {} layers\n".format(
+            model.name,
+            _format_shape(model.image_shape),
+            _format_range(model.image_value_range),
+            " (BGR)" if getattr(model, "is_BGR", False) else "",
+            len(model.layers),
+        )
+    )
     rows = [("#", "layer", "depth", "tags")]
-    rows += [(str(index), layer.name, str(layer.depth), ", ".join(sorted(layer.tags)))
-             for index, layer in enumerate(model.layers)]
+    rows += [
+        (str(index), layer.name, str(layer.depth), ", ".join(sorted(layer.tags)))
+        for index, layer in enumerate(model.layers)
+    ]
     _print_table(rows, out)
 
 

@@ -1,6 +1,7 @@
 """Activations of zoo layers on a shared set of 100,000 ImageNet samples ("aligned": row i is the same sample for
 every layer of every model), published by the Lucid model zoo in 10 pages per layer; and the statistics the
 activation-atlas recipes derive from them."""
+
 import functools
 
 import numpy as np
@@ -14,14 +15,14 @@ NUMBER_OF_AVAILABLE_SAMPLES = 100000
 NUMBER_OF_PAGES = NUMBER_OF_AVAILABLE_SAMPLES // PAGE_SIZE
 
 
-@functools.lru_cache()
+@functools.lru_cache
 def get_aligned_activations(layer):
     """`[100000, depth]` activations of `layer` (a zoo Layer), downloaded once and cached on disk and in memory."""
     urls = [
         PATH_TEMPLATE.format(sanitize(layer.model_name), sanitize(layer.name), page) for page in range(NUMBER_OF_PAGES)
     ]
     pages = load(urls)
-    for url, page in zip(urls, pages):
+    for page in pages:
         if isinstance(page, Exception):
             raise page
     activations = np.vstack(pages)
@@ -30,7 +31,7 @@ def get_aligned_activations(layer):
     return activations
 
 
-@functools.lru_cache()
+@functools.lru_cache
 def layer_covariance(layer1, layer2=None):
     """Covariance `act1.T @ act2 / N` of two layers' aligned activations (of one layer when layer2 is None)."""
     act1 = get_aligned_activations(layer1)
@@ -38,7 +39,7 @@ def layer_covariance(layer1, layer2=None):
     return np.matmul(act1.T, act2) / len(act1)
 
 
-@functools.lru_cache()
+@functools.lru_cache
 def layer_inverse_covariance(layer):
     return np.linalg.inv(layer_covariance(layer))
 

@@ -5,6 +5,7 @@ like any zoo model. Every named output (each Keras layer, each signature output)
 objectives can say "block_3_expand_relu:12". Use them as `Model.from_keras(...)`, `Model.from_saved_model(...)`,
 `Model.from_function(...)`.
 """
+
 import logging
 import warnings
 
@@ -77,24 +78,33 @@ def from_keras(keras_model, image_value_range=None, input_name=None, model_name=
             "Keras model {!r} has no defined inputs (a subclassed model, or a Sequential built without "
             "keras.Input). Give it an input, e.g. keras.Sequential([keras.Input((224, 224, 3)), ...]), or convert "
             "its call with Model.from_function(lambda x: model(x, training=False), "
-            "tf.TensorSpec([None, 224, 224, 3]))".format(keras_model.name))
+            "tf.TensorSpec([None, 224, 224, 3]))".format(keras_model.name)
+        )
     if len(inputs) != 1:
-        raise ValueError("Keras model {!r} has {} inputs; Lucid visualizes models with one image input."
-                         .format(keras_model.name, len(inputs)))
+        raise ValueError(
+            "Keras model {!r} has {} inputs; Lucid visualizes models with one image input.".format(
+                keras_model.name, len(inputs)
+            )
+        )
     if any(tf.is_symbolic_tensor(weight.value.handle) for weight in keras_model.weights):
         raise RuntimeError(
             "Keras model {!r} was built in TF1 graph mode (inside a tf.Graph, or after "
             "tf.compat.v1.disable_eager_execution()), so its weights cannot be read. Build it with eager execution "
             "on (the TF2 default, outside any `with graph.as_default():` block), convert it, and save it with "
-            ".export('model.pb'); Model.load('model.pb') then works in any mode.".format(keras_model.name))
+            ".export('model.pb'); Model.load('model.pb') then works in any mode.".format(keras_model.name)
+        )
 
     named_layers = []
     for layer in keras_model.layers:
         if isinstance(layer, keras.layers.InputLayer):
             continue
         if isinstance(layer, keras.Model):
-            log.warning("Layers inside the nested model %r are not exposed; convert it on its own with "
-                        "Model.from_keras(keras_model.get_layer(%r)) to visualize them.", layer.name, layer.name)
+            log.warning(
+                "Layers inside the nested model %r are not exposed; convert it on its own with "
+                "Model.from_keras(keras_model.get_layer(%r)) to visualize them.",
+                layer.name,
+                layer.name,
+            )
         if isinstance(layer.output, keras.KerasTensor):
             named_layers.append(layer)
         else:
@@ -117,8 +127,9 @@ def from_keras(keras_model, image_value_range=None, input_name=None, model_name=
     return _convert(call, input_spec, input_name, image_value_range, model_name or keras_model.name, is_BGR)
 
 
-def from_saved_model(path, signature="serving_default", image_value_range=None, input_name=None, model_name=None,
-                     is_BGR=False):
+def from_saved_model(
+    path, signature="serving_default", image_value_range=None, input_name=None, model_name=None, is_BGR=False
+):
     """A Lucid Model of a SavedModel signature that takes one image; its outputs become the named nodes.
 
     `layers` lists the outputs with image or vector shapes. image_value_range: as in `from_keras`; None guesses
@@ -127,24 +138,29 @@ def from_saved_model(path, signature="serving_default", image_value_range=None, 
     with context.eager_mode():
         loaded = tf.saved_model.load(path)
     if signature not in loaded.signatures:
-        raise KeyError("SavedModel {} has no signature {!r}; it has {}.".format(
-            path, signature, sorted(loaded.signatures.keys())))
+        raise KeyError(
+            "SavedModel {} has no signature {!r}; it has {}.".format(path, signature, sorted(loaded.signatures.keys()))
+        )
     function = loaded.signatures[signature]
     args, kwargs = function.structured_input_signature
     specs = list(args) + list(kwargs.values())
     if len(specs) != 1:
-        raise ValueError("Signature {!r} of {} takes {} inputs; Lucid visualizes models with one image input."
-                         .format(signature, path, len(specs)))
+        raise ValueError(
+            "Signature {!r} of {} takes {} inputs; Lucid visualizes models with one image input.".format(
+                signature, path, len(specs)
+            )
+        )
     if kwargs:
-        (argument_name, input_spec), = kwargs.items()
+        ((argument_name, input_spec),) = kwargs.items()
         call = lambda image: function(**{argument_name: image})  # noqa: E731
     else:
         input_spec, call = args[0], function
     return from_function(call, input_spec, image_value_range, input_name, model_name or signature, is_BGR)
 
 
-def from_function(tf_function, input_signature, image_value_range=None, input_name=None, model_name="function",
-                  is_BGR=False):
+def from_function(
+    tf_function, input_signature, image_value_range=None, input_name=None, model_name="function", is_BGR=False
+):
     """A Lucid Model of a function of one image tensor (a tf.function, or a plain function of TF ops).
 
     input_signature: a tf.TensorSpec of the image batch, e.g. tf.TensorSpec([None, 28, 28, 1]) (or a list
@@ -155,8 +171,10 @@ def from_function(tf_function, input_signature, image_value_range=None, input_na
     if isinstance(input_signature, (list, tuple)) and len(input_signature) == 1:
         input_signature = input_signature[0]
     if not isinstance(input_signature, tf.TensorSpec):
-        raise TypeError("input_signature must be the tf.TensorSpec of one image input, such as "
-                        "tf.TensorSpec([None, 224, 224, 3]) (or a list holding it), got {!r}.".format(input_signature))
+        raise TypeError(
+            "input_signature must be the tf.TensorSpec of one image input, such as "
+            "tf.TensorSpec([None, 224, 224, 3]) (or a list holding it), got {!r}.".format(input_signature)
+        )
 
     def call(image):
         outputs = tf_function(image)
@@ -175,8 +193,11 @@ def from_function(tf_function, input_signature, image_value_range=None, input_na
 def _warn_guessed_range(image_value_range, reason):
     warnings.warn(
         "image_value_range was not given; guessing {} because {}. A wrong range is the most common cause of bad "
-        "feature visualizations: pass the range the model was trained on, e.g. image_value_range=(-1, 1)."
-        .format(image_value_range, reason), stacklevel=3)
+        "feature visualizations: pass the range the model was trained on, e.g. image_value_range=(-1, 1).".format(
+            image_value_range, reason
+        ),
+        stacklevel=3,
+    )
 
 
 def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR):
@@ -186,8 +207,11 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
     if shape.rank != 4:
         raise ValueError("The model input must be an image batch [N, H, W, C], got shape {}.".format(shape))
     if not input_spec.dtype.is_floating:
-        raise TypeError("The model input must be a float image, got dtype {}; Lucid optimizes float pixels."
-                        .format(input_spec.dtype.name))
+        raise TypeError(
+            "The model input must be a float image, got dtype {}; Lucid optimizes float pixels.".format(
+                input_spec.dtype.name
+            )
+        )
 
     traced = {}  # output name -> static shape, in the order `call` returns them
 
@@ -205,22 +229,34 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
     expected = [(input_name, "Placeholder")] + [(name, "Identity") for name in traced]
     clashes = [name for name, op in expected if ops.get(name) != op]
     if clashes:
-        raise ValueError("Could not give the nodes {} their names in the frozen graph (a name is used twice, e.g. "
-                         "input_name {!r} is also an output name); pass another input_name.".format(
-                             clashes, input_name))
+        raise ValueError(
+            "Could not give the nodes {} their names in the frozen graph (a name is used twice, e.g. "
+            "input_name {!r} is also an output name); pass another input_name.".format(clashes, input_name)
+        )
     graph_def = _needed_by(graph_def, list(traced))
     for node in graph_def.node:
         # Ops made by tf.custom_gradient (e.g. swish) name a gradient function that lives only in this process and
         # refers to the traced graph. Without it, their gradient is the autodiff of the forward ops they wrap.
         node.attr.pop("_gradient_op_type", None)
-    layers = [{"name": name, "depth": out_shape[-1], "tags": ["conv" if out_shape.rank == 4 else "dense"]}
-              for name, out_shape in traced.items() if out_shape.rank in (2, 4)]
+    layers = [
+        {"name": name, "depth": out_shape[-1], "tags": ["conv" if out_shape.rank == 4 else "dense"]}
+        for name, out_shape in traced.items()
+        if out_shape.rank in (2, 4)
+    ]
     image_shape = shape.as_list()[1:]
     model = ConvertedModel(graph_def, input_name, image_shape, image_value_range, layers, model_name, is_BGR)
     model._value_range_bounds(image_shape[-1], np.float32)  # a bad range fails here, not at the first render
-    model_util.infuse_metadata(graph_def, {
-        "input_name": input_name, "image_shape": image_shape, "image_value_range": image_value_range,
-        "is_BGR": is_BGR, "model_name": model_name, "layers": layers})
+    model_util.infuse_metadata(
+        graph_def,
+        {
+            "input_name": input_name,
+            "image_shape": image_shape,
+            "image_value_range": image_value_range,
+            "is_BGR": is_BGR,
+            "model_name": model_name,
+            "layers": layers,
+        },
+    )
     log.info("Converted %s: %d nodes, %d layers.", model_name, len(graph_def.node), len(layers))
     return model
 

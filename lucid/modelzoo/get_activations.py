@@ -1,7 +1,8 @@
 """A layer's activations on many images: numpy images in, numpy activations out, in batches.
 
-    acts = model.get_activations("mixed4a", images)   # images [N, H, W, 3] in [0, 1] -> [N, h, w, C]
+acts = model.get_activations("mixed4a", images)   # images [N, H, W, 3] in [0, 1] -> [N, h, w, C]
 """
+
 import logging
 
 import numpy as np
@@ -14,8 +15,9 @@ log = logging.getLogger(__name__)
 REDUCERS = ("mean", "max", "rms")
 
 
-def get_activations_iter(model, layer, generator, reducer="mean", batch_size=64, dtype=None, ind_shape=None,
-                         center_only=False):
+def get_activations_iter(
+    model, layer, generator, reducer="mean", batch_size=64, dtype=None, ind_shape=None, center_only=False
+):
     """Activations of `layer` on the images of `generator`, which yields `(index_tuple, image)` pairs.
 
     Images sharing an index are combined by `reducer`: "mean", "max" (elementwise) or "rms" (root mean square).
@@ -81,10 +83,14 @@ def get_activations(model, layer, examples, batch_size=64, dtype=None, ind_shape
     """
     if isinstance(examples, np.ndarray):
         if examples.ndim < 4:
-            raise ValueError("examples must be a batch of images [N, H, W, C], got shape {}; for one image pass "
-                             "image[None].".format(examples.shape))
+            raise ValueError(
+                "examples must be a batch of images [N, H, W, C], got shape {}; for one image pass image[None].".format(
+                    examples.shape
+                )
+            )
         if ind_shape is None:
             ind_shape = examples.shape[:-3]
     generator = recursive_enumerate_nd(examples, stop_iter=lambda x: isinstance(x, np.ndarray) and x.ndim <= 3)
-    return get_activations_iter(model, layer, generator, batch_size=batch_size, dtype=dtype, ind_shape=ind_shape,
-                                center_only=center_only)
+    return get_activations_iter(
+        model, layer, generator, batch_size=batch_size, dtype=dtype, ind_shape=ind_shape, center_only=center_only
+    )

@@ -1,4 +1,5 @@
 """Zoo models by class name: `get_model("InceptionV1")`."""
+
 import difflib
 import inspect
 import logging
@@ -7,8 +8,11 @@ from lucid.modelzoo import vision_base, vision_models
 
 log = logging.getLogger(__name__)
 
-models_map = {name: cls for name, cls in inspect.getmembers(vision_models, inspect.isclass)
-              if cls.__module__ != vision_base.__name__}
+models_map = {
+    name: cls
+    for name, cls in inspect.getmembers(vision_models, inspect.isclass)
+    if cls.__module__ != vision_base.__name__
+}
 
 
 def get_model(name):

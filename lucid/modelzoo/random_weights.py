@@ -2,6 +2,7 @@
 
 For tests and benchmarks; the visualizations they give are meaningless.
 """
+
 import logging
 
 import numpy as np
@@ -31,7 +32,7 @@ _NUM_CLASSES = 1008
 _INPUT_RMS = 255 / np.sqrt(12)
 
 
-class _Builder(object):
+class _Builder:
     """Adds InceptionV1-style layers with He-normal random weights to the default graph."""
 
     def __init__(self, seed):
@@ -80,8 +81,9 @@ class _Builder(object):
         t = self.conv(t, in_depth, name + "_bottleneck", 1, 128)
         t = tf.reshape(t, [-1, 4 * 4 * 128], name="nn" + suffix + "/reshape")
         t = self.dense(t, 4 * 4 * 128, "nn" + suffix, 1024, "nn" + suffix + "_pre_relu", tf.nn.relu)
-        return self.dense(t, 1024, "softmax" + suffix, _NUM_CLASSES, "softmax" + suffix + "_pre_activation",
-                          tf.nn.softmax)
+        return self.dense(
+            t, 1024, "softmax" + suffix, _NUM_CLASSES, "softmax" + suffix + "_pre_activation", tf.nn.softmax
+        )
 
 
 def inception_v1_graph_def(seed=0):
@@ -95,12 +97,10 @@ def inception_v1_graph_def(seed=0):
         x = tf.compat.v1.placeholder(tf.float32, name="input")
         t = builder.conv(x, 3, "conv2d0", 7, 64, stride=2, input_rms=_INPUT_RMS)
         t = tf.nn.max_pool2d(t, 3, 2, "SAME", name="maxpool0")
-        t = tf.nn.local_response_normalization(t, 2, bias=1.0, alpha=0.0001 / 5, beta=0.75,
-                                               name="localresponsenorm0")
+        t = tf.nn.local_response_normalization(t, 2, bias=1.0, alpha=0.0001 / 5, beta=0.75, name="localresponsenorm0")
         t = builder.conv(t, 64, "conv2d1", 1, 64)
         t = builder.conv(t, 64, "conv2d2", 3, 192)
-        t = tf.nn.local_response_normalization(t, 2, bias=1.0, alpha=0.0001 / 5, beta=0.75,
-                                               name="localresponsenorm1")
+        t = tf.nn.local_response_normalization(t, 2, bias=1.0, alpha=0.0001 / 5, beta=0.75, name="localresponsenorm1")
         t = tf.nn.max_pool2d(t, 3, 2, "SAME", name="maxpool1")
         depth = 192
         outputs = {}

@@ -1,4 +1,5 @@
 """GraphDef helpers for the model zoo: loading, freezing, Lucid's metadata node, graph navigation."""
+
 import json
 import logging
 import os
@@ -55,8 +56,9 @@ def load_graphdef(model_url, reset_device=True):
     decompressor = decompressors.get(os.path.splitext(str(model_url))[1].lower(), nullcontext)
     graph_def = load_using_loader(model_url, decompressor, loaders[".pb"], cache=None)
     if not graph_def.node:
-        raise ValueError("{} holds a GraphDef without any nodes: the file is empty or not a frozen model graph."
-                         .format(model_url))
+        raise ValueError(
+            "{} holds a GraphDef without any nodes: the file is empty or not a frozen model graph.".format(model_url)
+        )
     if reset_device:
         for node in graph_def.node:
             node.device = ""
@@ -80,20 +82,24 @@ def frozen_default_graph_def(input_node_names, output_node_names):
     graph_def = tf.compat.v1.get_default_graph().as_graph_def()
     if not graph_def.node:
         raise RuntimeError(
-            "Default graph is empty. Is it possible your model wasn't constructed or is in a different graph?")
+            "Default graph is empty. Is it possible your model wasn't constructed or is in a different graph?"
+        )
     node_names = [node.name for node in graph_def.node]
     missing = [name for name in list(input_node_names) + list(output_node_names) if name not in node_names]
     if missing:
-        raise ValueError("Nodes {} are not in the default graph; give node names such as {}.".format(
-            missing, node_names[:10]))
+        raise ValueError(
+            "Nodes {} are not in the default graph; give node names such as {}.".format(missing, node_names[:10])
+        )
     graph_def = tf.compat.v1.graph_util.remove_training_nodes(
-        graph_def, protected_nodes=list(output_node_names) + list(input_node_names))
+        graph_def, protected_nodes=list(output_node_names) + list(input_node_names)
+    )
     graph_def = tf.compat.v1.graph_util.extract_sub_graph(graph_def, list(output_node_names))
     for node in graph_def.node:
         node.device = ""
     variable_names = [v.op.name for v in tf.compat.v1.global_variables()]
     return tf.compat.v1.graph_util.convert_variables_to_constants(
-        sess, graph_def, list(output_node_names), variable_names_whitelist=variable_names)
+        sess, graph_def, list(output_node_names), variable_names_whitelist=variable_names
+    )
 
 
 def infuse_metadata(graph_def, info):
@@ -117,7 +123,7 @@ def extract_metadata(graph_def):
     return json.loads(nodes[0].attr["value"].tensor.string_val[0])
 
 
-class GraphDefHelper(object):
+class GraphDefHelper:
     """Indexes of a GraphDef's nodes by op type, by name and by the nodes they feed."""
 
     def __init__(self, graph_def):

@@ -1,4 +1,5 @@
 """Base classes of the model zoo: `Model` (a frozen GraphDef plus what Lucid must know to import it) and `Layer`."""
+
 import difflib
 import logging
 import os
@@ -7,8 +8,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.io import load, save
-from lucid.misc.io import showing
+from lucid.misc.io import load, save, showing
 from lucid.modelzoo import util as model_util
 
 log = logging.getLogger(__name__)
@@ -17,7 +17,7 @@ IMAGENET_MEAN = np.array([123.68, 116.779, 103.939])
 IMAGENET_MEAN_BGR = np.flip(IMAGENET_MEAN, 0)
 
 
-class Layer(object):
+class Layer:
     """A named activation tensor of a model, with its channel depth and tags such as 'conv' or 'dense'."""
 
     width = None
@@ -35,8 +35,12 @@ class Layer(object):
     def __getitem__(self, name):
         """Dict-style access to attributes (`layer["name"]`), kept for older recipes."""
         if name == "type":
-            warnings.warn("Property 'type' is deprecated on model layers. Please check if 'tags' contains the type "
-                          "you are looking for in the future! We're simply a tag for now.", DeprecationWarning)
+            warnings.warn(
+                "Property 'type' is deprecated on model layers. Please check if 'tags' contains the type "
+                "you are looking for in the future! We're simply a tag for now.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             return next(iter(self.tags), None)
         if name not in self.__dict__:
             raise AttributeError("'Layer' object has no attribute '{}'".format(name))
@@ -44,8 +48,12 @@ class Layer(object):
 
     @property
     def size(self):
-        warnings.warn("Property 'size' is deprecated on model layers because it may be confused with the spatial "
-                      "'size' of a layer. Please use 'depth' in the future!", DeprecationWarning)
+        warnings.warn(
+            "Property 'size' is deprecated on model layers because it may be confused with the spatial "
+            "'size' of a layer. Please use 'depth' in the future!",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return self.depth
 
     @property
@@ -54,6 +62,7 @@ class Layer(object):
         if self._activations is None:
             # Imported on use: the aligned activations need the network and few users want them.
             from lucid.modelzoo.aligned_activations import get_aligned_activations
+
             self._activations = get_aligned_activations(self)
         return self._activations
 
@@ -76,7 +85,7 @@ def _require_keys(mapping, keys, what):
         raise ValueError("{} lacks the entries {}; it needs all of {}.".format(what, missing, list(keys)))
 
 
-class Model(object):
+class Model:
     """A vision model stored as a frozen GraphDef.
 
     Subclasses set `model_path`, `input_name`, `image_shape`, `image_value_range` (and optionally labels_path,
@@ -133,6 +142,7 @@ class Model(object):
         if self._synsets is None:
             # Imported on use: wordnet needs nltk and downloads its corpus.
             from lucid.modelzoo import wordnet
+
             self._synsets = [wordnet.synset_from_id(synset_id) for synset_id in self.synset_ids]
         return self._synsets
 
@@ -151,15 +161,22 @@ class Model(object):
         """The model's GraphDef, read from model_path on first use."""
         if self._graph_def is None:
             if self.model_path is None:
-                raise ValueError("Model {} has no model_path; set it to the URL or path of a frozen GraphDef (.pb)."
-                                 .format(self.name))
+                raise ValueError(
+                    "Model {} has no model_path; set it to the URL or path of a frozen GraphDef (.pb).".format(
+                        self.name
+                    )
+                )
             self._graph_def = model_util.load_graphdef(self.model_path)
         return self._graph_def
 
     def load_graphdef(self):
         """Deprecated no-op: `graph_def` loads lazily."""
-        warnings.warn("Calling `load_graphdef` is no longer necessary and now a noop. Graphs are loaded lazily "
-                      "when a model's graph_def property is accessed.", DeprecationWarning)
+        warnings.warn(
+            "Calling `load_graphdef` is no longer necessary and now a noop. Graphs are loaded lazily "
+            "when a model's graph_def property is accessed.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
 
     def post_import(self, scope):
         """Hook run after `import_graph`, e.g. to add tensors the GraphDef lacks."""
@@ -170,19 +187,30 @@ class Model(object):
         try:
             lo, hi = (np.asarray(bound) for bound in value_range)
         except (TypeError, ValueError):
-            raise ValueError("{}.image_value_range must be a pair (lo, hi) of numbers or of per-channel arrays, "
-                             "got {!r}.".format(self.name, value_range)) from None
+            raise ValueError(
+                "{}.image_value_range must be a pair (lo, hi) of numbers or of per-channel arrays, got {!r}.".format(
+                    self.name, value_range
+                )
+            ) from None
         for bound in (lo, hi):
             if bound.dtype.kind not in "iuf" or not np.all(np.isfinite(bound)):
-                raise ValueError("{}.image_value_range must hold finite numbers, e.g. (-1, 1) or (0, 255), got {!r}."
-                                 .format(self.name, value_range))
-            if bound.ndim > 1 or (bound.ndim == 1 and bound.size != 1 and channels is not None
-                                  and bound.size != channels):
-                raise ValueError("{}.image_value_range bounds must be numbers or arrays of length 1 or {} (one per "
-                                 "channel), got {!r}.".format(self.name, channels, value_range))
+                raise ValueError(
+                    "{}.image_value_range must hold finite numbers, e.g. (-1, 1) or (0, 255), got {!r}.".format(
+                        self.name, value_range
+                    )
+                )
+            if bound.ndim > 1 or (
+                bound.ndim == 1 and bound.size != 1 and channels is not None and bound.size != channels
+            ):
+                raise ValueError(
+                    "{}.image_value_range bounds must be numbers or arrays of length 1 or {} (one per "
+                    "channel), got {!r}.".format(self.name, channels, value_range)
+                )
         if np.any(lo == hi):
-            raise ValueError("{}.image_value_range {!r} maps every image to the same values (lo == hi); give the "
-                             "range the model was trained on, e.g. (-1, 1).".format(self.name, value_range))
+            raise ValueError(
+                "{}.image_value_range {!r} maps every image to the same values (lo == hi); give the "
+                "range the model was trained on, e.g. (-1, 1).".format(self.name, value_range)
+            )
         return lo.astype(dtype), (hi - lo).astype(dtype)
 
     def create_input(self, t_input=None, forget_xy_shape=True):
@@ -196,11 +224,16 @@ class Model(object):
             t_input = tf.compat.v1.placeholder(tf.float32, self.image_shape)
         t_prep_input = tf.convert_to_tensor(t_input)
         if t_prep_input.shape.rank not in (3, 4):
-            raise ValueError("The model input must be an image tensor of rank 3 [H, W, C] or 4 [N, H, W, C], got "
-                             "shape {}.".format(t_prep_input.shape))
+            raise ValueError(
+                "The model input must be an image tensor of rank 3 [H, W, C] or 4 [N, H, W, C], got shape {}.".format(
+                    t_prep_input.shape
+                )
+            )
         if not t_prep_input.dtype.is_floating:
-            raise TypeError("The model input must be a float tensor with values in [0, 1], got dtype {}; convert it, "
-                            "e.g. tf.cast(t, tf.float32) / 255.".format(t_prep_input.dtype.name))
+            raise TypeError(
+                "The model input must be a float tensor with values in [0, 1], got dtype {}; convert it, "
+                "e.g. tf.cast(t, tf.float32) / 255.".format(t_prep_input.dtype.name)
+            )
         if t_prep_input.shape.rank == 3:
             t_prep_input = tf.expand_dims(t_prep_input, 0)
         if list(self.image_shape or [None])[-1] == 1 and t_prep_input.shape[-1] == 3:
@@ -221,9 +254,12 @@ class Model(object):
         image_shape = list(self.image_shape or [None])
         expected, channels = image_shape[-1], t_image.shape[-1]
         if expected is not None and channels is not None and expected != channels:
-            raise ValueError("{} takes images with {} channels (image_shape {}), got shape {}. For RGBA images "
-                             "(param.image(..., alpha=True)) add transform.collapse_alpha_random() to the transforms."
-                             .format(self.name, expected, image_shape, t_image.shape))
+            raise ValueError(
+                "{} takes images with {} channels (image_shape {}), got shape {}. For RGBA images "
+                "(param.image(..., alpha=True)) add transform.collapse_alpha_random() to the transforms.".format(
+                    self.name, expected, image_shape, t_image.shape
+                )
+            )
 
     def _check_input_names(self, graph_def, names):
         """Raise ValueError if a node named in `names` (input_name, input_map keys) is not in `graph_def`."""
@@ -231,9 +267,12 @@ class Model(object):
         missing = [name for name in names if model_util._node_name(name) not in node_names]
         if missing:
             placeholders = [node.name for node in graph_def.node if node.op == "Placeholder"]
-            raise ValueError("The GraphDef of {} has no node for {} (input_name is {!r}). Its Placeholder nodes are "
-                             "{}: set input_name (or the input_map keys) to one of them."
-                             .format(self.name, missing, self.input_name, placeholders))
+            raise ValueError(
+                "The GraphDef of {} has no node for {} (input_name is {!r}). Its Placeholder nodes are "
+                "{}: set input_name (or the input_map keys) to one of them.".format(
+                    self.name, missing, self.input_name, placeholders
+                )
+            )
 
     def import_graph(self, t_input=None, scope="import", forget_xy_shape=True, input_map=None):
         """Import the model into the default graph under `scope`; returns `T(name)` giving its tensors.
@@ -244,11 +283,14 @@ class Model(object):
             raise TypeError("scope must be a non-empty string such as 'import', got {!r}.".format(scope))
         graph = tf.compat.v1.get_default_graph()
         if graph.unique_name(scope, False) != scope:
-            raise ValueError('Scope "{}" already exists. Provide explicit scope names when importing multiple '
-                             'instances of the model.'.format(scope))
+            raise ValueError(
+                'Scope "{}" already exists. Provide explicit scope names when importing multiple '
+                "instances of the model.".format(scope)
+            )
         if getattr(self, "input_name", None) is None:
-            raise ValueError("Model {} has no input_name; set it to the name of the graph's input node."
-                             .format(self.name))
+            raise ValueError(
+                "Model {} has no input_name; set it to the name of the graph's input node.".format(self.name)
+            )
         graph_def = self.graph_def
         input_map = input_map or {}
         self._check_input_names(graph_def, [self.input_name, *input_map])
@@ -285,8 +327,11 @@ class Model(object):
                 log.warning("Found layer by fuzzy matching, please use '%s' in the future!", layer.name)
                 return layer
         layer_names = [layer.name for layer in self.layers]
-        raise KeyError("Could not find layer with name '{}'! Closest names: {}. Existing layer names are: {}".format(
-            name, difflib.get_close_matches(name, layer_names), layer_names))
+        raise KeyError(
+            "Could not find layer with name '{}'! Closest names: {}. Existing layer names are: {}".format(
+                name, difflib.get_close_matches(name, layer_names), layer_names
+            )
+        )
 
     @staticmethod
     def suggest_save_args(graph_def=None):
@@ -304,12 +349,15 @@ class Model(object):
             placeholder = placeholders[0]
             if tf.dtypes.as_dtype(placeholder.attr["dtype"].type).is_floating:
                 inferred["input_name"] = placeholder.name
-                print("Inferred: input_name = {} (because it was the only Placeholder in the graph_def)".format(
-                    placeholder.name))
+                print(
+                    "Inferred: input_name = {} (because it was the only Placeholder in the graph_def)".format(
+                        placeholder.name
+                    )
+                )
             else:
                 _guess_scaled_input(helper, placeholder, inferred)
         else:
-            warnings.warn("Could not infer input_name because there were multiple or no Placeholders.")
+            warnings.warn("Could not infer input_name because there were multiple or no Placeholders.", stacklevel=2)
 
         if inferred["input_name"] is not None:
             dims = [dim.size for dim in helper.by_name[inferred["input_name"]].attr["shape"].shape.dim]
@@ -318,14 +366,14 @@ class Model(object):
                 inferred["image_shape"] = image_shape
                 print("Inferred: image_shape = {}".format(image_shape))
         if inferred["image_shape"] is None:
-            warnings.warn("Could not infer image_shape.")
+            warnings.warn("Could not infer image_shape.", stacklevel=2)
 
         output_names = [node.name for node in helper.by_op["Softmax"]]
         if output_names:
             inferred["output_names"] = output_names
             print("Inferred: output_names = {}  (because those are all the Softmax ops)".format(output_names))
         else:
-            warnings.warn("Could not infer output_names.")
+            warnings.warn("Could not infer output_names.", stacklevel=2)
 
         report = [
             "# Please sanity check all inferred values before using this code.",
@@ -349,15 +397,22 @@ class Model(object):
         Load it back with `Model.load(save_url)`.
         """
         if ":" in input_name:
-            raise ValueError("input_name appears to be a tensor (name contains ':') but must be an op name; "
-                             "drop the ':<index>' suffix from {!r}.".format(input_name))
+            raise ValueError(
+                "input_name appears to be a tensor (name contains ':') but must be an op name; "
+                "drop the ':<index>' suffix from {!r}.".format(input_name)
+            )
         if isinstance(output_names, str):
-            raise TypeError("output_names must be a list of op names, got the string {!r}; write [{!r}]."
-                            .format(output_names, output_names))
+            raise TypeError(
+                "output_names must be a list of op names, got the string {!r}; write [{!r}].".format(
+                    output_names, output_names
+                )
+            )
         for output_name in output_names:
             if ":" in output_name:
-                raise ValueError("output_names appear to be tensors (name contains ':') but must be op names; "
-                                 "drop the ':<index>' suffix from {!r}.".format(output_name))
+                raise ValueError(
+                    "output_names appear to be tensors (name contains ':') but must be op names; "
+                    "drop the ':<index>' suffix from {!r}.".format(output_name)
+                )
         metadata = {"input_name": input_name, "image_shape": image_shape, "image_value_range": image_value_range}
         graph_def = model_util.frozen_default_graph_def([input_name], output_names)
         model_util.infuse_metadata(graph_def, metadata)
@@ -404,7 +459,8 @@ class Model(object):
                 "Model.load_from_graphdef was called on a GraphDef ({}) that does not contain Lucid's metadata node. "
                 "Model.load only works for models saved via Model.save. For the lucid modelzoo, please use the "
                 "model classes in lucid.modelzoo.vision_models; for other GraphDefs, subclass Model and set "
-                "model_path, input_name, image_shape and image_value_range.".format(graphdef_url))
+                "model_path, input_name, image_shape and image_value_range.".format(graphdef_url)
+            )
         model = Model.load_from_metadata(graphdef_url, metadata)
         model._graph_def = graph_def
         return model
@@ -415,8 +471,9 @@ class Model(object):
         try:
             manifest = load(manifest_url)
         except (OSError, ValueError) as error:
-            raise ValueError("Could not find manifest.json file in dir {}. Error: {}".format(
-                manifest_url, error)) from error
+            raise ValueError(
+                "Could not find manifest.json file in dir {}. Error: {}".format(manifest_url, error)
+            ) from error
         model_type = manifest.get("type", "frozen")
         if model_type == "frozen":
             return FrozenGraphModel(os.path.dirname(manifest_url), manifest)
@@ -426,29 +483,35 @@ class Model(object):
     def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=False):
         """A Model of a functional or Sequential Keras model; see `converters.from_keras`."""
         from lucid.modelzoo import converters  # imported on use: converters imports this module
+
         return converters.from_keras(keras_model, image_value_range, input_name, model_name, is_BGR)
 
     @staticmethod
-    def from_saved_model(path, signature="serving_default", image_value_range=None, input_name=None,
-                         model_name=None, is_BGR=False):
+    def from_saved_model(
+        path, signature="serving_default", image_value_range=None, input_name=None, model_name=None, is_BGR=False
+    ):
         """A Model of a SavedModel signature taking one image; see `converters.from_saved_model`."""
         from lucid.modelzoo import converters
+
         return converters.from_saved_model(path, signature, image_value_range, input_name, model_name, is_BGR)
 
     @staticmethod
-    def from_function(tf_function, input_signature, image_value_range=None, input_name=None,
-                      model_name="function", is_BGR=False):
+    def from_function(
+        tf_function, input_signature, image_value_range=None, input_name=None, model_name="function", is_BGR=False
+    ):
         """A Model of a function of one image tensor; see `converters.from_function`."""
         from lucid.modelzoo import converters
-        return converters.from_function(tf_function, input_signature, image_value_range, input_name, model_name,
-                                        is_BGR)
+
+        return converters.from_function(tf_function, input_signature, image_value_range, input_name, model_name, is_BGR)
 
     def get_activations(self, layer, examples, batch_size=64, dtype=None, ind_shape=None, center_only=False):
         """Activations of `layer` on an array (or nested lists) of example images; see get_activations.py."""
         # Imported on use: get_activations builds its own graph and session and is rarely needed.
         from lucid.modelzoo.get_activations import get_activations
-        return get_activations(self, layer, examples, batch_size=batch_size, dtype=dtype, ind_shape=ind_shape,
-                               center_only=center_only)
+
+        return get_activations(
+            self, layer, examples, batch_size=batch_size, dtype=dtype, ind_shape=ind_shape, center_only=center_only
+        )
 
 
 # What suggest_save_args prints for an argument it could not infer.
@@ -462,30 +525,40 @@ _SAVE_ARG_EXAMPLES = {
 
 def _guess_scaled_input(helper, placeholder, inferred):
     """For a non-float Placeholder: take a nearby division by 255 as the image input with value range (0, 1)."""
-    print("Warning: found a single Placeholder, but its dtype is {}. Lucid's parameterizations can only replace "
-          "float dtypes. We're now scanning to see if you maybe divide this placeholder by 255 to get a float "
-          "later in the graph...".format(str(placeholder.attr["dtype"]).strip()))
+    print(
+        "Warning: found a single Placeholder, but its dtype is {}. Lucid's parameterizations can only replace "
+        "float dtypes. We're now scanning to see if you maybe divide this placeholder by 255 to get a float "
+        "later in the graph...".format(str(placeholder.attr["dtype"]).strip())
+    )
     neighborhood = helper.neighborhood(placeholder, degree=5)
     divisions = [node for node in neighborhood if node.op == "RealDiv"]
     divides_by_255 = any(255 in node.attr["value"].tensor.int_val for node in neighborhood if node.op == "Const")
     if len(divisions) == 1 and divides_by_255:
         inferred["input_name"] = divisions[0].name
         inferred["image_value_range"] = (0, 1)
-        print("Guessed: input_name = {} (because it's the only division by 255 near the only placeholder)".format(
-            divisions[0].name))
+        print(
+            "Guessed: input_name = {} (because it's the only division by 255 near the only placeholder)".format(
+                divisions[0].name
+            )
+        )
         print("Guessed: image_value_range = (0, 1) (because you're dividing by 255 near the only placeholder)")
     else:
-        warnings.warn("Could not infer input_name: the only Placeholder is not a float and there is not exactly "
-                      "one division by 255 near it.")
+        warnings.warn(
+            "Could not infer input_name: the only Placeholder is not a float and there is not exactly "
+            "one division by 255 near it.",
+            stacklevel=2,
+        )
 
 
 def _unknown_name_message(graph, scope, name):
     """KeyError text for a name that is not a tensor of the model imported under `scope`, with close names."""
     prefix = scope + "/"
-    known = sorted({op.name[len(prefix):] for op in graph.get_operations() if op.name.startswith(prefix)})
+    known = sorted({op.name[len(prefix) :] for op in graph.get_operations() if op.name.startswith(prefix)})
     close = difflib.get_close_matches(name.split(":")[0], known, n=5)
-    return ("No tensor {!r} in the model imported under scope {!r}. Closest names: {}. Pass a node name such as "
-            "'mixed4a' (meaning output 0) or a tensor name such as 'mixed4a:0'.".format(name, scope, close))
+    return (
+        "No tensor {!r} in the model imported under scope {!r}. Closest names: {}. Pass a node name such as "
+        "'mixed4a' (meaning output 0) or a tensor name such as 'mixed4a:0'.".format(name, scope, close)
+    )
 
 
 class SerializedModel(Model):
@@ -493,8 +566,11 @@ class SerializedModel(Model):
 
     @classmethod
     def from_directory(cls, model_path, manifest_path=None):
-        warnings.warn("SerializedModel.from_directory is deprecated. Please use Model.load_from_manifest instead.",
-                      DeprecationWarning)
+        warnings.warn(
+            "SerializedModel.from_directory is deprecated. Please use Model.load_from_manifest instead.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return Model.load_from_manifest(manifest_path or os.path.join(model_path, "manifest.json"))
 
 

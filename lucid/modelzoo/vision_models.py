@@ -1,4 +1,5 @@
 """Every zoo model class by name: `import lucid.modelzoo.vision_models as models; models.InceptionV1()`."""
+
 from lucid.modelzoo.vision_base import Model, Layer
 from lucid.modelzoo.caffe_models import *
 from lucid.modelzoo.slim_models import *

@@ -1,4 +1,5 @@
 """WordNet synsets of ImageNet classes, through nltk (an optional dependency; its corpus is downloaded on first use)."""
+
 import functools
 
 from lucid.misc.io import load
@@ -11,8 +12,9 @@ def _wordnet():
     try:
         import nltk
     except ImportError:
-        raise ImportError("WordNet synsets need nltk: `pip install nltk` (it downloads the wordnet corpus on first "
-                          "use).") from None
+        raise ImportError(
+            "WordNet synsets need nltk: `pip install nltk` (it downloads the wordnet corpus on first use)."
+        ) from None
     nltk.download("wordnet", quiet=True)
     from nltk.corpus import wordnet
 
@@ -41,7 +43,7 @@ def imagenet_synsets():
     return [synset_from_id(id_) for id_ in imagenet_synset_ids()]
 
 
-@functools.lru_cache()
+@functools.lru_cache
 def imagenet_synset_from_description(search_term):
     """The one ImageNet synset whose name contains `search_term` (spaces as underscores); ValueError otherwise."""
     term = search_term.lower().replace(" ", "_")

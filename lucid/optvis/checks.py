@@ -1,5 +1,6 @@
 """Checks shared by params, transforms and objectives: argument validation that raises clear Python errors while
 the graph is built, and run-time size checks for sizes only known when the graph runs."""
+
 import numbers
 
 import tensorflow as tf

@@ -3,6 +3,7 @@
 `T` is the function objectives receive: `T(name)` returns a layer tensor, `T("input")` the image and
 `T("labels")` the model's label list. The `_T_*` wrappers return a new `T` that adapts what it returns.
 """
+
 import logging
 import numbers
 
@@ -40,7 +41,7 @@ def _extract_act_pos(acts, x=None, y=None):
     shape = tf.shape(acts)
     x_ = shape[1] // 2 if x is None else x
     y_ = shape[2] // 2 if y is None else y
-    return acts[:, x_:x_ + 1, y_:y_ + 1]
+    return acts[:, x_ : x_ + 1, y_ : y_ + 1]
 
 
 def _make_arg_str(arg):
@@ -98,11 +99,12 @@ def _index_arg(value, what, allow_none=False):
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError("%s must be a non-negative int%s, got %r of type %s."
-                        % (what, " or None" if allow_none else "", value, type(value).__name__))
+        raise TypeError(
+            "%s must be a non-negative int%s, got %r of type %s."
+            % (what, " or None" if allow_none else "", value, type(value).__name__)
+        )
     if value < 0:
-        raise ValueError("%s must be a non-negative int, got %d; negative indices are not supported."
-                         % (what, value))
+        raise ValueError("%s must be a non-negative int, got %d; negative indices are not supported." % (what, value))
     return int(value)
 
 
@@ -116,8 +118,10 @@ def _static_dim(t, axis):
 def _check_in_range(index, size, what, layer, dim_name):
     """At graph build time, raise ValueError if `index` does not fit a known static `size` of `layer`."""
     if index is not None and size is not None and index >= size:
-        raise ValueError("%s %d is out of range for layer %r with %s %d: valid values are 0..%d."
-                         % (what, index, layer, dim_name, size, size - 1))
+        raise ValueError(
+            "%s %d is out of range for layer %r with %s %d: valid values are 0..%d."
+            % (what, index, layer, dim_name, size, size - 1)
+        )
 
 
 def _checked_index(t, axis, index, what, layer, dim_name):
@@ -129,8 +133,13 @@ def _checked_index(t, axis, index, what, layer, dim_name):
     if size is not None:
         _check_in_range(index, size, what, layer, dim_name)
         return t
-    return require_size_at_run_time(t, axis, index + 1, "%s %d is out of range for layer %s (its %s is too small); "
-                                    "use a smaller %s or a larger image." % (what, index, layer, dim_name, what))
+    return require_size_at_run_time(
+        t,
+        axis,
+        index + 1,
+        "%s %d is out of range for layer %s (its %s is too small); "
+        "use a smaller %s or a larger image." % (what, index, layer, dim_name, what),
+    )
 
 
 def _check_channel(t, layer, channel):
@@ -142,6 +151,8 @@ def _static_batch(t, layer, objective):
     """Static batch size of `t`, which `objective` needs to unroll a loop over examples."""
     batch_n = _static_dim(t, 0)
     if batch_n is None:
-        raise ValueError("%s needs the static batch size of layer %r, but its shape is %s; give the input a "
-                         "fixed batch size (e.g. param.image(w, batch=4))." % (objective, layer, t.shape))
+        raise ValueError(
+            "%s needs the static batch size of layer %r, but its shape is %s; give the input a "
+            "fixed batch size (e.g. param.image(w, batch=4))." % (objective, layer, t.shape)
+        )
     return batch_n

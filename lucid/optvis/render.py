@@ -4,6 +4,7 @@ objective) and run Adam gradient ascent on the objective.
     render_vis(model, "mixed4a:476")            # one image, 513 steps, shown at the end
     T = make_vis_T(model, objective)            # the graph pieces, for custom loops (inside a graph + session)
 """
+
 import copy
 import gc
 import logging
@@ -254,7 +255,7 @@ def render_channels(
                 T = _make_vis_T(
                     model,
                     objectives.Objective.sum(per_image),
-                    lambda: param.image(image_size, batch=len(chunk)),
+                    lambda chunk=chunk: param.image(image_size, batch=len(chunk)),
                     None,
                     transforms,
                     relu_gradient_override,
@@ -279,9 +280,7 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
     return _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
 
 
-def _make_vis_T(
-    model, objective_f, param_f, optimizer, transforms, relu_gradient_override, only_for=None
-):
+def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override, only_for=None):
     """make_vis_T; with `only_for` (the objectives that will ever be built on T), import only the part of the
     model's graph they read, when that can be found (see `_pruned_for`). T then knows only those layers."""
     if tf.executing_eagerly():
@@ -357,7 +356,7 @@ def _model_tensor_specs(model):
         with tf.Graph().as_default() as graph:
             model.import_graph(tf.compat.v1.placeholder(tf.float32, [None, None, None, channels]), scope="import")
             _tensor_specs[model] = {
-                t.name[len("import/"):]: (t.shape, t.dtype)
+                t.name[len("import/") :]: (t.shape, t.dtype)
                 for op in graph.get_operations()
                 if op.name.startswith("import/")
                 for t in op.outputs

@@ -1,4 +1,5 @@
 """Style transfer losses: Gram matrices of layer activations compared with those of a style image."""
+
 import logging
 
 import tensorflow as tf
@@ -27,7 +28,7 @@ def mean_l2_loss(g1, g2):
     return tf.sqrt(tf.reduce_mean(tf.square(g1 - g2)))
 
 
-class StyleLoss(object):
+class StyleLoss:
     """Distance of each style layer's `style_func` statistics from targets loaded with `set_style`.
 
     `style_loss` is the summed loss (to minimise). With `ema_decay`, each loss sees an exponential moving
@@ -58,8 +59,10 @@ class StyleLoss(object):
         """
         sess = tf.compat.v1.get_default_session()
         if sess is None:
-            raise ValueError("set_style runs in the default session, and there is none: call it inside "
-                             "`with sess.as_default():` (render_vis and make_vis_T set one).")
+            raise ValueError(
+                "set_style runs in the default session, and there is none: call it inside "
+                "`with sess.as_default():` (render_vis and make_vis_T set one)."
+            )
         grams = sess.run(self.input_grams, input_feeds)
         for var, gram in zip(self.target_vars, grams):
             var.load(gram, sess)

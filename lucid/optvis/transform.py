@@ -3,6 +3,7 @@
 Each public function is a factory: it takes a configuration and returns `inner(t_image) -> t_image`, working on
 NHWC float tensors in the current default graph. Random choices are redrawn on every session run.
 """
+
 import logging
 import math
 import numbers
@@ -253,8 +254,10 @@ def compose(transforms):
             minimum = _minimum_size(apply, shape, x.dtype)
             if minimum is None:
                 raise
-            raise ValueError("%s Together these transforms need images of at least %d x %d pixels (height x "
-                             "width), got shape %s; use a larger image." % (error, minimum, minimum, shape)) from None
+            raise ValueError(
+                "%s Together these transforms need images of at least %d x %d pixels (height x "
+                "width), got shape %s; use a larger image." % (error, minimum, minimum, shape)
+            ) from None
 
     return inner
 
@@ -294,8 +297,10 @@ def collapse_alpha_random(sd=0.5):
         t_image = _as_image(t_image, "collapse_alpha_random")
         channels = t_image.get_shape()[-1]
         if channels is not None and channels < 4:
-            raise ValueError("collapse_alpha_random needs RGBA images (alpha in channel 3, e.g. param.image(w, "
-                             "alpha=True)), got shape %s." % (t_image.get_shape(),))
+            raise ValueError(
+                "collapse_alpha_random needs RGBA images (alpha in channel 3, e.g. param.image(w, "
+                "alpha=True)), got shape %s." % (t_image.get_shape(),)
+            )
         rgb, a = t_image[..., :3], t_image[..., 3:4]
         rgb_shape = rgb.get_shape().as_list()
         if None in rgb_shape:

@@ -1,8 +1,9 @@
 """Building blocks of interpretability (Olah et al. 2018) for one image: neuron groups and semantic dictionaries.
 
-    images, factors, directions = neuron_groups(model, img, "head", n_groups=6)
-    dictionary = semantic_dictionary(model, img, "block6")
+images, factors, directions = neuron_groups(model, img, "head", n_groups=6)
+dictionary = semantic_dictionary(model, img, "block6")
 """
+
 import logging
 
 import numpy as np
@@ -24,16 +25,22 @@ def neuron_groups(model, image, layer, n_groups=6, reduction_alg="NMF", image_si
     name = layer_name(layer)
     acts = image_activations(model, image, [name])[name]
     if reduction_alg == "NMF" and acts.min() < 0:
-        raise ValueError("NMF needs non-negative activations, but layer %r has values down to %g: pick a layer after "
-                         "a ReLU or pass reduction_alg='PCA'." % (name, acts.min()))
+        raise ValueError(
+            "NMF needs non-negative activations, but layer %r has values down to %g: pick a layer after "
+            "a ReLU or pass reduction_alg='PCA'." % (name, acts.min())
+        )
     reducer = ChannelReducer(n_groups, reduction_alg)
     spatial_factors = reducer.fit_transform(acts)
     directions = np.asarray(reducer.components, dtype=np.float32)
-    objective = objectives.Objective.sum(
-        [objectives.direction(name, vec, batch=i) for i, vec in enumerate(directions)])
+    objective = objectives.Objective.sum([objectives.direction(name, vec, batch=i) for i, vec in enumerate(directions)])
     render_kwargs.setdefault("verbose", False)
-    images = render.render_vis(model, objective, param_f=lambda: param.image(image_size, batch=n_groups),
-                               thresholds=(steps - 1,), **render_kwargs)[-1]
+    images = render.render_vis(
+        model,
+        objective,
+        param_f=lambda: param.image(image_size, batch=n_groups),
+        thresholds=(steps - 1,),
+        **render_kwargs,
+    )[-1]
     return images, spatial_factors, directions
 
 
@@ -49,6 +56,7 @@ def semantic_dictionary(model, image, layer, n_top=4, image_size=80, steps=256, 
     top_channels = np.argsort(-acts, axis=-1)[..., :n_top]
     top_values = np.take_along_axis(acts, top_channels, -1)
     channels = sorted(set(top_channels.ravel().tolist()))
-    images, _ = render.render_channels(model, name, channels, batch_size=batch_size, steps=steps,
-                                       image_size=image_size, **render_kwargs)
+    images, _ = render.render_channels(
+        model, name, channels, batch_size=batch_size, steps=steps, image_size=image_size, **render_kwargs
+    )
     return {"top_channels": top_channels, "top_values": top_values, "channel_images": dict(zip(channels, images))}

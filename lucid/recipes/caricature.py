@@ -1,8 +1,9 @@
 """Feature inversion ("caricatures"): images whose activations in a layer match an input image's.
 
-    result = feature_inversion(img, model, ["block3", "block5"], n_steps=512)
-    result[0] is the input; result[1:] one image per layer, showing what that layer keeps of the input.
+result = feature_inversion(img, model, ["block3", "block5"], n_steps=512)
+result[0] is the input; result[1:] one image per layer, showing what that layer keeps of the input.
 """
+
 import logging
 import os
 
@@ -26,7 +27,7 @@ def dot_compare(layer, batch=1, cossim_pow=0):
         dot = tf.reduce_sum(acts[0] * acts[batch])
         magnitude = tf.sqrt(tf.reduce_sum(acts[batch] ** 2))
         cossim = tf.maximum(0.1, dot / (1e-6 + magnitude))
-        return dot * cossim ** cossim_pow
+        return dot * cossim**cossim_pow
 
     return inner
 
@@ -56,7 +57,8 @@ def caricature(img, model, layer, n_steps=512, cossim_pow=0.0, verbose=True):
         t_images = param.image(w, h, decorrelate=True, fft=True, alpha=False, batch=len(layers))
         param_f = tf.concat([t_input[None], t_images], 0)
         objective = objectives.Objective.sum(
-            [1.0 * dot_compare(name, cossim_pow=cossim_pow, batch=i + 1) for i, name in enumerate(layers)])
+            [1.0 * dot_compare(name, cossim_pow=cossim_pow, batch=i + 1) for i, name in enumerate(layers)]
+        )
         transforms = transform.standard_transforms + [transform.crop_or_pad_to(h, w)]
         T = render.make_vis_T(model, objective, param_f=param_f, transforms=transforms)
         vis_op = T("vis_op")

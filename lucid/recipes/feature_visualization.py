@@ -8,6 +8,7 @@
 - `positive_and_negative`: what raises a channel and what lowers it;
 - `direction`: a direction in activation space, e.g. `activation_difference(...)` between two sets of images.
 """
+
 import logging
 from contextlib import nullcontext
 
@@ -30,8 +31,19 @@ def channel(*args, **kwargs):
     return _main(objectives.channel, *args, **kwargs)
 
 
-def _main(objective_f, model, layer, channel_indices, alpha=False, negative=False, decorrelation_matrix=None,
-          n_steps=128, parallel_transforms=16, lr=0.05, override_gradients=True):
+def _main(
+    objective_f,
+    model,
+    layer,
+    channel_indices,
+    alpha=False,
+    negative=False,
+    decorrelation_matrix=None,
+    n_steps=128,
+    parallel_transforms=16,
+    lr=0.05,
+    override_gradients=True,
+):
     """Optimize one image per channel index in one batch, at the model's image size.
 
     alpha: RGBA images composited over random backgrounds, rewarded for transparency and blurred alpha.
@@ -74,7 +86,7 @@ def _main(objective_f, model, layer, channel_indices, alpha=False, negative=Fals
             losses.append(values)
         images = sess.run(t_image)
     losses = np.array(losses, np.float32).T.reshape(batch, 1, n_steps)
-    results = [(images[b:b + 1], losses[b]) for b in range(batch)]
+    results = [(images[b : b + 1], losses[b]) for b in range(batch)]
     return results[0] if single else results
 
 
@@ -90,13 +102,15 @@ def _image_size(model):
 def _render(model, objective, batch, image_size, steps, render_kwargs):
     """The final `[batch, size, size, 3]` image of a quiet `render_vis` run."""
     render_kwargs.setdefault("verbose", False)
-    images = render.render_vis(model, objective, param_f=lambda: param.image(image_size, batch=batch),
-                               thresholds=(steps - 1,), **render_kwargs)
+    images = render.render_vis(
+        model, objective, param_f=lambda: param.image(image_size, batch=batch), thresholds=(steps - 1,), **render_kwargs
+    )
     return images[-1]
 
 
-def diversity(model, layer, channel_n, n_images=4, strength=1e2, diversity_layer=None, image_size=128,
-              steps=512, **render_kwargs):
+def diversity(
+    model, layer, channel_n, n_images=4, strength=1e2, diversity_layer=None, image_size=128, steps=512, **render_kwargs
+):
     """`n_images` different images that all raise one channel: `[n_images, size, size, 3]`.
 
     The batch maximizes `channel(layer, channel_n) - strength * diversity(diversity_layer or layer)`, which
@@ -104,8 +118,7 @@ def diversity(model, layer, channel_n, n_images=4, strength=1e2, diversity_layer
     """
     if n_images < 2:
         raise ValueError("diversity needs n_images >= 2 to push images apart, got %r." % (n_images,))
-    objective = (objectives.channel(layer, channel_n)
-                 - strength * objectives.diversity(diversity_layer or layer))
+    objective = objectives.channel(layer, channel_n) - strength * objectives.diversity(diversity_layer or layer)
     return _render(model, objective, n_images, image_size, steps, render_kwargs)
 
 
@@ -115,8 +128,12 @@ def interaction(model, unit1, unit2, image_size=128, steps=512, **render_kwargs)
     unit1, unit2: (layer, channel) pairs, e.g. ("block5", 17).
     """
     (layer1, n1), (layer2, n2) = unit1, unit2
-    objective = (objectives.channel(layer1, n1, batch=0) + objectives.channel(layer2, n2, batch=1)
-                 + objectives.channel(layer1, n1, batch=2) + objectives.channel(layer2, n2, batch=2))
+    objective = (
+        objectives.channel(layer1, n1, batch=0)
+        + objectives.channel(layer2, n2, batch=1)
+        + objectives.channel(layer1, n1, batch=2)
+        + objectives.channel(layer2, n2, batch=2)
+    )
     return _render(model, objective, 3, image_size, steps, render_kwargs)
 
 
@@ -136,5 +153,4 @@ def activation_difference(model, layer, images_a, images_b, batch_size=64):
 
 def direction(model, layer, vec, cossim_pow=0, image_size=128, steps=512, **render_kwargs):
     """`[1, size, size, 3]`: an image whose activations in `layer` point along `vec` (one value per channel)."""
-    return _render(model, objectives.direction(layer, vec, cossim_pow=cossim_pow), 1, image_size, steps,
-                   render_kwargs)
+    return _render(model, objectives.direction(layer, vec, cossim_pow=cossim_pow), 1, image_size, steps, render_kwargs)

@@ -1,4 +1,5 @@
 """Activations of a model's layers on images: one image (`image_activations`) or many (`activations`)."""
+
 import logging
 import time
 
@@ -52,8 +53,10 @@ def manifest_image_activations(model, image, **kwargs):
     start = time.time()
     activations_by_layer = image_activations(model, image, **kwargs)
     took = time.time() - start
-    values = [{"type": "activations", "value": value, "shape": value.shape, "layer_name": name}
-              for name, value in activations_by_layer.items()]
+    values = [
+        {"type": "activations", "value": value, "shape": value.shape, "layer_name": name}
+        for name, value in activations_by_layer.items()
+    ]
     return {"type": "image-activations", "took": took, "values": values}
 
 

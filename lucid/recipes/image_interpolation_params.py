@@ -3,6 +3,7 @@ interpolation between objectives stay visually aligned (Differentiable Image Par
 
     frames = aligned_interpolation(model, ("block5", 17), ("block5", 40))   # [6, 128, 128, 3]
 """
+
 import logging
 
 import numpy as np
@@ -66,8 +67,18 @@ def interpolation_frames(n_frames=6, width=128, channels=3, shared_scales=(1, 2,
     return param.to_valid_rgb(unique + shared, decorrelate=channels == 3)
 
 
-def aligned_interpolation(model, unit1, unit2, n_frames=6, width=128, alignment_layer=None, alignment_weight=1.0,
-                          decay_ratio=5, steps=512, **render_kwargs):
+def aligned_interpolation(
+    model,
+    unit1,
+    unit2,
+    n_frames=6,
+    width=128,
+    alignment_layer=None,
+    alignment_weight=1.0,
+    decay_ratio=5,
+    steps=512,
+    **render_kwargs,
+):
     """Frames [n_frames, W, W, 3] going from channel unit1 to channel unit2, each a (layer, channel) pair.
 
     Optimizes `channel_interpolate` over `interpolation_frames`, plus `alignment_weight * alignment(
@@ -77,9 +88,15 @@ def aligned_interpolation(model, unit1, unit2, n_frames=6, width=128, alignment_
     (layer1, n1), (layer2, n2) = unit1, unit2
     if n_frames < 2:
         raise ValueError("aligned_interpolation needs n_frames >= 2, got %r." % (n_frames,))
-    objective = (objectives.channel_interpolate(layer1, n1, layer2, n2)
-                 + alignment_weight * objectives.alignment(alignment_layer or layer1, decay_ratio=decay_ratio))
+    objective = objectives.channel_interpolate(layer1, n1, layer2, n2) + alignment_weight * objectives.alignment(
+        alignment_layer or layer1, decay_ratio=decay_ratio
+    )
     render_kwargs.setdefault("verbose", False)
-    images = render.render_vis(model, objective, param_f=lambda: interpolation_frames(n_frames, width),
-                               thresholds=(steps - 1,), **render_kwargs)
+    images = render.render_vis(
+        model,
+        objective,
+        param_f=lambda: interpolation_frames(n_frames, width),
+        thresholds=(steps - 1,),
+        **render_kwargs,
+    )
     return images[-1]

@@ -6,6 +6,7 @@
 Needs the `scale` extra (`pip install 'lucid[scale]'`, i.e. dask[distributed]). The command line is
 `lucid-render-sweep` (lucid.scale.cli).
 """
+
 from lucid.scale.sweep import render_units
 
 __all__ = ["render_units"]

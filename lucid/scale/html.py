@@ -2,6 +2,7 @@
 
 A static page with relative links and no script, so it opens straight from disk.
 """
+
 import html
 import logging
 import os

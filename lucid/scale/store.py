@@ -5,6 +5,7 @@ Only the process running the sweep writes here: PNGs atomically (temporary file,
 index line, appended and fsynced. So a "done" record always has its PNG, and a crash can at worst cut the last
 index line, which `records` skips. `lock` keeps a second sweep out of the same out_dir meanwhile.
 """
+
 import json
 import logging
 import os

@@ -6,6 +6,7 @@
 A script that starts the local cluster must guard its top level with `if __name__ == "__main__":`: the worker
 processes are spawned and import the main module.
 """
+
 import logging
 import numbers
 import os
@@ -65,13 +66,16 @@ def render_units(
 
     Returns the latest index record of each unit, in order.
     """
-    steps, size, batch_size = (_check_count(name, value, 1) for name, value in
-                                (("steps", steps), ("size", size), ("batch_size", batch_size)))
+    steps, size, batch_size = (
+        _check_count(name, value, 1) for name, value in (("steps", steps), ("size", size), ("batch_size", batch_size))
+    )
     if seed is not None:
         seed = _check_count("seed", seed, 0)
     if not (client is None or isinstance(client, (str, distributed.Client))):
-        raise TypeError("client must be None (a local cluster), a distributed.Client or a scheduler address such as "
-                        "'tcp://127.0.0.1:8786'; got %r." % (client,))
+        raise TypeError(
+            "client must be None (a local cluster), a distributed.Client or a scheduler address such as "
+            "'tcp://127.0.0.1:8786'; got %r." % (client,)
+        )
     if client is not None and n_workers is not None:
         raise ValueError("n_workers sizes the local cluster started when client is None; drop n_workers or client.")
     spec = _model_spec(model)
@@ -81,8 +85,13 @@ def render_units(
     with store.lock():
         done = {key for key, record in store.latest().items() if store.is_done(record)}
         todo = [(layer, channel) for layer, channel in units if (model_name, _unit(layer, channel)) not in done]
-        log.info("Rendering %d units of %s into %s (%d already done).", len(todo), model_name, store.out_dir,
-                 len(units) - len(todo))
+        log.info(
+            "Rendering %d units of %s into %s (%d already done).",
+            len(todo),
+            model_name,
+            store.out_dir,
+            len(units) - len(todo),
+        )
         try:
             if todo:
                 with _connect(client, n_workers) as dask_client:
@@ -120,8 +129,17 @@ def _run(client, store, spec, model_name, batches, steps, size, seed, progress):
                 continue
             log.error("Rendering %s channels %s failed again (%s); recording them as failed.", layer, channels, message)
             records = [
-                dict(settings, unit=_unit(layer, channel), channel=channel, status="failed", error=message,
-                     value=None, png=None, seconds=None, worker=None)
+                dict(
+                    settings,
+                    unit=_unit(layer, channel),
+                    channel=channel,
+                    status="failed",
+                    error=message,
+                    value=None,
+                    png=None,
+                    seconds=None,
+                    worker=None,
+                )
                 for channel in channels
             ]
         else:
@@ -130,8 +148,17 @@ def _run(client, store, spec, model_name, batches, steps, size, seed, progress):
                 path = png_path(model_name, layer, channel)
                 store.write_png(path, png)
                 records.append(
-                    dict(settings, unit=_unit(layer, channel), channel=channel, status="done", error=None,
-                         value=value, png=path, seconds=result["seconds"] / len(channels), worker=result["worker"])
+                    dict(
+                        settings,
+                        unit=_unit(layer, channel),
+                        channel=channel,
+                        status="done",
+                        error=None,
+                        value=value,
+                        png=path,
+                        seconds=result["seconds"] / len(channels),
+                        worker=result["worker"],
+                    )
                 )
         store.append(records)
         counts[records[0]["status"]] += len(records)
@@ -181,8 +208,9 @@ def _model_spec(model):
             )
         model = model.model_path
     if not isinstance(model, str):
-        raise TypeError("model must be a zoo model name, the path of a .pb saved by Model.save, or a Model; got %r."
-                        % (model,))
+        raise TypeError(
+            "model must be a zoo model name, the path of a .pb saved by Model.save, or a Model; got %r." % (model,)
+        )
     if model.endswith(".pb") and "://" not in model:
         model = os.path.abspath(model)
         if not os.path.isfile(model):
@@ -217,20 +245,25 @@ def _expand_units(model, parsed, size):
     for layer in layers:
         other = folders.setdefault(safe_name(layer), layer)
         if other != layer:
-            raise ValueError("Layers %r and %r would share the folder %r; render them into different out_dirs."
-                             % (other, layer, safe_name(layer)))
+            raise ValueError(
+                "Layers %r and %r would share the folder %r; render them into different out_dirs."
+                % (other, layer, safe_name(layer))
+            )
     depths = _layer_depths(model, layers, size)
     units = []
     for layer, channel in parsed:
         depth = depths[layer]
         if channel is not None:
             if depth is not None and channel >= depth:
-                raise ValueError("Channel %d is out of range: layer %r has channels 0 to %d."
-                                 % (channel, layer, depth - 1))
+                raise ValueError(
+                    "Channel %d is out of range: layer %r has channels 0 to %d." % (channel, layer, depth - 1)
+                )
             units.append((layer, channel))
         elif depth is None:
-            raise ValueError("Cannot tell how many channels layer %r has (its last dimension is unknown); give its "
-                             "units as 'layer:channel' strings." % layer)
+            raise ValueError(
+                "Cannot tell how many channels layer %r has (its last dimension is unknown); give its "
+                "units as 'layer:channel' strings." % layer
+            )
         else:
             units.extend((layer, c) for c in range(depth))
     return list(dict.fromkeys(units))

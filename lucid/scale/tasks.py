@@ -3,6 +3,7 @@
 Tasks carry plain values only (a model spec string, a layer name, channel numbers), never TensorFlow objects,
 so any worker process can run any task.
 """
+
 import functools
 import logging
 import os

@@ -2,6 +2,7 @@
 
 Objectives use `infer_data_format` to tell whether a 4-D layer is NHWC or NCHW, so they can index channels last.
 """
+
 import logging
 from collections import deque
 

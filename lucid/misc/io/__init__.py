@@ -1,4 +1,5 @@
 """Reading, writing and showing things: `load`, `save`, `save_gif`, `show`, plus io scopes and save capture."""
+
 from lucid.misc.io.loading import load
 from lucid.misc.io.saving import CaptureSaveContext, batch_save, save, save_gif
 from lucid.misc.io.scoping import io_scope, scope_url

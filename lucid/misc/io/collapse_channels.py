@@ -3,6 +3,7 @@
 Channel i gets the hue 360 * i / K; the shared part of the channels becomes grey, and each pixel keeps
 the L2 norm of its channel vector.
 """
+
 import math
 
 import numpy as np

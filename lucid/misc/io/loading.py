@@ -4,6 +4,7 @@ Images become float32 arrays in [0, 1], .npy/.npz go through numpy (no pickles u
 .txt/.md, .pb (GraphDef), and pickles only with `allow_unsafe_formats=True`. An outer `.xz` is decompressed.
 A list of URLs is loaded in parallel; failures come back as exception objects in their slots.
 """
+
 import io
 import json
 import logging
@@ -75,7 +76,9 @@ def _load_graphdef(handle, **kwargs):
         return tf.compat.v1.GraphDef.FromString(handle.read())
     except DecodeError as error:
         name = getattr(handle, "name", "<stream>")
-        raise ValueError("%s is not a valid GraphDef (%s); expected a binary frozen graph .pb file." % (name, error))
+        raise ValueError(
+            "%s is not a valid GraphDef (%s); expected a binary frozen graph .pb file." % (name, error)
+        ) from error
 
 
 def _load_pickle(handle, **kwargs):
@@ -119,8 +122,10 @@ def _get_extension(url_or_handle):
     elif isinstance(url_or_handle, (str, os.PathLike)):
         path = os.fspath(url_or_handle)
     else:
-        raise TypeError("load expects a path, a URL, a list of them, or an open file with a .name; got %r."
-                        % type(url_or_handle).__name__)
+        raise TypeError(
+            "load expects a path, a URL, a list of them, or an open file with a .name; got %r."
+            % type(url_or_handle).__name__
+        )
     if "://" in path:
         path = urlparse(path).path
     stem, ext = os.path.splitext(path)
@@ -129,8 +134,9 @@ def _get_extension(url_or_handle):
         decompressor_ext = ext.lower()
         ext = os.path.splitext(stem)[1]
     if not ext:
-        raise RuntimeError("No extension in URL: %s. Add one (.png, .npy, .json, ...) so lucid knows the format."
-                           % path)
+        raise RuntimeError(
+            "No extension in URL: %s. Add one (.png, .npy, .json, ...) so lucid knows the format." % path
+        )
     return ext, decompressor_ext
 
 
@@ -171,9 +177,11 @@ def load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs):
             return _decode(handle, decompressor, loader, kwargs)
     except ValueError as error:
         purge_cached(scoped_url)
-        raise ValueError("The file downloaded from %s is corrupt, also when downloaded a second time: %s. It was "
-                         "deleted from the cache. Check that the URL serves this kind of file; or download it by "
-                         "hand and put it in $LUCID_MODEL_DIR." % (scoped_url, error)) from error
+        raise ValueError(
+            "The file downloaded from %s is corrupt, also when downloaded a second time: %s. It was "
+            "deleted from the cache. Check that the URL serves this kind of file; or download it by "
+            "hand and put it in $LUCID_MODEL_DIR." % (scoped_url, error)
+        ) from error
 
 
 def load(url_or_handle, allow_unsafe_formats=False, cache=None, **kwargs):
@@ -191,16 +199,20 @@ def load(url_or_handle, allow_unsafe_formats=False, cache=None, **kwargs):
         loader = loaders[ext]
     elif ext in unsafe_loaders:
         if not allow_unsafe_formats:
-            raise ValueError("Extension '%s' is considered unsafe: loading it can run arbitrary code. Pass "
-                             "allow_unsafe_formats=True only if you trust the source." % ext)
+            raise ValueError(
+                "Extension '%s' is considered unsafe: loading it can run arbitrary code. Pass "
+                "allow_unsafe_formats=True only if you trust the source." % ext
+            )
         loader = unsafe_loaders[ext]
     else:
         log.warning("Unknown extension '%s', attempting to load as image.", ext)
         try:
             return load_using_loader(url_or_handle, decompressor, _load_img, cache, **kwargs)
         except PIL.UnidentifiedImageError as error:
-            raise RuntimeError("Could not load resource %s as image. Supported extensions: %s"
-                               % (url_or_handle, sorted(loaders) + sorted(unsafe_loaders))) from error
+            raise RuntimeError(
+                "Could not load resource %s as image. Supported extensions: %s"
+                % (url_or_handle, sorted(loaders) + sorted(unsafe_loaders))
+            ) from error
     return load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs)
 
 

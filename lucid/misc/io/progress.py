@@ -9,6 +9,7 @@ a one-line progress bar in a terminal.
 
 It is also a context manager that closes itself.
 """
+
 import logging
 import numbers
 import sys

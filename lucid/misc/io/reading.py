@@ -15,6 +15,7 @@ RETRY_DELAY seconds, then twice as long each time) on network errors, truncated 
 temporary file renamed into the cache only when complete, and hold a file lock so that concurrent processes
 download a file once. Files of PROGRESS_MIN_BYTES or more show a progress line on stderr.
 """
+
 import hashlib
 import http.client
 import io
@@ -41,7 +42,7 @@ _READ_BUFFER_SIZE = 1048576
 DOWNLOAD_TIMEOUT = 60.0
 DOWNLOAD_ATTEMPTS = 4
 RETRY_DELAY = 1.0
-PROGRESS_MIN_BYTES = 4 * 2 ** 20
+PROGRESS_MIN_BYTES = 4 * 2**20
 
 
 def read(url, encoding=None, cache=None, mode="rb"):
@@ -92,7 +93,7 @@ def remote_http_url(url):
         return url
     mirror = os.environ.get("LUCID_MODELZOO_URL")
     if mirror:
-        return mirror.rstrip("/") + "/" + url[len("gs://"):]
+        return mirror.rstrip("/") + "/" + url[len("gs://") :]
     return gcs_https_url(url)
 
 
@@ -152,8 +153,14 @@ def _with_retries(url, attempt):
                 raise
             if number == DOWNLOAD_ATTEMPTS:
                 raise ConnectionError(_download_failed_message(url, error, number)) from error
-            log.warning("Download of %s failed (%s); retrying in %.1f s (attempt %d of %d).",
-                        url, error, delay, number + 1, DOWNLOAD_ATTEMPTS)
+            log.warning(
+                "Download of %s failed (%s); retrying in %.1f s (attempt %d of %d).",
+                url,
+                error,
+                delay,
+                number + 1,
+                DOWNLOAD_ATTEMPTS,
+            )
             time.sleep(delay)
             delay *= 2
 
@@ -161,13 +168,23 @@ def _with_retries(url, attempt):
 def _download_failed_message(url, error, attempts):
     model_dir = os.environ.get("LUCID_MODEL_DIR")
     target = os.path.join(model_dir or "<dir>", _relative_paths(url)[0])
-    return ("Could not download %s from %s (%d attempts; last error: %s).\n"
-            "If this machine is offline or the server is unreachable, download the file by hand, e.g.\n"
-            "    curl -o %s %s\n"
-            "and put it at %s%s. It is then used without network. A mirror of storage.googleapis.com can be set "
-            "with LUCID_MODELZOO_URL."
-            % (url, remote_http_url(url), attempts, error, os.path.basename(target), remote_http_url(url), target,
-               "" if model_dir else ", setting the environment variable LUCID_MODEL_DIR=<dir>"))
+    return (
+        "Could not download %s from %s (%d attempts; last error: %s).\n"
+        "If this machine is offline or the server is unreachable, download the file by hand, e.g.\n"
+        "    curl -o %s %s\n"
+        "and put it at %s%s. It is then used without network. A mirror of storage.googleapis.com can be set "
+        "with LUCID_MODELZOO_URL."
+        % (
+            url,
+            remote_http_url(url),
+            attempts,
+            error,
+            os.path.basename(target),
+            remote_http_url(url),
+            target,
+            "" if model_dir else ", setting the environment variable LUCID_MODEL_DIR=<dir>",
+        )
+    )
 
 
 def cache_dir():
@@ -230,8 +247,10 @@ def _download(url, local_path):
             cached.write(chunk)
             received += len(chunk)
             if show_progress:
-                sys.stderr.write("\rDownloading %s: %3d%% of %.1f MB" % (
-                    os.path.basename(url), 100 * received // expected, expected / 2 ** 20))
+                sys.stderr.write(
+                    "\rDownloading %s: %3d%% of %.1f MB"
+                    % (os.path.basename(url), 100 * received // expected, expected / 2**20)
+                )
         if show_progress:
             sys.stderr.write("\n")
         if expected is not None and received != expected:

@@ -3,6 +3,7 @@
 Each saver returns a small dict describing what was written ({"type": ..., "url": ..., ...}); results are
 also recorded by the active `CaptureSaveContext`, which lets callers collect everything a run saved.
 """
+
 import io
 import json
 import logging
@@ -208,13 +209,18 @@ def _pick_saver(ext, thing, allow_unsafe_formats):
         return savers[ext]
     if ext in unsafe_savers:
         if not allow_unsafe_formats:
-            raise ValueError("Extension '%s' is considered unsafe: its files can run code when loaded. Pass "
-                             "allow_unsafe_formats=True to save it anyway." % ext)
+            raise ValueError(
+                "Extension '%s' is considered unsafe: its files can run code when loaded. Pass "
+                "allow_unsafe_formats=True to save it anyway." % ext
+            )
         return unsafe_savers[ext]
     if isinstance(thing, str):
         return save_str
-    raise ValueError("Unknown extension '{}'. As a result, only strings can be saved, not {}. Supported "
-                     "extensions: {}".format(ext, type(thing).__name__, sorted(savers) + sorted(unsafe_savers)))
+    raise ValueError(
+        "Unknown extension '{}'. As a result, only strings can be saved, not {}. Supported extensions: {}".format(
+            ext, type(thing).__name__, sorted(savers) + sorted(unsafe_savers)
+        )
+    )
 
 
 def save(thing, url_or_handle, allow_unsafe_formats=False, save_context=None, **kwargs):

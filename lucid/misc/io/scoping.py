@@ -3,6 +3,7 @@
 `io_scope("gs://bucket/run1")` lets code save and load plain relative names such as "image.png".
 `resolve_url` is the one place that decides which schemes lucid reads and writes.
 """
+
 import os
 import posixpath
 import threading
@@ -64,7 +65,7 @@ def scope_url(url, io_scopes=None):
 
 def gcs_https_url(url):
     """`gs://bucket/path` -> `https://storage.googleapis.com/bucket/path` (anonymous public read URL)."""
-    return _GCS_HTTPS_PREFIX + url[len("gs://"):]
+    return _GCS_HTTPS_PREFIX + url[len("gs://") :]
 
 
 def resolve_url(url):

@@ -1,4 +1,5 @@
 """Turn numpy arrays into image bytes (PNG, JPEG, animated GIF) or into JavaScript typed-array expressions."""
+
 import base64
 import io
 import logging
@@ -26,8 +27,9 @@ def _normalize_array(array, domain=(0, 1)):
     if array.dtype == np.bool_:
         array = array.astype(np.float32)
     if not np.issubdtype(array.dtype, np.number) or np.iscomplexobj(array):
-        raise TypeError("Image arrays must be real numbers, got dtype %s; convert with .astype(np.float32)."
-                        % array.dtype)
+        raise TypeError(
+            "Image arrays must be real numbers, got dtype %s; convert with .astype(np.float32)." % array.dtype
+        )
     if array.size == 0:
         raise ValueError("Cannot make an image of an empty array (shape %s)." % (array.shape,))
     if np.issubdtype(array.dtype, np.integer):
@@ -35,15 +37,21 @@ def _normalize_array(array, domain=(0, 1)):
             log.warning("Clipping integer pixel values from (%d, %d) to (0, 255).", array.min(), array.max())
         return array.clip(0, 255).astype(np.uint8)
     if not np.isfinite(array).all():
-        raise ValueError("Image array contains NaN or infinite values; replace them (np.nan_to_num) before "
-                         "showing or saving.")
+        raise ValueError(
+            "Image array contains NaN or infinite values; replace them (np.nan_to_num) before showing or saving."
+        )
     low, high = array.min(), array.max()
     if domain is None:
         domain = (low, high)
     if low < domain[0] or high > domain[1]:
-        log.warning("Clipping values from (%.3g, %.3g) to the domain (%.3g, %.3g); pass domain=(low, high) to "
-                    "map another range, or domain=None for the array's own min and max.",
-                    low, high, domain[0], domain[1])
+        log.warning(
+            "Clipping values from (%.3g, %.3g) to the domain (%.3g, %.3g); pass domain=(low, high) to "
+            "map another range, or domain=None for the array's own min and max.",
+            low,
+            high,
+            domain[0],
+            domain[1],
+        )
         array = array.clip(domain[0], domain[1])
     if domain[0] != 0:
         array = array - domain[0]
@@ -95,8 +103,9 @@ def serialize_animation(images, domain=(0, 1), fps=10):
         raise ValueError("All frames of an animation must have the same shape, got %s." % sorted(shapes))
     pil_frames = [PIL.Image.fromarray(frame) for frame in frames]
     buffer = io.BytesIO()
-    pil_frames[0].save(buffer, "GIF", save_all=True, append_images=pil_frames[1:],
-                       duration=max(1, round(1000 / fps)), loop=0)
+    pil_frames[0].save(
+        buffer, "GIF", save_all=True, append_images=pil_frames[1:], duration=max(1, round(1000 / fps)), loop=0
+    )
     return buffer.getvalue()
 
 

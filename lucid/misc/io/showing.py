@@ -9,6 +9,7 @@ Outside a notebook kernel (a script, a terminal IPython) images and animations a
 files whose paths are printed, so code calling `show` keeps working there and never fails for lack of a
 display.
 """
+
 import base64
 import json
 import logging
@@ -101,8 +102,11 @@ def _over_checkerboard(array):
 
 def _is_image(item):
     return isinstance(item, PIL.Image.Image) or (
-        isinstance(item, np.ndarray) and item.ndim in (2, 3, 4) and item.size > 0
-        and (np.issubdtype(item.dtype, np.number) or item.dtype == np.bool_))
+        isinstance(item, np.ndarray)
+        and item.ndim in (2, 3, 4)
+        and item.size > 0
+        and (np.issubdtype(item.dtype, np.number) or item.dtype == np.bool_)
+    )
 
 
 def image(array, domain=None, w=None, format="png", **kwargs):
@@ -122,16 +126,20 @@ def images(arrays, labels=None, domain=None, w=None):
     arrays = [_as_image(array) for array in arrays]
     labels = list(range(len(arrays))) if labels is None else list(labels)
     if len(labels) != len(arrays):
-        raise ValueError("Got %d labels for %d images; give one label per image (or labels=None for indices)."
-                         % (len(labels), len(arrays)))
+        raise ValueError(
+            "Got %d labels for %d images; give one label per image (or labels=None for indices)."
+            % (len(labels), len(arrays))
+        )
     if not _in_ipython():
         for array, label in zip(arrays, labels):
             _print_temp_file(serialize_array(array, domain=domain, fmt="png"), ".png", label=label)
         return
     parts = ['<div style="display: flex; flex-direction: row;">']
     for i, array in enumerate(arrays):
-        parts.append('<div style="margin-right:10px; margin-top: 4px;"> %s <br/> %s </div>'
-                     % (labels[i], _image_html(array, w=w, domain=domain)))
+        parts.append(
+            '<div style="margin-right:10px; margin-top: 4px;"> %s <br/> %s </div>'
+            % (labels[i], _image_html(array, w=w, domain=domain))
+        )
     parts.append("</div>")
     _display_html("".join(parts))
 
@@ -200,8 +208,10 @@ def graph(graph_def, max_const_size=32):
         % (widget_id, json.dumps(str(stripped)), widget_id)
     )
     # Wrapped in a <div>: IPython warns about HTML that starts with <iframe>.
-    _display_html('<div><iframe seamless style="width:100%%; height:620px; border:0" srcdoc="%s"></iframe></div>'
-                  % code.replace('"', "&quot;"))
+    _display_html(
+        '<div><iframe seamless style="width:100%%; height:620px; border:0" srcdoc="%s"></iframe></div>'
+        % code.replace('"', "&quot;")
+    )
 
 
 show.image = image

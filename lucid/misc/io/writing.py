@@ -1,4 +1,5 @@
 """Write bytes to local paths or to gs:// (through TensorFlow's GCS filesystem), atomically."""
+
 import io
 import os
 import uuid

@@ -1,4 +1,5 @@
 """AlexNet trained on Places365, converted from Caffe (BGR input, ImageNet mean subtracted)."""
+
 import logging
 
 from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, Model, _layers_from_list_of_dicts
@@ -20,10 +21,13 @@ class AlexNet_caffe_Places365(Model):
     input_name = "input"
 
 
-AlexNet_caffe_Places365.layers = _layers_from_list_of_dicts(AlexNet_caffe_Places365(), [
-    {"tags": ["conv"], "name": "conv5/concat", "depth": 256},
-    {"tags": ["conv"], "name": "conv5/conv5", "depth": 256},
-    {"tags": ["dense"], "name": "fc6/fc6", "depth": 4096},
-    {"tags": ["dense"], "name": "fc7/fc7", "depth": 4096},
-    {"tags": ["dense"], "name": "prob", "depth": 365},
-])
+AlexNet_caffe_Places365.layers = _layers_from_list_of_dicts(
+    AlexNet_caffe_Places365(),
+    [
+        {"tags": ["conv"], "name": "conv5/concat", "depth": 256},
+        {"tags": ["conv"], "name": "conv5/conv5", "depth": 256},
+        {"tags": ["dense"], "name": "fc6/fc6", "depth": 4096},
+        {"tags": ["dense"], "name": "fc7/fc7", "depth": 4096},
+        {"tags": ["dense"], "name": "prob", "depth": 365},
+    ],
+)

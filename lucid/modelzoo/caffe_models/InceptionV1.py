@@ -1,4 +1,5 @@
 """InceptionV1 (GoogLeNet) trained on ImageNet, Places205 and Places365, converted from Caffe."""
+
 import logging
 
 from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, Model, _layers_from_list_of_dicts
@@ -37,9 +38,13 @@ class InceptionV1_caffe(Model):
     input_name = "data"
 
 
-InceptionV1_caffe.layers = _layers_from_list_of_dicts(InceptionV1_caffe(), _CONV_LAYERS + [
-    {"tags": ["dense"], "name": "prob", "depth": 1000},
-])
+InceptionV1_caffe.layers = _layers_from_list_of_dicts(
+    InceptionV1_caffe(),
+    _CONV_LAYERS
+    + [
+        {"tags": ["dense"], "name": "prob", "depth": 1000},
+    ],
+)
 
 
 class InceptionV1_caffe_Places205(Model):
@@ -54,9 +59,13 @@ class InceptionV1_caffe_Places205(Model):
     input_name = "data"
 
 
-InceptionV1_caffe_Places205.layers = _layers_from_list_of_dicts(InceptionV1_caffe_Places205(), _CONV_LAYERS + [
-    {"tags": ["dense"], "name": "prob", "depth": 205},
-])
+InceptionV1_caffe_Places205.layers = _layers_from_list_of_dicts(
+    InceptionV1_caffe_Places205(),
+    _CONV_LAYERS
+    + [
+        {"tags": ["dense"], "name": "prob", "depth": 205},
+    ],
+)
 
 
 class InceptionV1_caffe_Places365(Model):
@@ -71,6 +80,10 @@ class InceptionV1_caffe_Places365(Model):
     input_name = "data"
 
 
-InceptionV1_caffe_Places365.layers = _layers_from_list_of_dicts(InceptionV1_caffe_Places365(), _CONV_LAYERS + [
-    {"tags": ["dense"], "name": "prob", "depth": 365},
-])
+InceptionV1_caffe_Places365.layers = _layers_from_list_of_dicts(
+    InceptionV1_caffe_Places365(),
+    _CONV_LAYERS
+    + [
+        {"tags": ["dense"], "name": "prob", "depth": 365},
+    ],
+)

@@ -1,4 +1,5 @@
 """The image encoder of OpenAI's CLIP (ResNet-50 x4): no labels, no layer list."""
+
 import logging
 
 from lucid.modelzoo.vision_base import Model

@@ -1,4 +1,5 @@
 """EfficientNet-Lite0 (ImageNet), shipped inside the package so it works without a network."""
+
 import logging
 import os
 
@@ -26,16 +27,19 @@ class EfficientNetLite0(Model):
     is_BGR = False
 
 
-EfficientNetLite0.layers = _layers_from_list_of_dicts(EfficientNetLite0(), [
-    {"tags": ["conv"], "name": "stem", "depth": 32},
-    {"tags": ["conv"], "name": "block1", "depth": 16},
-    {"tags": ["conv"], "name": "block2", "depth": 24},
-    {"tags": ["conv"], "name": "block3", "depth": 40},
-    {"tags": ["conv"], "name": "block4", "depth": 80},
-    {"tags": ["conv"], "name": "block5", "depth": 112},
-    {"tags": ["conv"], "name": "block6", "depth": 192},
-    {"tags": ["conv"], "name": "block7", "depth": 320},
-    {"tags": ["conv"], "name": "head", "depth": 1280},
-    {"tags": ["dense"], "name": "logits", "depth": 1000},
-    {"tags": ["dense"], "name": "softmax", "depth": 1000},
-])
+EfficientNetLite0.layers = _layers_from_list_of_dicts(
+    EfficientNetLite0(),
+    [
+        {"tags": ["conv"], "name": "stem", "depth": 32},
+        {"tags": ["conv"], "name": "block1", "depth": 16},
+        {"tags": ["conv"], "name": "block2", "depth": 24},
+        {"tags": ["conv"], "name": "block3", "depth": 40},
+        {"tags": ["conv"], "name": "block4", "depth": 80},
+        {"tags": ["conv"], "name": "block5", "depth": 112},
+        {"tags": ["conv"], "name": "block6", "depth": 192},
+        {"tags": ["conv"], "name": "block7", "depth": 320},
+        {"tags": ["conv"], "name": "head", "depth": 1280},
+        {"tags": ["dense"], "name": "logits", "depth": 1000},
+        {"tags": ["dense"], "name": "softmax", "depth": 1000},
+    ],
+)

@@ -1,4 +1,5 @@
 """InceptionV1 (GoogLeNet) as trained by Google for the original DeepDream: the "inception5h" graph."""
+
 import logging
 
 import tensorflow as tf
@@ -24,7 +25,7 @@ def _populate_inception_bottlenecks(scope):
         else:  # inputs are (*values, axis)
             axis, values = op.inputs[-1], op.inputs[:-1]
         pre_relus = [value.op.inputs[0] if value.op.type == "Relu" else value for value in values]
-        name = op.name[len(scope) + 1:].split("/")[0]
+        name = op.name[len(scope) + 1 :].split("/")[0]
         with graph.name_scope(scope + "/"):
             tf.concat(pre_relus, axis, name=name + "_pre_relu")
 
@@ -44,27 +45,30 @@ class InceptionV1(Model):
         _populate_inception_bottlenecks(scope)
 
 
-InceptionV1.layers = _layers_from_list_of_dicts(InceptionV1(), [
-    {"tags": ["conv"], "name": "conv2d0", "depth": 64},
-    {"tags": ["conv"], "name": "conv2d1", "depth": 64},
-    {"tags": ["conv"], "name": "conv2d2", "depth": 192},
-    {"tags": ["conv"], "name": "mixed3a", "depth": 256},
-    {"tags": ["conv"], "name": "mixed3b", "depth": 480},
-    {"tags": ["conv"], "name": "mixed4a", "depth": 508},
-    {"tags": ["conv"], "name": "mixed4b", "depth": 512},
-    {"tags": ["conv"], "name": "mixed4c", "depth": 512},
-    {"tags": ["conv"], "name": "mixed4d", "depth": 528},
-    {"tags": ["conv"], "name": "mixed4e", "depth": 832},
-    {"tags": ["conv"], "name": "mixed5a", "depth": 832},
-    {"tags": ["conv"], "name": "mixed5b", "depth": 1024},
-    {"tags": ["conv"], "name": "head0_bottleneck", "depth": 128},
-    {"tags": ["dense"], "name": "nn0", "depth": 1024},
-    {"tags": ["dense"], "name": "softmax0", "depth": 1008},
-    {"tags": ["conv"], "name": "head1_bottleneck", "depth": 128},
-    {"tags": ["dense"], "name": "nn1", "depth": 1024},
-    {"tags": ["dense"], "name": "softmax1", "depth": 1008},
-    {"tags": ["dense"], "name": "softmax2", "depth": 1008},
-])
+InceptionV1.layers = _layers_from_list_of_dicts(
+    InceptionV1(),
+    [
+        {"tags": ["conv"], "name": "conv2d0", "depth": 64},
+        {"tags": ["conv"], "name": "conv2d1", "depth": 64},
+        {"tags": ["conv"], "name": "conv2d2", "depth": 192},
+        {"tags": ["conv"], "name": "mixed3a", "depth": 256},
+        {"tags": ["conv"], "name": "mixed3b", "depth": 480},
+        {"tags": ["conv"], "name": "mixed4a", "depth": 508},
+        {"tags": ["conv"], "name": "mixed4b", "depth": 512},
+        {"tags": ["conv"], "name": "mixed4c", "depth": 512},
+        {"tags": ["conv"], "name": "mixed4d", "depth": 528},
+        {"tags": ["conv"], "name": "mixed4e", "depth": 832},
+        {"tags": ["conv"], "name": "mixed5a", "depth": 832},
+        {"tags": ["conv"], "name": "mixed5b", "depth": 1024},
+        {"tags": ["conv"], "name": "head0_bottleneck", "depth": 128},
+        {"tags": ["dense"], "name": "nn0", "depth": 1024},
+        {"tags": ["dense"], "name": "softmax0", "depth": 1008},
+        {"tags": ["conv"], "name": "head1_bottleneck", "depth": 128},
+        {"tags": ["dense"], "name": "nn1", "depth": 1024},
+        {"tags": ["dense"], "name": "softmax1", "depth": 1008},
+        {"tags": ["dense"], "name": "softmax2", "depth": 1008},
+    ],
+)
 
 
 class InceptionV1_adv_finetuned(InceptionV1):

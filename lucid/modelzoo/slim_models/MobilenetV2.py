@@ -1,6 +1,7 @@
 """MobileNet V2 from TF-Slim at depth multipliers 1.0 and 1.4, trained on ImageNet. Layers are the residual blocks'
 outputs.
 """
+
 import logging
 
 from lucid.modelzoo.vision_base import Model, _layers_from_list_of_dicts
@@ -22,19 +23,22 @@ class MobilenetV2_10_slim(Model):
     input_name = "input"
 
 
-MobilenetV2_10_slim.layers = _layers_from_list_of_dicts(MobilenetV2_10_slim(), [
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_2/add", "depth": 24},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_4/add", "depth": 32},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_5/add", "depth": 32},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_7/add", "depth": 64},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_8/add", "depth": 64},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_9/add", "depth": 64},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_11/add", "depth": 96},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_12/add", "depth": 96},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_14/add", "depth": 160},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_15/add", "depth": 160},
-    {"tags": ["dense"], "name": "MobilenetV2/Predictions/Softmax", "depth": 1001},
-])
+MobilenetV2_10_slim.layers = _layers_from_list_of_dicts(
+    MobilenetV2_10_slim(),
+    [
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_2/add", "depth": 24},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_4/add", "depth": 32},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_5/add", "depth": 32},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_7/add", "depth": 64},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_8/add", "depth": 64},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_9/add", "depth": 64},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_11/add", "depth": 96},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_12/add", "depth": 96},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_14/add", "depth": 160},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_15/add", "depth": 160},
+        {"tags": ["dense"], "name": "MobilenetV2/Predictions/Softmax", "depth": 1001},
+    ],
+)
 
 
 class MobilenetV2_14_slim(Model):
@@ -49,16 +53,19 @@ class MobilenetV2_14_slim(Model):
     input_name = "input"
 
 
-MobilenetV2_14_slim.layers = _layers_from_list_of_dicts(MobilenetV2_14_slim(), [
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_2/add", "depth": 32},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_4/add", "depth": 48},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_5/add", "depth": 48},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_7/add", "depth": 88},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_8/add", "depth": 88},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_9/add", "depth": 88},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_11/add", "depth": 136},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_12/add", "depth": 136},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_14/add", "depth": 224},
-    {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_15/add", "depth": 224},
-    {"tags": ["dense"], "name": "MobilenetV2/Predictions/Softmax", "depth": 1001},
-])
+MobilenetV2_14_slim.layers = _layers_from_list_of_dicts(
+    MobilenetV2_14_slim(),
+    [
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_2/add", "depth": 32},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_4/add", "depth": 48},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_5/add", "depth": 48},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_7/add", "depth": 88},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_8/add", "depth": 88},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_9/add", "depth": 88},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_11/add", "depth": 136},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_12/add", "depth": 136},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_14/add", "depth": 224},
+        {"tags": ["conv"], "name": "MobilenetV2/expanded_conv_15/add", "depth": 224},
+        {"tags": ["dense"], "name": "MobilenetV2/Predictions/Softmax", "depth": 1001},
+    ],
+)

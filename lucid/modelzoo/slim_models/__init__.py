@@ -1,4 +1,5 @@
 """Zoo models exported from TF-Slim checkpoints; `__all__` lists their Model classes."""
+
 from lucid.modelzoo.slim_models.Inception import *
 from lucid.modelzoo.slim_models.MobilenetV1 import *
 from lucid.modelzoo.slim_models.MobilenetV2 import *
@@ -7,7 +8,10 @@ from lucid.modelzoo.slim_models.ResNetV2 import *
 from lucid.modelzoo.slim_models.others import *
 from lucid.modelzoo.vision_base import Model as _Model
 
-__all__ = [_name for _name, _obj in globals().items()
-           if not _name.startswith("_") and isinstance(_obj, type) and issubclass(_obj, _Model)]
+__all__ = [
+    _name
+    for _name, _obj in globals().items()
+    if not _name.startswith("_") and isinstance(_obj, type) and issubclass(_obj, _Model)
+]
 
 del _Model

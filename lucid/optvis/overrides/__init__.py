@@ -2,6 +2,7 @@
 
 Use as `with overrides.relu_overrides(): T = model.import_graph(...)`: only ops created inside are affected.
 """
+
 from lucid.misc.gradient_override import gradient_override_map, use_gradient
 from lucid.misc.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.overrides.identity_grad import identity_grad

@@ -1,4 +1,5 @@
 """`lucid.optvis.overrides.gradient_override` is `lucid.misc.gradient_override` (same module object)."""
+
 import sys
 
 from lucid.misc import gradient_override as _module

@@ -1,4 +1,5 @@
 """MaxPool gradients that spread over the pooling window (smoother attributions than the arg-max route)."""
+
 import tensorflow as tf
 
 

@@ -3,6 +3,7 @@
 `param.image(128)` is the usual choice. Submodules (`param.spatial`, `param.color`, `param.random`, ...) are
 reachable as attributes, except `param.cppn`, which is the `cppn` function.
 """
+
 from lucid.optvis.param import color, images, lowres, random, resize_bilinear_nd, spatial, unit_balls
 from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.param.cppn import cppn

@@ -3,6 +3,7 @@
 Optimizing in a space where the colour channels are decorrelated (the square root of ImageNet's colour
 covariance, via SVD) gives better-behaved visualizations than optimizing raw RGB.
 """
+
 import logging
 
 import numpy as np

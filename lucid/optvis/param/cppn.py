@@ -4,6 +4,7 @@ A small per-pixel MLP (1x1 convolutions) maps (x, y) coordinates to RGB, giving 
 images. Variables live in a `cppn` variable scope, one `Conv`, `Conv_1`, ... scope per layer (as slim named
 them), holding `weights` and `biases`; instance norms, if any, in `InstanceNorm`, `InstanceNorm_1`, ...
 """
+
 import logging
 
 import numpy as np
@@ -76,9 +77,7 @@ def cppn(
     coord_range = np.linspace(-r, r, width, dtype=np.float32)
     y, x = np.meshgrid(coord_range, coord_range, indexing="ij")
     net = tf.constant(np.stack([np.stack([x, y], -1)] * batch, 0))
-    hidden_init = tf.compat.v1.variance_scaling_initializer(
-        scale=1.0, mode="fan_in", distribution="truncated_normal"
-    )
+    hidden_init = tf.compat.v1.variance_scaling_initializer(scale=1.0, mode="fan_in", distribution="truncated_normal")
     with tf.compat.v1.variable_scope(None, default_name="cppn"):
         for i in range(num_layers):
             net = _conv1x1(net, num_hidden_channels, _numbered("Conv", i), hidden_init)

@@ -1,10 +1,11 @@
 """High-level image parameterization: the usual entry point, `param.image(w)`."""
+
 import logging
 
 import tensorflow as tf
 
-from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.checks import validate_size
+from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.param.spatial import fft_image, pixel_image
 
 log = logging.getLogger(__name__)

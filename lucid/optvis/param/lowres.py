@@ -1,4 +1,5 @@
 """Low-resolution parameterization: a small variable bilinearly upsampled to the wanted shape."""
+
 import logging
 
 import numpy as np

@@ -14,6 +14,7 @@ The magnitude spectrum is estimated in the decorrelated colour space of `param.c
 the default one, `maco_spectrum.npy`, was computed with it from the natural photos that ship with scikit-learn
 (see examples/recipes/make_maco_spectrum.py).
 """
+
 import logging
 import os
 
@@ -22,8 +23,8 @@ import tensorflow as tf
 
 from lucid.misc.gradient_override import gradient_override_map, register_to_random_name
 from lucid.misc.ndimage_utils import resize
-from lucid.optvis.param.color import color_correlation_svd_sqrt, color_mean, max_norm_svd_sqrt
 from lucid.optvis.checks import validate_size
+from lucid.optvis.param.color import color_correlation_svd_sqrt, color_mean, max_norm_svd_sqrt
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +105,10 @@ def maco_transforms(size=None, box_size=(0.25, 0.6), noise=0.05):
     def random_crops(t_image):
         batch, height = t_image.shape.as_list()[:2]
         if batch is None or (size is None and height is None):
-            raise ValueError("maco_transforms needs images with a static batch size (and height, unless `size` is "
-                             "given), got shape %s." % (t_image.shape,))
+            raise ValueError(
+                "maco_transforms needs images with a static batch size (and height, unless `size` is "
+                "given), got shape %s." % (t_image.shape,)
+            )
         side = tf.random.uniform([batch, 1], low, high)
         top_left = tf.random.uniform([batch, 2]) * (1 - side)
         boxes = tf.concat([top_left, top_left + side], 1)
@@ -124,13 +127,17 @@ def load_spectrum(spectrum=None):
         spectrum = DEFAULT_SPECTRUM_PATH
     if isinstance(spectrum, (str, os.PathLike)):
         if not os.path.exists(spectrum):
-            raise FileNotFoundError("No MACO magnitude spectrum at %s; make one with maco.estimate_spectrum(images) "
-                                    "and np.save it there, or pass the array." % spectrum)
+            raise FileNotFoundError(
+                "No MACO magnitude spectrum at %s; make one with maco.estimate_spectrum(images) "
+                "and np.save it there, or pass the array." % spectrum
+            )
         spectrum = np.load(spectrum)
     spectrum = np.asarray(spectrum, dtype=np.float32)
     if spectrum.ndim != 3 or spectrum.shape[0] != 3 or spectrum.shape[2] != spectrum.shape[1] // 2 + 1:
-        raise ValueError("A MACO spectrum must have shape [3, H, H//2 + 1] (as estimate_spectrum returns), got %s."
-                         % (spectrum.shape,))
+        raise ValueError(
+            "A MACO spectrum must have shape [3, H, H//2 + 1] (as estimate_spectrum returns), got %s."
+            % (spectrum.shape,)
+        )
     if not np.all(np.isfinite(spectrum)) or spectrum.min() < 0:
         raise ValueError("A MACO spectrum holds magnitudes: finite, non-negative numbers.")
     return spectrum
@@ -160,21 +167,26 @@ def _load_images(images):
 
         if not os.path.isdir(images):
             raise FileNotFoundError("estimate_spectrum: %s is not a folder of images." % images)
-        paths = sorted(os.path.join(images, name) for name in os.listdir(images)
-                       if name.lower().endswith(_IMAGE_EXTENSIONS))
+        paths = sorted(
+            os.path.join(images, name) for name in os.listdir(images) if name.lower().endswith(_IMAGE_EXTENSIONS)
+        )
         if not paths:
-            raise FileNotFoundError("estimate_spectrum: no image files (%s) in %s." % (", ".join(_IMAGE_EXTENSIONS),
-                                                                                       images))
+            raise FileNotFoundError(
+                "estimate_spectrum: no image files (%s) in %s." % (", ".join(_IMAGE_EXTENSIONS), images)
+            )
         images = [load(path) for path in paths]
     result = []
     for image in images:
         image = np.asarray(image, dtype=np.float64)
         if image.ndim != 3 or image.shape[-1] < 3:
-            raise ValueError("estimate_spectrum needs colour images [H, W, 3] (or [N, H, W, 3]), got shape %s."
-                             % (image.shape,))
+            raise ValueError(
+                "estimate_spectrum needs colour images [H, W, 3] (or [N, H, W, 3]), got shape %s." % (image.shape,)
+            )
         if image.max() > 1:
-            raise ValueError("estimate_spectrum needs images with values in [0, 1], got a maximum of %g; divide "
-                             "8-bit images by 255." % image.max())
+            raise ValueError(
+                "estimate_spectrum needs images with values in [0, 1], got a maximum of %g; divide "
+                "8-bit images by 255." % image.max()
+            )
         result.append(image[..., :3])
     if not result:
         raise ValueError("estimate_spectrum needs at least one image.")
@@ -209,7 +221,7 @@ def estimate_spectrum(images, size=224, crops_per_image=8, scales=(1.0, 1.5, 2.0
             height, width = resized.shape[:2]
             for _ in range(crops_per_image):
                 top, left = rng.randint(0, height - size + 1), rng.randint(0, width - size + 1)
-                crop = resized[top:top + size, left:left + size]
+                crop = resized[top : top + size, left : left + size]
                 for view in (crop, crop.transpose(1, 0, 2)):
                     decorrelated = (view - view.mean((0, 1))) @ to_decorrelated * window
                     total = total + np.abs(np.fft.rfft2(decorrelated, axes=(0, 1), norm="ortho"))

@@ -1,11 +1,12 @@
 """Random images with the same spectrum statistics as `fft_image`, freshly sampled on every session run."""
+
 import logging
 
 import numpy as np
 import tensorflow as tf
 
-from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.checks import validate_sd, validate_shape
+from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.param.spatial import _spectrum_scale, _spectrum_to_image
 
 log = logging.getLogger(__name__)

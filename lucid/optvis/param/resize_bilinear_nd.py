@@ -4,6 +4,7 @@ TensorFlow only resizes the two spatial dims of a 4-D tensor, so an n-D resize w
 folding the others into the batch and channel dims (`collapse_shape`). Resizes use TF1 bilinear semantics
 (`half_pixel_centers=False`), as the original library did.
 """
+
 import logging
 
 import tensorflow as tf
@@ -13,10 +14,10 @@ from lucid.optvis.checks import validate_shape
 log = logging.getLogger(__name__)
 
 
-def product(l):
-    """Product of the entries of `l` (1 for an empty list)."""
+def product(values):
+    """Product of the entries of `values` (1 for an empty list)."""
     prod = 1
-    for x in l:
+    for x in values:
         prod *= x
     return prod
 

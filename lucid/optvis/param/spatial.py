@@ -1,4 +1,5 @@
 """Spatial parameterizations of images: raw pixels, Fourier spectrum, Laplacian pyramid, texture sampling."""
+
 import logging
 import numbers
 import warnings
@@ -6,8 +7,8 @@ import warnings
 import numpy as np
 import tensorflow as tf
 
-from lucid.optvis.param.lowres import lowres_tensor
 from lucid.optvis.checks import validate_sd, validate_shape, validate_size
+from lucid.optvis.param.lowres import lowres_tensor
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,8 @@ def pixel_image(shape, sd=None, init_val=None):
     shape = validate_shape(shape)
     if sd is not None and init_val is not None:
         warnings.warn(
-            "pixel_image received both an initial value and a sd argument; ignoring sd in favor of init_val."
+            "pixel_image received both an initial value and a sd argument; ignoring sd in favor of init_val.",
+            stacklevel=2,
         )
     sd = validate_sd(sd) or 0.01
     if init_val is None:

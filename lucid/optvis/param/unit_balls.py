@@ -3,6 +3,7 @@
 The forward pass scales values back into the ball; the custom gradients stop the optimizer from pushing
 values that already sit on or outside the boundary further out (radially for L2, per entry for L-infinity).
 """
+
 import logging
 
 import tensorflow as tf

@@ -2,6 +2,7 @@
 
 Both are imported when a layout is computed (umap-learn and scikit-learn are optional extras).
 """
+
 import logging
 
 import numpy as np
@@ -26,10 +27,18 @@ def _umap(activations, options, verbose):
     try:
         import umap
     except ImportError:
-        raise ImportError("aligned_umap needs umap-learn (pip install umap-learn); aligned_layout falls back to "
-                          "scikit-learn's t-SNE without it.") from None
-    options = {"n_components": 2, "n_neighbors": 50, "min_dist": 0.05, "metric": "cosine", "verbose": verbose,
-               **options}
+        raise ImportError(
+            "aligned_umap needs umap-learn (pip install umap-learn); aligned_layout falls back to "
+            "scikit-learn's t-SNE without it."
+        ) from None
+    options = {
+        "n_components": 2,
+        "n_neighbors": 50,
+        "min_dist": 0.05,
+        "metric": "cosine",
+        "verbose": verbose,
+        **options,
+    }
     return umap.UMAP(**options).fit_transform(activations)
 
 
@@ -41,8 +50,16 @@ def _tsne(activations, options, verbose):
     perplexity = min(30.0, max(1.0, (len(activations) - 1) / 3.0))
     # The exact method is quicker below about a thousand points; Barnes-Hut scales to many more.
     method = "exact" if len(activations) < 1000 else "barnes_hut"
-    options = {"n_components": 2, "metric": "cosine", "perplexity": perplexity, "init": "pca", "random_state": 0,
-               "method": method, "verbose": int(verbose), **options}
+    options = {
+        "n_components": 2,
+        "metric": "cosine",
+        "perplexity": perplexity,
+        "init": "pca",
+        "random_state": 0,
+        "method": method,
+        "verbose": int(verbose),
+        **options,
+    }
     return TSNE(**options).fit_transform(activations)
 
 
@@ -59,7 +76,7 @@ def _fit(layout_f, activations, options, normalize, verbose):
     return normalize_layout(layout) if normalize else layout
 
 
-def aligned_umap(activations, umap_options={}, normalize=True, verbose=False):
+def aligned_umap(activations, umap_options=None, normalize=True, verbose=False):
     """UMAP layout [N, 2] (cosine metric, 50 neighbours, min_dist 0.05 unless `umap_options` says otherwise) of
     activations [N, C], or of a list of arrays fitted together and returned as a list of layouts."""
     return _fit(_umap, activations, umap_options, normalize, verbose)
@@ -70,6 +87,7 @@ def aligned_layout(activations, method=None, options=None, normalize=True, verbo
     if method is None:
         try:
             import umap  # noqa: F401
+
             method = "umap"
         except ImportError:
             method = "tsne"

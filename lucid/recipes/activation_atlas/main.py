@@ -4,6 +4,7 @@ grid, and render one icon per grid cell, assembled into one image.
     acts = sample_activations(model, "block5", images)           # [N, C] from your images
     atlas = activation_atlas(model, "block5", activations=acts)  # [grid * icon, grid * icon, 3]
 """
+
 import logging
 from enum import Enum
 
@@ -37,8 +38,9 @@ def bin_laid_out_activations(layout, activations, grid_size, threshold=5):
     counts [K])`; x indexes the first layout axis, y the second."""
     layout, activations = np.asarray(layout), np.asarray(activations)
     if len(layout) != len(activations):
-        raise ValueError("layout has %d points but there are %d activations; they must pair up."
-                         % (len(layout), len(activations)))
+        raise ValueError(
+            "layout has %d points but there are %d activations; they must pair up." % (len(layout), len(activations))
+        )
     edges = np.linspace(0, 1, grid_size + 1)
     edges[-1] = np.inf
     cells = [np.clip(np.digitize(layout[:, axis], edges) - 1, 0, grid_size - 1) for axis in (0, 1)]
@@ -52,8 +54,10 @@ def bin_laid_out_activations(layout, activations, grid_size, threshold=5):
                 coordinates.append((x, y))
                 counts.append(count)
     if not means:
-        raise RuntimeError("No grid cell holds more than %d activations; lower threshold or grid_size, or use more "
-                           "activations." % threshold)
+        raise RuntimeError(
+            "No grid cell holds more than %d activations; lower threshold or grid_size, or use more "
+            "activations." % threshold
+        )
     return np.array(means), coordinates, np.array(counts)
 
 
@@ -63,7 +67,7 @@ def make_canvas(icon_batch, coordinates, grid_size):
     _, size, _, channels = icon_batch.shape
     canvas = np.ones((grid_size * size, grid_size * size, channels), dtype=np.float32)
     for icon, (x, y) in zip(icon_batch, coordinates):
-        canvas[y * size:(y + 1) * size, x * size:(x + 1) * size] = icon
+        canvas[y * size : (y + 1) * size, x * size : (x + 1) * size] = icon
     return canvas
 
 
@@ -71,16 +75,35 @@ def _icons(model, layer, directions, icon_size, icon_batch_size, n_steps, S, ver
     """Yield the icons for `directions`, rendered `icon_batch_size` at a time."""
     for start in range(0, len(directions), icon_batch_size):
         if verbose:
-            log.info("rendering icons %d-%d of %d", start, min(start + icon_batch_size, len(directions)),
-                     len(directions))
-        icons, _ = render_icons(directions[start:start + icon_batch_size], model, layer, size=icon_size,
-                                n_steps=n_steps, S=S, num_attempts=1)
+            log.info(
+                "rendering icons %d-%d of %d", start, min(start + icon_batch_size, len(directions)), len(directions)
+            )
+        icons, _ = render_icons(
+            directions[start : start + icon_batch_size],
+            model,
+            layer,
+            size=icon_size,
+            n_steps=n_steps,
+            S=S,
+            num_attempts=1,
+        )
         yield icons
 
 
-def activation_atlas(model, layer, grid_size=10, icon_size=96, number_activations=100000, icon_batch_size=32,
-                     verbose=False, activations=None, n_steps=128, threshold=5, layout_method=None,
-                     layout_options=None):
+def activation_atlas(
+    model,
+    layer,
+    grid_size=10,
+    icon_size=96,
+    number_activations=100000,
+    icon_batch_size=32,
+    verbose=False,
+    activations=None,
+    n_steps=128,
+    threshold=5,
+    layout_method=None,
+    layout_options=None,
+):
     """An activation atlas of `layer`: an image [grid_size * icon_size, grid_size * icon_size, 3].
 
     activations: [N, C] vectors to lay out (e.g. from `sample_activations`); None uses `layer.activations`
@@ -94,8 +117,9 @@ def activation_atlas(model, layer, grid_size=10, icon_size=96, number_activation
     activations = np.asarray(activations, dtype=np.float32)[:number_activations]
     layout = aligned_layout(activations, method=layout_method, options=layout_options, verbose=verbose)
     directions, coordinates, _ = bin_laid_out_activations(layout, activations, grid_size, threshold=threshold)
-    icons = np.concatenate(list(_icons(model, layer_name(layer), directions, icon_size, icon_batch_size, n_steps,
-                                       None, verbose)))
+    icons = np.concatenate(
+        list(_icons(model, layer_name(layer), directions, icon_size, icon_batch_size, n_steps, None, verbose))
+    )
     return make_canvas(icons, coordinates, grid_size)
 
 
@@ -115,8 +139,14 @@ def _push_activations(acts, from_acts, to_acts):
     return acts @ np.linalg.pinv(_covariance(from_acts)) @ _covariance(from_acts, to_acts)
 
 
-def _combine_activations(layer1, layer2, activations1=None, activations2=None,
-                         mode=ActivationTranslation.BIDIRECTIONAL, number_activations=100000):
+def _combine_activations(
+    layer1,
+    layer2,
+    activations1=None,
+    activations2=None,
+    mode=ActivationTranslation.BIDIRECTIONAL,
+    number_activations=100000,
+):
     """Activations of both layers in each layer's own space, for aligned layouts.
 
     activations1/2: paired [N, C1] and [N, C2] vectors (same inputs; default the layers' aligned activations).
@@ -126,8 +156,10 @@ def _combine_activations(layer1, layer2, activations1=None, activations2=None,
     acts1 = np.asarray(layer1.activations if activations1 is None else activations1)[:number_activations]
     acts2 = np.asarray(layer2.activations if activations2 is None else activations2)[:number_activations]
     if len(acts1) != len(acts2):
-        raise ValueError("activations1 and activations2 must be paired (same inputs): got %d and %d vectors."
-                         % (len(acts1), len(acts2)))
+        raise ValueError(
+            "activations1 and activations2 must be paired (same inputs): got %d and %d vectors."
+            % (len(acts1), len(acts2))
+        )
     one_to_two = _push_activations(acts1, acts1, acts2)
     if mode is ActivationTranslation.ONE_TO_TWO:
         return acts1, one_to_two
@@ -137,9 +169,23 @@ def _combine_activations(layer1, layer2, activations1=None, activations2=None,
     raise ValueError("mode must be an ActivationTranslation, got %r." % (mode,))
 
 
-def aligned_activation_atlas(model1, layer1, model2, layer2, grid_size=10, icon_size=80, num_steps=1024,
-                             whiten_layers=True, number_activations=100000, icon_batch_size=32, verbose=False,
-                             activations1=None, activations2=None, layout_method=None, layout_options=None):
+def aligned_activation_atlas(
+    model1,
+    layer1,
+    model2,
+    layer2,
+    grid_size=10,
+    icon_size=80,
+    num_steps=1024,
+    whiten_layers=True,
+    number_activations=100000,
+    icon_batch_size=32,
+    verbose=False,
+    activations1=None,
+    activations2=None,
+    layout_method=None,
+    layout_options=None,
+):
     """Atlases of two layers (of two models) over one shared layout, so the same cell shows the same inputs.
 
     The layout is fitted on each input's activations in both layers side by side (layer 1's vectors next to
@@ -149,23 +195,34 @@ def aligned_activation_atlas(model1, layer1, model2, layer2, grid_size=10, icon_
     the finished atlas). activations1/2: paired activation vectors (default the layers' aligned activations).
     whiten_layers renders each layer's icons with its inverse covariance as whitening matrix.
     """
-    combined = _combine_activations(layer1, layer2, activations1, activations2,
-                                    number_activations=number_activations)
+    combined = _combine_activations(layer1, layer2, activations1, activations2, number_activations=number_activations)
     # One layout for both: each point is an input seen in both spaces, scaled so that neither space dominates.
     scaled = [acts / (np.linalg.norm(acts, axis=1).mean() + 1e-12) for acts in combined]
-    layout = aligned_layout(np.concatenate(scaled, axis=1), method=layout_method, options=layout_options,
-                            verbose=verbose)
+    layout = aligned_layout(
+        np.concatenate(scaled, axis=1), method=layout_method, options=layout_options, verbose=verbose
+    )
     for model, layer, acts in zip((model1, model2), (layer1, layer2), combined):
         directions, coordinates, _ = bin_laid_out_activations(layout, acts, grid_size, threshold=10)
         S = np.linalg.pinv(_covariance(acts)) if whiten_layers else None
-        yield _progressive_canvases(model, layer_name(layer), directions, coordinates, grid_size, icon_size,
-                                    icon_batch_size, num_steps, S, verbose)
+        yield _progressive_canvases(
+            model,
+            layer_name(layer),
+            directions,
+            coordinates,
+            grid_size,
+            icon_size,
+            icon_batch_size,
+            num_steps,
+            S,
+            verbose,
+        )
 
 
-def _progressive_canvases(model, layer, directions, coordinates, grid_size, icon_size, icon_batch_size, n_steps, S,
-                          verbose):
+def _progressive_canvases(
+    model, layer, directions, coordinates, grid_size, icon_size, icon_batch_size, n_steps, S, verbose
+):
     """Yield the atlas canvas each time another batch of icons is done."""
     icons = []
     for batch in _icons(model, layer, directions, icon_size, icon_batch_size, n_steps, S, verbose):
         icons.extend(batch)
-        yield make_canvas(np.array(icons), coordinates[:len(icons)], grid_size)
+        yield make_canvas(np.array(icons), coordinates[: len(icons)], grid_size)

@@ -1,4 +1,5 @@
 """Icons of an activation atlas: one small feature visualization per direction in a layer's activation space."""
+
 import itertools
 import logging
 
@@ -33,9 +34,10 @@ def _direction_at(layer_name, vec, batch, x, y, cossim_pow, S):
     def inner(T):
         acts = T(layer_name)
         if acts.shape[-1] is not None and acts.shape[-1] != len(vec):
-            raise ValueError("The direction has %d values but layer %r has %d channels."
-                             % (len(vec), layer_name, acts.shape[-1]))
-        position = _extract_act_pos(acts[batch:batch + 1], x, y)
+            raise ValueError(
+                "The direction has %d values but layer %r has %d channels." % (len(vec), layer_name, acts.shape[-1])
+            )
+        position = _extract_act_pos(acts[batch : batch + 1], x, y)
         return _dot_cossim(position, vec[None, None, None], cossim_pow=cossim_pow)
 
     return inner
@@ -71,8 +73,9 @@ def _icon_transforms(size, alpha):
     return transforms
 
 
-def render_icons(directions, model, layer, size=80, n_steps=128, verbose=False, S=None, num_attempts=3, cossim=True,
-                 alpha=False):
+def render_icons(
+    directions, model, layer, size=80, n_steps=128, verbose=False, S=None, num_attempts=3, cossim=True, alpha=False
+):
     """One icon [size, size, 3] per direction (rows of `directions`, one value per channel of `layer`), all
     optimized together in one batch, `num_attempts` times; each direction keeps its best attempt.
 
@@ -87,15 +90,18 @@ def render_icons(directions, model, layer, size=80, n_steps=128, verbose=False, 
     make_objective = direction_neuron_cossim_S if cossim else direction_neuron_S
     per_icon = [make_objective(layer, vec, batch=i, S=S) for i, vec in enumerate(directions)]
     channels = 4 if alpha else 3
-    objective = (objectives.Objective.sum(per_icon)
-                 + objectives.penalize_boundary_complexity((batch, size, size, channels), w=5))
+    objective = objectives.Objective.sum(per_icon) + objectives.penalize_boundary_complexity(
+        (batch, size, size, channels), w=5
+    )
     best_icons, best_values = None, None
     for attempt in range(num_attempts):
         with optvis_render.graph_and_session() as (_, sess):
             T = optvis_render.make_vis_T(
-                model, objective,
+                model,
+                objective,
                 param_f=lambda: param.image(size, batch=batch, fft=True, decorrelate=True, alpha=alpha),
-                transforms=_icon_transforms(size, alpha))
+                transforms=_icon_transforms(size, alpha),
+            )
             t_values = [obj(T) for obj in per_icon]
             vis_op = T("vis_op")
             optvis_render.initialize_variables(sess)
