@@ -1,4 +1,5 @@
 """Shared fixtures: a fresh graph and session, a private download cache, a local HTTP server; quiet TF logs."""
+
 import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -10,6 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import tensorflow as tf
+from tiny_models import TinyConvNet
 
 
 @pytest.fixture
@@ -17,6 +19,12 @@ def sess():
     """A new tf.Graph made default with a tf.compat.v1.Session on it (eager stays on outside)."""
     with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph) as session:
         yield session
+
+
+@pytest.fixture(scope="module")
+def model():
+    """The tiny two-conv-layer network of tests/tiny_models.py, one per test module."""
+    return TinyConvNet()
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,11 @@
 """Straightforward reference versions of code that lucid makes faster, for tests that check the speed-ups keep
 the math: TF's own rotation op, and the plain render loop the original ran."""
+
 import numpy as np
 import tensorflow as tf
 
 import lucid
-from lucid.optvis import objectives, param
+from lucid.optvis import objectives
 
 
 def projective_rotate(t_image, angle):

@@ -1,15 +1,15 @@
 """lucid.cli (`lucid-render`), run in-process with main([...])."""
+
 import numpy as np
 import PIL.Image
 import pytest
 import tensorflow as tf
+from tiny_models import tiny_conv_graph_def
 
 import lucid
 from lucid.cli import main, parse_objective
 from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives
-
-from tiny_models import tiny_conv_graph_def
 
 
 @pytest.fixture
@@ -49,8 +49,9 @@ def test_render_saved_pb_and_seed(tiny_pb, tmp_path):
     outputs = {}
     for name, seed in (("a", "0"), ("b", "0"), ("c", "1")):
         outputs[name] = str(tmp_path / (name + ".png"))
-        assert main([tiny_pb, "conv2:3", "-o", outputs[name], "--size", "24", "--steps", "5", "--seed", seed,
-                     "-q"]) == 0
+        assert (
+            main([tiny_pb, "conv2:3", "-o", outputs[name], "--size", "24", "--steps", "5", "--seed", seed, "-q"]) == 0
+        )
     a, b, c = (_pixels(outputs[name]) for name in "abc")
     assert a.shape == (24, 24, 3)
     np.testing.assert_array_equal(a, b)
@@ -60,8 +61,23 @@ def test_render_saved_pb_and_seed(tiny_pb, tmp_path):
 
 def test_gif_frame_spacing(tiny_pb, tmp_path):
     gif = str(tmp_path / "o.gif")
-    main([tiny_pb, "conv2:3", "-o", str(tmp_path / "o.npy"), "--size", "16", "--steps", "130", "--gif", gif,
-          "--fps", "25", "-q"])
+    main(
+        [
+            tiny_pb,
+            "conv2:3",
+            "-o",
+            str(tmp_path / "o.npy"),
+            "--size",
+            "16",
+            "--steps",
+            "130",
+            "--gif",
+            gif,
+            "--fps",
+            "25",
+            "-q",
+        ]
+    )
     animation = PIL.Image.open(gif)
     # every 130 // 64 = 2 steps: 0, 2, ..., 128, plus the last step 129
     assert animation.n_frames == 66 and animation.info["duration"] == 40
@@ -75,13 +91,16 @@ def test_parse_objective():
         parse_objective("block5")
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["EfficientNetLit0", "block5:17"], "Did you mean one of EfficientNetLite0"),
-    (["missing/model.pb", "conv2:3"], "No model file"),
-    (["TINY", "conv2"], "layer:channel"),
-    (["TINY", "softmax:daisy"], "daisy"),
-    (["TINY", "nolayer:3"], "nolayer"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["EfficientNetLit0", "block5:17"], "Did you mean one of EfficientNetLite0"),
+        (["missing/model.pb", "conv2:3"], "No model file"),
+        (["TINY", "conv2"], "layer:channel"),
+        (["TINY", "softmax:daisy"], "daisy"),
+        (["TINY", "nolayer:3"], "nolayer"),
+    ],
+)
 def test_bad_input_exits_with_a_message(tiny_pb, tmp_path, capsys, argv, message):
     argv = [tiny_pb if arg == "TINY" else arg for arg in argv]
     with pytest.raises(SystemExit) as exit_info:

@@ -1,4 +1,5 @@
 """Run examples/notebooks/quickstart.ipynb top to bottom in a real Jupyter kernel and check what it displayed."""
+
 import os
 import re
 
@@ -45,8 +46,9 @@ def executed(tmp_path_factory):
     previous = os.environ.get("PYTHONPATH")
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [ROOT, previous]))
     try:
-        client = nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                         resources={"metadata": {"path": str(workdir)}})
+        client = nbclient.NotebookClient(
+            notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+        )
         client.execute()
     finally:
         if previous is None:
@@ -77,8 +79,12 @@ def test_quickstart_shows_every_image(executed):
 
 def test_quickstart_labels_and_animation(executed):
     notebook, _ = executed
-    html = "".join(o.get("data", {}).get("text/html", "")
-                   for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs)
+    html = "".join(
+        o.get("data", {}).get("text/html", "")
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for o in cell.outputs
+    )
     for label in ("pixels", "fft + decorrelated", "block5:17 + block6:5"):
         assert "> %s <br/>" % label in html
     assert 'src="data:image/GIF;base64,' in html

@@ -3,22 +3,26 @@
 Every call must either give a sound result or raise ValueError / KeyError / TypeError with a message of our
 own: never another exception, never a raw TensorFlow op error (messages naming a `{{node ...}}`).
 """
+
 import numpy as np
-import pytest
 import tensorflow as tf
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from lucid.optvis import objectives, param, render, transform
-from tiny_models import TinyConvNet
 
 ALLOWED = (ValueError, KeyError, TypeError)
 REFUSED = object()  # what `outcome` returns for an allowed error
 
 
 def fuzz_settings(max_examples):
-    return settings(max_examples=max_examples, deadline=None, database=None, derandomize=True,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 def outcome(call):
@@ -37,32 +41,54 @@ def outcome(call):
 
 # ---- strategies ------------------------------------------------------------------------------------------------
 
+
 def mostly(valid, bad, odds=6):
     """`valid` values, and one time in `odds` a `bad` one, so that examples with all arguments valid come up."""
     return st.integers(0, odds - 1).flatmap(lambda k: bad if k == 0 else valid)
 
 
-LAYER_NAMES = ["conv1", "conv2", "conv2_pre_relu", "logits", "softmax", "input", "conv3", "Conv2D", "", " conv1 ",
-               "conv1:0", "import/conv1", "CONV1", "conv"]
+LAYER_NAMES = [
+    "conv1",
+    "conv2",
+    "conv2_pre_relu",
+    "logits",
+    "softmax",
+    "input",
+    "conv3",
+    "Conv2D",
+    "",
+    " conv1 ",
+    "conv1:0",
+    "import/conv1",
+    "CONV1",
+    "conv",
+]
 layer_names = st.one_of(st.sampled_from(LAYER_NAMES), st.text(max_size=8))
-channel_texts = st.one_of(st.integers(-20, 40).map(str), st.text(max_size=4),
-                          st.sampled_from(["1.5", "1e2", "\u0663", "0x1", "+3", " 7", "-0", "00"]))
+channel_texts = st.one_of(
+    st.integers(-20, 40).map(str),
+    st.text(max_size=4),
+    st.sampled_from(["1.5", "1e2", "\u0663", "0x1", "+3", " 7", "-0", "00"]),
+)
 objective_strings = st.one_of(
     st.text(max_size=24),
-    st.builds(lambda layer, sep, n: layer + sep + n, layer_names, st.sampled_from([":", "::", " : ", ";", ""]),
-              channel_texts),
-    st.builds(lambda layer, n: "%s:%d" % (layer, n), st.sampled_from(["conv1", "conv2", "logits", "softmax"]),
-              st.integers(0, 20)),
+    st.builds(
+        lambda layer, sep, n: layer + sep + n, layer_names, st.sampled_from([":", "::", " : ", ";", ""]), channel_texts
+    ),
+    st.builds(
+        lambda layer, n: "%s:%d" % (layer, n),
+        st.sampled_from(["conv1", "conv2", "logits", "softmax"]),
+        st.integers(0, 20),
+    ),
 )
-odd_values = st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.floats(allow_nan=True),
-                       st.sampled_from([[], [1], (2, 2), object(), np.float32(2.0), np.int64(3)]))
+odd_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.text(max_size=3),
+    st.floats(allow_nan=True),
+    st.sampled_from([[], [1], (2, 2), object(), np.float32(2.0), np.int64(3)]),
+)
 sizes = st.one_of(st.integers(-3, 24), odd_values)
 small_ints = st.one_of(st.integers(-2, 20), odd_values)
-
-
-@pytest.fixture(scope="module")
-def model():
-    return TinyConvNet()
 
 
 def _static_T(model, batch=2, size=8):
@@ -73,6 +99,7 @@ def _static_T(model, batch=2, size=8):
 
 
 # ---- as_objective and objective factories ---------------------------------------------------------------------
+
 
 @fuzz_settings(200)
 @given(text=objective_strings)
@@ -88,8 +115,14 @@ def test_as_objective_with_random_strings(model, text):
 
 
 @fuzz_settings(40)
-@given(thing=st.one_of(odd_values, st.integers(), st.binary(max_size=6), st.dictionaries(st.text(max_size=2),
-                                                                                        st.integers(), max_size=2)))
+@given(
+    thing=st.one_of(
+        odd_values,
+        st.integers(),
+        st.binary(max_size=6),
+        st.dictionaries(st.text(max_size=2), st.integers(), max_size=2),
+    )
+)
 def test_as_objective_with_random_values(thing):
     objective = outcome(lambda: objectives.as_objective(thing))
     assert objective is REFUSED or callable(objective)
@@ -99,11 +132,13 @@ FACTORIES = {
     "channel": lambda layer, a, b, c: objectives.channel(layer, a, batch=b),
     "neuron": lambda layer, a, b, c: objectives.neuron(layer, a, x=b, y=c),
     "neuron_batch": lambda layer, a, b, c: objectives.neuron(layer, a, batch=b),
-    "direction": lambda layer, a, b, c: objectives.direction(layer, np.ones(a) if isinstance(a, int) and 0 <= a < 40
-                                                             else a, batch=b),
+    "direction": lambda layer, a, b, c: objectives.direction(
+        layer, np.ones(a) if isinstance(a, int) and 0 <= a < 40 else a, batch=b
+    ),
     "direction_neuron": lambda layer, a, b, c: objectives.direction_neuron(layer, np.ones(16), x=b, y=c, batch=a),
     "tensor_direction": lambda layer, a, b, c: objectives.tensor_direction(
-        layer, np.ones([b, c, 8]) if all(isinstance(v, int) and 0 <= v < 12 for v in (b, c)) else a),
+        layer, np.ones([b, c, 8]) if all(isinstance(v, int) and 0 <= v < 12 for v in (b, c)) else a
+    ),
     "class_logit": lambda layer, a, b, c: objectives.class_logit(layer, a, batch=b),
     "channel_interpolate": lambda layer, a, b, c: objectives.channel_interpolate(layer, a, "conv1", b),
     "diversity": lambda layer, a, b, c: objectives.diversity(layer),
@@ -113,8 +148,13 @@ FACTORIES = {
 
 
 @fuzz_settings(150)
-@given(name=st.sampled_from(sorted(FACTORIES)), layer=st.sampled_from(LAYER_NAMES), a=small_ints, b=small_ints,
-       c=small_ints)
+@given(
+    name=st.sampled_from(sorted(FACTORIES)),
+    layer=st.sampled_from(LAYER_NAMES),
+    a=small_ints,
+    b=small_ints,
+    c=small_ints,
+)
 def test_objective_factories_with_random_arguments(model, name, layer, a, b, c):
     objective = outcome(lambda: FACTORIES[name](layer, a, b, c))
     if objective is REFUSED:
@@ -131,15 +171,23 @@ flags = mostly(st.booleans(), st.sampled_from([None, 0, 1, "yes"]))
 
 
 @fuzz_settings(80)
-@given(w=mostly(st.integers(1, 24), sizes), h=mostly(st.one_of(st.none(), st.integers(1, 24)), sizes),
-       batch=mostly(st.one_of(st.none(), st.integers(1, 3)), small_ints),
-       sd=mostly(st.one_of(st.none(), st.floats(0, 1)), st.one_of(st.floats(), st.text(max_size=1))),
-       fft=flags, decorrelate=flags, alpha=flags,
-       channels=mostly(st.one_of(st.none(), st.integers(1, 5)), small_ints))
+@given(
+    w=mostly(st.integers(1, 24), sizes),
+    h=mostly(st.one_of(st.none(), st.integers(1, 24)), sizes),
+    batch=mostly(st.one_of(st.none(), st.integers(1, 3)), small_ints),
+    sd=mostly(st.one_of(st.none(), st.floats(0, 1)), st.one_of(st.floats(), st.text(max_size=1))),
+    fft=flags,
+    decorrelate=flags,
+    alpha=flags,
+    channels=mostly(st.one_of(st.none(), st.integers(1, 5)), small_ints),
+)
 def test_param_image_with_random_arguments(w, h, batch, sd, fft, decorrelate, alpha, channels):
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
-        t = outcome(lambda: param.image(w, h=h, batch=batch, sd=sd, fft=fft, decorrelate=decorrelate, alpha=alpha,
-                                        channels=channels))
+        t = outcome(
+            lambda: param.image(
+                w, h=h, batch=batch, sd=sd, fft=fft, decorrelate=decorrelate, alpha=alpha, channels=channels
+            )
+        )
         if t is REFUSED:
             return
         sess.run(tf.compat.v1.global_variables_initializer())
@@ -151,27 +199,39 @@ def test_param_image_with_random_arguments(w, h, batch, sd, fft, decorrelate, al
 
 # ---- transforms ------------------------------------------------------------------------------------------------
 
-float_lists = st.one_of(st.lists(st.floats(-2, 3, allow_nan=False), max_size=4),
-                        st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=3),
-                        st.lists(st.integers(-30, 30), max_size=4), odd_values)
+float_lists = st.one_of(
+    st.lists(st.floats(-2, 3, allow_nan=False), max_size=4),
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), max_size=3),
+    st.lists(st.integers(-30, 30), max_size=4),
+    odd_values,
+)
 TRANSFORMS = {
     "jitter": st.builds(lambda d: lambda: transform.jitter(d), small_ints),
-    "pad": st.builds(lambda w, mode, value: lambda: transform.pad(w, mode=mode, constant_value=value), small_ints,
-                     st.sampled_from(["REFLECT", "reflect", "constant", "SYMMETRIC", "wrap", 3, None]),
-                     st.one_of(st.sampled_from([0.5, "uniform", "x", None, 2, -1]), st.floats(allow_nan=True))),
+    "pad": st.builds(
+        lambda w, mode, value: lambda: transform.pad(w, mode=mode, constant_value=value),
+        small_ints,
+        st.sampled_from(["REFLECT", "reflect", "constant", "SYMMETRIC", "wrap", 3, None]),
+        st.one_of(st.sampled_from([0.5, "uniform", "x", None, 2, -1]), st.floats(allow_nan=True)),
+    ),
     "random_scale": st.builds(lambda scales: lambda: transform.random_scale(scales), float_lists),
-    "random_rotate": st.builds(lambda angles, units: lambda: transform.random_rotate(angles, units=units),
-                               float_lists, st.sampled_from(["degrees", "RADIANS", "rad", "grads", None, 1])),
+    "random_rotate": st.builds(
+        lambda angles, units: lambda: transform.random_rotate(angles, units=units),
+        float_lists,
+        st.sampled_from(["degrees", "RADIANS", "rad", "grads", None, 1]),
+    ),
     "crop_or_pad_to": st.builds(lambda h, w: lambda: transform.crop_or_pad_to(h, w), small_ints, small_ints),
-    "collapse_alpha_random": st.builds(lambda sd: lambda: transform.collapse_alpha_random(sd=sd),
-                                       st.one_of(st.floats(0, 2), odd_values)),
+    "collapse_alpha_random": st.builds(
+        lambda sd: lambda: transform.collapse_alpha_random(sd=sd), st.one_of(st.floats(0, 2), odd_values)
+    ),
     "normalize_gradient": st.just(lambda: transform.normalize_gradient()),
 }
 
 
 @fuzz_settings(120)
-@given(make=st.one_of(*TRANSFORMS.values()), shape=st.tuples(st.integers(1, 2), st.integers(1, 20),
-                                                            st.integers(1, 20), st.integers(1, 4)))
+@given(
+    make=st.one_of(*TRANSFORMS.values()),
+    shape=st.tuples(st.integers(1, 2), st.integers(1, 20), st.integers(1, 20), st.integers(1, 4)),
+)
 def test_transforms_with_random_arguments_and_sizes(make, shape):
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         inner = outcome(make)
@@ -189,21 +249,34 @@ def test_transforms_with_random_arguments_and_sizes(make, shape):
 # ---- render_vis end to end -------------------------------------------------------------------------------------
 
 transform_lists = st.one_of(
-    st.none(), st.just([]),
+    st.none(),
+    st.just([]),
     st.builds(lambda d: [transform.jitter(d)], st.integers(0, 8)),
     st.builds(lambda p, d: [transform.pad(p), transform.jitter(d)], st.integers(0, 4), st.integers(0, 8)),
 )
-good_objective_strings = st.builds(lambda layer, n: "%s:%d" % (layer, n), st.sampled_from(["conv1", "conv2_pre_relu"]),
-                                   st.integers(0, 7))
+good_objective_strings = st.builds(
+    lambda layer, n: "%s:%d" % (layer, n), st.sampled_from(["conv1", "conv2_pre_relu"]), st.integers(0, 7)
+)
 
 
 @fuzz_settings(16)
-@given(text=mostly(good_objective_strings, objective_strings, odds=3),
-       size=mostly(st.integers(4, 12), st.integers(-2, 3), odds=4),
-       batch=mostly(st.integers(1, 3), st.integers(-1, 0), odds=4), transforms=transform_lists)
+@given(
+    text=mostly(good_objective_strings, objective_strings, odds=3),
+    size=mostly(st.integers(4, 12), st.integers(-2, 3), odds=4),
+    batch=mostly(st.integers(1, 3), st.integers(-1, 0), odds=4),
+    transforms=transform_lists,
+)
 def test_render_vis_with_random_objectives_and_sizes(model, text, size, batch, transforms):
-    images = outcome(lambda: render.render_vis(model, text, param_f=lambda: param.image(size, batch=batch),
-                                               transforms=transforms, thresholds=(0,), verbose=False))
+    images = outcome(
+        lambda: render.render_vis(
+            model,
+            text,
+            param_f=lambda: param.image(size, batch=batch),
+            transforms=transforms,
+            thresholds=(0,),
+            verbose=False,
+        )
+    )
     if images is not REFUSED:
         assert len(images) == 1 and images[0].shape == (batch, size, size, 3)
         assert np.isfinite(images[0]).all() and images[0].min() >= 0 and images[0].max() <= 1

@@ -1,4 +1,5 @@
 """Tiny frozen graphs built in the tests, wrapped as lucid Models (no download, no files)."""
+
 import numpy as np
 import tensorflow as tf
 

@@ -5,6 +5,7 @@ image in [0, 1] and `T("labels")` the model's labels. Objectives combine with nu
 `+ - * /`, `sum([...])` and `Objective.sum`, e.g. `channel("mixed4a", 3) - 1e2 * diversity("mixed4a")`.
 Factories check their arguments when called and the layer shapes when the objective is built on `T`.
 """
+
 import difflib
 import functools
 import inspect
@@ -17,8 +18,6 @@ import tensorflow as tf
 
 from lucid.optvis.checks import require_size_at_run_time
 from lucid.optvis.objectives_util import (
-    _T_force_NHWC,
-    _T_handle_batch,
     _check_channel,
     _checked_index,
     _dot_cossim,
@@ -27,6 +26,8 @@ from lucid.optvis.objectives_util import (
     _make_arg_str,
     _static_batch,
     _static_dim,
+    _T_force_NHWC,
+    _T_handle_batch,
 )
 
 log = logging.getLogger(__name__)
@@ -44,11 +45,13 @@ def _lift(other, operation):
     if callable(other):
         name = getattr(other, "__name__", "")
         return Objective(other, name, name)
-    raise TypeError("Cannot use %r (type %s) with an objective in %s: use a number, an Objective or a function "
-                    "of T." % (other, type(other).__name__, operation))
+    raise TypeError(
+        "Cannot use %r (type %s) with an objective in %s: use a number, an Objective or a function "
+        "of T." % (other, type(other).__name__, operation)
+    )
 
 
-class Objective(object):
+class Objective:
     """A function of T to maximise, with a short `name` and a readable `description` of how it was built."""
 
     # Makes NumPy scalars defer to our reflected operators, so `np.float32(2) * obj` is an Objective.
@@ -92,8 +95,9 @@ class Objective(object):
 
     def __truediv__(self, other):
         if not _is_number(other):
-            raise TypeError("An objective can only be divided by a number, got %r (type %s)."
-                            % (other, type(other).__name__))
+            raise TypeError(
+                "An objective can only be divided by a number, got %r (type %s)." % (other, type(other).__name__)
+            )
         if other == 0:
             raise ZeroDivisionError("Objective %r divided by zero." % self.name)
         return Objective(lambda T: self(T) / other, self.name, self.description)
@@ -172,11 +176,13 @@ def _vector_arg(vec, ranks, objective):
     except (TypeError, ValueError):
         raise TypeError("%s needs `vec` as a numeric NumPy array, got %s." % (objective, type(vec).__name__)) from None
     if arr.ndim not in ranks:
-        raise ValueError("%s needs `vec` of rank %s, got shape %s." % (objective, " or ".join(map(str, ranks)),
-                                                                       arr.shape))
+        raise ValueError(
+            "%s needs `vec` of rank %s, got shape %s." % (objective, " or ".join(map(str, ranks)), arr.shape)
+        )
     if not np.isfinite(arr).all():
-        raise ValueError("%s needs `vec` of finite float32 values, got NaN, inf or values beyond float32's range."
-                         % objective)
+        raise ValueError(
+            "%s needs `vec` of finite float32 values, got NaN, inf or values beyond float32's range." % objective
+        )
     return arr
 
 
@@ -184,8 +190,10 @@ def _check_depth(t, layer, vec):
     """The direction's last axis must have one value per channel of the layer."""
     depth = _static_dim(t, -1)
     if depth is not None and vec.shape[-1] != depth:
-        raise ValueError("vec has %d values along its last axis but layer %r has depth %d; give one value per "
-                         "channel." % (vec.shape[-1], layer, depth))
+        raise ValueError(
+            "vec has %d values along its last axis but layer %r has depth %d; give one value per "
+            "channel." % (vec.shape[-1], layer, depth)
+        )
 
 
 def _acts_at(acts, layer, x, y, objective):
@@ -268,6 +276,10 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
     vec = _vector_arg(vec, (3, 4), "tensor_direction")
     if vec.ndim == 3:
         vec = vec[None]
+    if 0 in vec.shape[1:3]:
+        raise ValueError(
+            "tensor_direction: vec has shape %s; it needs a height and width of at least 1." % (vec.shape,)
+        )
     batch = _index_arg(batch, "batch", allow_none=True)
 
     @handle_batch(batch)
@@ -279,16 +291,22 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
         for axis, size, dim_name in ((1, vec_h, "height"), (2, vec_w, "width")):
             layer_size = _static_dim(acts, axis)
             if layer_size is None:
-                acts = require_size_at_run_time(acts, axis, size, "tensor_direction: vec %s %d exceeds the %s of "
-                                                "layer %s; use a smaller vec or a larger image."
-                                                % (dim_name, size, dim_name, layer))
+                acts = require_size_at_run_time(
+                    acts,
+                    axis,
+                    size,
+                    "tensor_direction: vec %s %d exceeds the %s of "
+                    "layer %s; use a smaller vec or a larger image." % (dim_name, size, dim_name, layer),
+                )
             elif size > layer_size:
-                raise ValueError("tensor_direction: vec %s %d exceeds the %s %d of layer %r."
-                                 % (dim_name, size, dim_name, layer_size, layer))
+                raise ValueError(
+                    "tensor_direction: vec %s %d exceeds the %s %d of layer %r."
+                    % (dim_name, size, dim_name, layer_size, layer)
+                )
         shape = tf.shape(acts)
         m1 = (shape[1] - vec_h) // 2
         m2 = (shape[2] - vec_w) // 2
-        cropped = acts[:, m1:m1 + vec_h, m2:m2 + vec_w]
+        cropped = acts[:, m1 : m1 + vec_h, m2 : m2 + vec_w]
         return _dot_cossim(cropped, vec, cossim_pow=cossim_pow)
 
     return inner
@@ -297,7 +315,7 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
 @wrap_objective(handle_batch=True)
 def deepdream(layer):
     """Mean squared activation of a whole layer: amplifies whatever the layer already sees."""
-    return lambda T: tf.reduce_mean(T(layer)**2)
+    return lambda T: tf.reduce_mean(T(layer) ** 2)
 
 
 @wrap_objective(handle_batch=True)
@@ -315,13 +333,13 @@ def L1(layer="input", constant=0):
 @wrap_objective(handle_batch=True)
 def L2(layer="input", constant=0, epsilon=1e-6):
     """Euclidean distance from `constant` (epsilon keeps the gradient finite at zero)."""
-    return lambda T: tf.sqrt(epsilon + tf.reduce_sum((T(layer) - constant)**2))
+    return lambda T: tf.sqrt(epsilon + tf.reduce_sum((T(layer) - constant) ** 2))
 
 
 def _blur_step(x):
     """0.5 * ||x - blur(x)||^2 with the blur held constant: a step of size k on -value moves x k of the way
     toward its blur."""
-    return 0.5 * tf.reduce_sum((x - tf.stop_gradient(_tf_blur(x)))**2)
+    return 0.5 * tf.reduce_sum((x - tf.stop_gradient(_tf_blur(x))) ** 2)
 
 
 @wrap_objective()
@@ -347,12 +365,18 @@ def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
         acts2 = _check_channel(T(layer2), layer2, n_channel2)
         batch_n = _static_batch(acts1, layer1, "channel_interpolate")
         if batch_n < 2:
-            raise ValueError("channel_interpolate interpolates across the batch and needs at least 2 images, but "
-                             "layer %r has batch size %d." % (layer1, batch_n))
+            raise ValueError(
+                "channel_interpolate interpolates across the batch and needs at least 2 images, but "
+                "layer %r has batch size %d." % (layer1, batch_n)
+            )
         arr1, arr2 = acts1[..., n_channel1], acts2[..., n_channel2]
         weights = np.arange(batch_n) / (batch_n - 1)
-        return tf.add_n([(1 - float(w)) * tf.reduce_mean(arr1[n]) + float(w) * tf.reduce_mean(arr2[n])
-                         for n, w in enumerate(weights)])
+        return tf.add_n(
+            [
+                (1 - float(w)) * tf.reduce_mean(arr1[n]) + float(w) * tf.reduce_mean(arr2[n])
+                for n, w in enumerate(weights)
+            ]
+        )
 
     return inner
 
@@ -366,7 +390,7 @@ def penalize_boundary_complexity(shp, w=20, mask=None, C=0.5):
 
     def inner(T):
         arr = T("input")
-        diffs = (_tf_blur(arr, w=5) - arr)**2 + 0.8 * (arr - C)**2
+        diffs = (_tf_blur(arr, w=5) - arr) ** 2 + 0.8 * (arr - C) ** 2
         return -tf.reduce_sum(diffs * tf.cast(mask, arr.dtype))
 
     return inner
@@ -381,8 +405,11 @@ def alignment(layer, decay_ratio=2):
     def inner(T):
         arr = T(layer)
         batch_n = _static_batch(arr, layer, "alignment")
-        terms = [tf.reduce_mean((arr[i] - arr[i + d])**2) / decay_ratio**float(d)
-                 for d in (1, 2, 3, 4) for i in range(batch_n - d)]
+        terms = [
+            tf.reduce_mean((arr[i] - arr[i + d]) ** 2) / decay_ratio ** float(d)
+            for d in (1, 2, 3, 4)
+            for i in range(batch_n - d)
+        ]
         return -tf.add_n(terms) if terms else tf.zeros([], arr.dtype)
 
     return inner
@@ -397,8 +424,9 @@ def diversity(layer):
         batch_n = _static_batch(acts, layer, "diversity")
         channels = _static_dim(acts, -1)
         if channels is None or acts.shape.rank < 2:
-            raise ValueError("diversity needs a layer with a static channel count, but %r has shape %s."
-                             % (layer, acts.shape))
+            raise ValueError(
+                "diversity needs a layer with a static channel count, but %r has shape %s." % (layer, acts.shape)
+            )
         flattened = tf.reshape(acts, [batch_n, -1, channels])
         grams = tf.matmul(flattened, flattened, transpose_a=True)
         grams = tf.nn.l2_normalize(grams, axis=[1, 2], epsilon=1e-10)
@@ -416,7 +444,7 @@ def input_diff(orig_img):
 
     def inner(T):
         x = T("input")
-        return tf.sqrt(tf.reduce_mean((x - tf.cast(orig_img, x.dtype))**2))
+        return tf.sqrt(tf.reduce_mean((x - tf.cast(orig_img, x.dtype)) ** 2))
 
     return inner
 
@@ -426,8 +454,9 @@ def _model_labels(T, label):
     try:
         return T("labels")
     except RuntimeError as error:
-        raise ValueError("Cannot look up the label %r: %s Pass the class index as an int instead."
-                         % (label, error)) from None
+        raise ValueError(
+            "Cannot look up the label %r: %s Pass the class index as an int instead." % (label, error)
+        ) from None
 
 
 def _label_index(labels, label):
@@ -437,9 +466,11 @@ def _label_index(labels, label):
     labels = list(labels)
     if label in labels:
         return labels.index(label)
-    close = difflib.get_close_matches(str(label), [str(l) for l in labels])
-    raise KeyError("Label %r is not one of the model's %d labels. Close labels: %s."
-                   % (label, len(labels), ", ".join(map(repr, close)) or "none"))
+    close = difflib.get_close_matches(str(label), [str(known) for known in labels])
+    raise KeyError(
+        "Label %r is not one of the model's %d labels. Close labels: %s."
+        % (label, len(labels), ", ".join(map(repr, close)) or "none")
+    )
 
 
 @wrap_objective()
@@ -471,5 +502,7 @@ def as_objective(obj):
             raise ValueError("%s with a non-negative channel number; got %r." % (_OBJECTIVE_STRING_HELP, obj))
         layer, n = parts
         return channel(layer.strip(), int(n))
-    raise TypeError("as_objective accepts an Objective, a function of T or a \"layer:channel\" string, got %r "
-                    "(type %s)." % (obj, type(obj).__name__))
+    raise TypeError(
+        'as_objective accepts an Objective, a function of T or a "layer:channel" string, got %r '
+        "(type %s)." % (obj, type(obj).__name__)
+    )

@@ -1,0 +1,103 @@
+"""recipes.feature_visualization and recipes.image_activations on a tiny conv net built in the test."""
+
+import numpy as np
+import pytest
+from tiny_models import TinyConvNet, layer_values
+
+from lucid.modelzoo.vision_base import _layers_from_list_of_dicts
+from lucid.recipes import feature_visualization as fv
+from lucid.recipes import image_activations as ia
+
+
+@pytest.fixture
+def model():
+    model = TinyConvNet()
+    model.layers = _layers_from_list_of_dicts(
+        model,
+        [
+            {"name": "conv1", "depth": 8, "tags": ["conv"]},
+            {"name": "conv2", "depth": 16, "tags": ["conv"]},
+            {"name": "logits", "depth": 10, "tags": ["dense"]},
+        ],
+    )
+    return model
+
+
+def test_channel_recipe_raises_each_channel(model):
+    (img1, losses1), (img2, losses2) = fv.channel(model, "conv2_pre_relu", [3, 7], n_steps=30)
+    assert img1.shape == (1, 32, 32, 3) and losses1.shape == (1, 30)
+    for img, losses in ((img1, losses1), (img2, losses2)):
+        assert losses[0, -5:].mean() > losses[0, :5].mean() + 0.05
+        assert 0 <= img.min() and img.max() <= 1
+    # Each image raises its own channel more than the other image does.
+    acts = layer_values(model, "conv2_pre_relu", np.concatenate([img1, img2])).mean((1, 2))
+    assert acts[0, 3] > acts[1, 3] and acts[1, 7] > acts[0, 7]
+
+
+def test_single_channel_negative_and_alpha(model):
+    img, losses = fv.channel(model, model.layers[1], 3, n_steps=40, negative=True)
+    assert img.shape == (1, 32, 32, 3) and losses.shape == (1, 40)
+    # Random transforms make single steps noisy: compare the first and last few steps.
+    assert losses[0, -5:].mean() < losses[0, :5].mean()
+    img, _ = fv.neuron(model, "conv1", 2, n_steps=5, alpha=True)
+    assert img.shape == (1, 32, 32, 4)
+
+
+def test_recipe_argument_errors(model):
+    with pytest.raises(ValueError, match="Layer"):
+        fv.channel(model, 3, 0)
+    with pytest.raises(NotImplementedError):
+        fv.channel(model, "conv1", 0, decorrelation_matrix=np.eye(3))
+
+
+def test_positive_and_negative(model):
+    images = fv.positive_and_negative(model, "conv2_pre_relu", 3, image_size=32, steps=30)
+    assert images.shape == (2, 32, 32, 3)
+    acts = layer_values(model, "conv2_pre_relu", images)[..., 3].mean((1, 2))
+    assert acts[0] > acts[1]
+
+
+def test_diversity_and_interaction(model):
+    images = fv.diversity(model, "conv2", 3, n_images=3, image_size=24, steps=5)
+    assert images.shape == (3, 24, 24, 3)
+    assert not np.allclose(images[0], images[1])
+    images = fv.interaction(model, ("conv2_pre_relu", 3), ("conv1", 1), image_size=24, steps=20)
+    assert images.shape == (3, 24, 24, 3)
+    with pytest.raises(ValueError, match="n_images"):
+        fv.diversity(model, "conv2", 3, n_images=1)
+
+
+def test_activation_difference_and_direction(model):
+    bright = np.random.uniform(0.6, 1, (3, 16, 16, 3)).astype(np.float32)
+    dark = np.random.uniform(0, 0.4, (4, 16, 16, 3)).astype(np.float32)
+    vec = fv.activation_difference(model, "conv2_pre_relu", bright, dark, batch_size=2)
+    want = layer_values(model, "conv2_pre_relu", bright).mean((0, 1, 2)) - layer_values(
+        model, "conv2_pre_relu", dark
+    ).mean((0, 1, 2))
+    np.testing.assert_allclose(vec, want, rtol=1e-4, atol=1e-5)
+    (img,) = fv.direction(model, "conv2_pre_relu", vec, image_size=24, steps=30)
+    (opposite,) = fv.direction(model, "conv2_pre_relu", -vec, image_size=24, steps=30)
+    along = [layer_values(model, "conv2_pre_relu", x[None]).mean((0, 1, 2)) @ vec for x in (img, opposite)]
+    assert along[0] > along[1]
+
+
+def test_image_activations(model):
+    image = np.random.rand(40, 40, 3).astype(np.float32)
+    acts = ia.image_activations(model, image)
+    assert sorted(acts) == ["conv1", "conv2"]
+    resized = ia.resize(image, 32)
+    np.testing.assert_allclose(acts["conv2"], layer_values(model, "conv2", resized[None])[0], rtol=1e-4, atol=1e-5)
+    manifest = ia.manifest_image_activations(model, image, layer_names=["logits"])
+    assert manifest["type"] == "image-activations" and manifest["took"] >= 0
+    (value,) = manifest["values"]
+    assert value["layer_name"] == "logits" and value["shape"] == (10,)
+    with pytest.raises(ValueError, match="one image"):
+        ia.image_activations(model, image[None])
+
+
+def test_batched_activations(model):
+    images = np.random.rand(5, 12, 12, 3).astype(np.float32)
+    acts = ia.activations(model, model.layers[0], images, batch_size=2)
+    np.testing.assert_allclose(acts, layer_values(model, "conv1", images), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="batch"):
+        ia.activations(model, "conv1", images[0])

@@ -1,0 +1,326 @@
+"""lucid.scale: render_units on a LocalCluster of 2 worker processes (127.0.0.1), its store, index.html and CLI.
+
+The model is a tiny synthetic graph saved with Model.save to a .pb, which the workers load by path. Its layer
+`no_grad` (conv1 behind a stop_gradient) cannot be optimized: rendering it fails, as a broken unit would.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+
+import numpy as np
+import PIL.Image
+import pytest
+import tensorflow as tf
+
+distributed = pytest.importorskip("distributed")
+
+from tiny_models import TinyConvNet, layer_values, tiny_conv_graph_def  # noqa: E402
+
+from lucid.modelzoo.vision_base import Model  # noqa: E402
+from lucid.scale import cli, render_units, tasks  # noqa: E402
+from lucid.scale.store import Store  # noqa: E402
+
+SIZE = 32
+STEPS = 48  # enough for each image to excite its channel clearly (the rendered fixture)
+FAST = 8  # steps for the tests about bookkeeping
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("model") / "tiny.pb")
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph):
+        tf.import_graph_def(tiny_conv_graph_def(), name="")
+        tf.stop_gradient(graph.get_tensor_by_name("conv1:0"), name="no_grad")
+        Model.save(path, "input", ["softmax", "no_grad"], [SIZE, SIZE, 3], (0, 1))
+    return path
+
+
+@pytest.fixture(scope="module")
+def client():
+    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0", env=env
+    )
+    with cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture
+def two_workers(client):
+    """The module's client, once both workers are up (one may be restarting after a kill)."""
+    client.wait_for_workers(2, timeout=60)
+    return client
+
+
+@pytest.fixture(scope="module")
+def rendered(client, model_path, tmp_path_factory):
+    """A sweep of all of conv1 and two channels of conv2, in batches of 4: `(out_dir, records)`."""
+    client.wait_for_workers(2, timeout=60)
+    out_dir = str(tmp_path_factory.mktemp("rendered"))
+    records = render_units(
+        model_path, ["conv1", "conv2:3", "conv2:5"], out_dir, client=client, steps=STEPS, size=SIZE, batch_size=4
+    )
+    return out_dir, records
+
+
+def index_records(out_dir):
+    with open(os.path.join(out_dir, "index.jsonl")) as handle:
+        return [json.loads(line) for line in handle]
+
+
+def read_png(out_dir, record):
+    return np.asarray(PIL.Image.open(os.path.join(out_dir, record["png"])), np.float32) / 255
+
+
+def png_files(out_dir):
+    return sorted(
+        os.path.relpath(os.path.join(root, name), out_dir).replace(os.sep, "/")
+        for root, _, names in os.walk(out_dir)
+        for name in names
+        if name.endswith(".png")
+    )
+
+
+def test_sweep_writes_every_png_and_index_record(rendered, model_path, client):
+    out_dir, records = rendered
+    units = ["conv1:%d" % c for c in range(8)] + ["conv2:3", "conv2:5"]
+    assert [record["unit"] for record in records] == units
+    assert sorted(index_records(out_dir), key=records.index) == records  # one line per unit, in finishing order
+    assert png_files(out_dir) == sorted("tiny/%s/%s.png" % tuple(unit.split(":")) for unit in units)
+    for record in records:
+        assert record["status"] == "done" and record["error"] is None and record["attempts"] == 1
+        assert (record["model"], record["steps"], record["size"], record["seed"]) == ("tiny", STEPS, SIZE, 0)
+        assert record["seconds"] > 0 and np.isfinite(record["value"])
+    # Each PNG excites its channel well above a gray image (where the optimization starts from) and, on
+    # average, above what the other channels' PNGs do: the files hold the right, optimized images.
+    model = Model.load(model_path)
+    conv1 = [record for record in records if record["layer"] == "conv1"]
+    pngs = np.stack([read_png(out_dir, record) for record in conv1])
+    assert pngs.shape == (8, SIZE, SIZE, 3)
+    means = layer_values(model, "conv1", pngs).mean(axis=(1, 2))  # [image, channel]
+    gray = layer_values(model, "conv1", np.full((1, SIZE, SIZE, 3), 0.5)).mean(axis=(0, 1, 2))
+    others = (means.sum(axis=0) - np.diag(means)) / 7
+    assert np.all(np.diag(means) > 1.2 * gray)
+    assert np.mean(np.diag(means) / others) > 1.3
+    # The workers loaded the model once per process and reused it for their later batches.
+    caches = client.run(lambda: tasks.load_model.cache_info())
+    assert all(info.misses == info.currsize for info in caches.values())
+    assert sum(info.hits for info in caches.values()) >= 1
+
+
+def test_index_html_shows_one_image_per_rendered_unit_in_chromium(rendered):
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    out_dir, records = rendered
+    page = os.path.join(out_dir, "index.html")
+    dom = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--dump-dom", "file://" + page],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout
+    sources = re.findall(r"<img [^>]*src=\"([^\"]+)\"", dom)
+    assert len(sources) == len(records) == 10
+    assert sorted(sources) == sorted(record["png"] for record in records)
+    assert all(os.path.isfile(os.path.join(out_dir, source)) for source in sources)
+    assert re.findall(r"<h2>([^<]+)</h2>", dom) == ["tiny / conv1", "tiny / conv2"]
+    links = re.findall(r"<a href=\"([^\"]+)\"><img", dom)
+    assert links == sources  # each thumbnail opens its full-size PNG
+
+
+def test_rerun_skips_done_units_and_same_seed_repeats_a_batch(two_workers, model_path, tmp_path):
+    first = render_units(
+        model_path,
+        ["conv1:0", "conv1:1", "conv1:2"],
+        str(tmp_path / "a"),
+        client=two_workers.scheduler.address,
+        steps=FAST,
+        size=SIZE,
+    )
+    mtimes = {name: os.stat(tmp_path / "a" / name).st_mtime_ns for name in png_files(str(tmp_path / "a"))}
+    again = render_units(
+        model_path,
+        ["conv1:2", "conv1:0", "conv1:1", "conv1:3"],
+        str(tmp_path / "a"),
+        client=two_workers,
+        steps=FAST,
+        size=SIZE,
+    )
+    lines = index_records(str(tmp_path / "a"))
+    assert [record["unit"] for record in lines] == ["conv1:0", "conv1:1", "conv1:2", "conv1:3"]
+    assert again[:3] == [first[2], first[0], first[1]] and again[3] == lines[3]
+    assert {name: os.stat(tmp_path / "a" / name).st_mtime_ns for name in mtimes} == mtimes
+    # The same batch with the same seed, in another out_dir, gives the same images and values.
+    repeat = render_units(
+        model_path, ["conv1:0", "conv1:1", "conv1:2"], str(tmp_path / "b"), client=two_workers, steps=FAST, size=SIZE
+    )
+    assert [record["value"] for record in repeat] == [record["value"] for record in first]
+    for record in first:
+        assert np.array_equal(read_png(str(tmp_path / "b"), record), read_png(str(tmp_path / "a"), record))
+
+
+def test_failing_task_is_retried_then_recorded_while_others_finish(two_workers, model_path, tmp_path):
+    out_dir = str(tmp_path)
+    records = render_units(
+        model_path,
+        ["no_grad:0", "conv1:0", "conv1:1"],
+        out_dir,
+        client=two_workers,
+        steps=FAST,
+        size=SIZE,
+        batch_size=2,
+    )
+    by_unit = {record["unit"]: record for record in records}
+    failed = by_unit["no_grad:0"]
+    assert failed["status"] == "failed" and failed["attempts"] == 2 and failed["png"] is None
+    assert failed["error"].startswith("ValueError: ")  # the objective does not depend on the image
+    assert [by_unit[unit]["status"] for unit in ("conv1:0", "conv1:1")] == ["done", "done"]
+    assert png_files(out_dir) == ["tiny/conv1/0.png", "tiny/conv1/1.png"]
+    page = open(os.path.join(out_dir, "index.html")).read()
+    assert page.count("<img ") == 2 and "no_grad:0" in page
+    # A rerun tries the failed unit again (and only it).
+    render_units(model_path, ["no_grad:0", "conv1:0"], out_dir, client=two_workers, steps=FAST, size=SIZE)
+    assert [record["unit"] for record in index_records(out_dir)][3:] == ["no_grad:0"]
+
+
+def test_killing_a_worker_mid_run_loses_and_duplicates_no_unit(two_workers, model_path, tmp_path):
+    out_dir = str(tmp_path)
+    killed = []
+
+    def kill_a_busy_worker(done, failed, total):
+        busy = [address for address, keys in two_workers.processing().items() if keys]
+        if done and not killed and busy:
+            pid = two_workers.run(os.getpid, workers=busy[:1])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    units = ["conv1:%d" % c for c in range(6)]
+    records = render_units(
+        model_path, units, out_dir, client=two_workers, steps=FAST, size=SIZE, batch_size=1, progress=kill_a_busy_worker
+    )
+    assert killed, "no worker was busy when the first unit finished"
+    lines = index_records(out_dir)
+    assert sorted(record["unit"] for record in lines) == sorted(units)
+    assert all(record["status"] == "done" and record["attempts"] == 1 for record in lines)
+    assert [record["unit"] for record in records] == units
+    assert png_files(out_dir) == ["tiny/conv1/%d.png" % c for c in range(6)]
+
+
+def test_cli_renders_layers_with_a_progress_bar(two_workers, model_path, tmp_path, capsys):
+    code = cli.main(
+        [
+            model_path,
+            "conv2",
+            "-o",
+            str(tmp_path),
+            "--scheduler",
+            two_workers.scheduler.address,
+            "--steps",
+            "4",
+            "--size",
+            str(SIZE),
+        ]
+    )
+    assert code == 0
+    err = capsys.readouterr().err
+    assert "16/16 units" in err and "0 failed" in err
+    assert len(png_files(str(tmp_path))) == 16
+    code = cli.main(
+        [
+            model_path,
+            "no_grad:0",
+            "-o",
+            str(tmp_path),
+            "--scheduler",
+            two_workers.scheduler.address,
+            "--steps",
+            "4",
+            "--size",
+            str(SIZE),
+        ]
+    )
+    assert code == 1 and "no_grad:0" in capsys.readouterr().err
+
+
+def test_cli_rejects_workers_with_a_scheduler(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["EfficientNetLite0", "block5", "-o", "out", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"])
+    assert exit_info.value.code == 2 and "--workers" in capsys.readouterr().err
+
+
+def test_default_client_starts_a_local_cluster(model_path, tmp_path):
+    records = render_units(model_path, ["conv1:0", "conv1:1"], str(tmp_path), steps=4, size=SIZE, n_workers=1)
+    assert [record["status"] for record in records] == ["done", "done"]
+    assert len(png_files(str(tmp_path))) == 2
+
+
+# Input checks, before any cluster is involved.
+
+
+@pytest.mark.parametrize(
+    "units, error, words",
+    [
+        ([], ValueError, "empty"),
+        (["conv1:x"], ValueError, "'layer:channel'"),
+        (["conv1:8"], ValueError, "0 to 7"),
+        (["nope"], KeyError, "No tensor 'nope'"),
+        ([3], TypeError, "string"),
+    ],
+)
+def test_bad_units_raise_clear_errors(model_path, tmp_path, units, error, words):
+    with pytest.raises(error, match=words):
+        render_units(model_path, units, str(tmp_path), client="tcp://127.0.0.1:1")
+    assert not os.path.exists(tmp_path / "index.jsonl")
+
+
+def test_bad_models_and_settings_raise_clear_errors(model_path, tmp_path):
+    with pytest.raises(TypeError, match="Model.save"):
+        render_units(TinyConvNet(), ["conv1"], str(tmp_path))
+    with pytest.raises(FileNotFoundError, match="missing.pb"):
+        render_units(str(tmp_path / "missing.pb"), ["conv1"], str(tmp_path))
+    with pytest.raises(ValueError, match="steps"):
+        render_units(model_path, ["conv1"], str(tmp_path), steps=0)
+    with pytest.raises(ValueError, match="No network"):
+        render_units("NoSuchNet", ["conv1"], str(tmp_path))
+    with pytest.raises(TypeError, match="scheduler address"):
+        render_units(model_path, ["conv1"], str(tmp_path), client=8786)
+    with pytest.raises(ValueError, match="n_workers"):
+        render_units(model_path, ["conv1"], str(tmp_path), client="tcp://127.0.0.1:1", n_workers=2)
+    assert os.listdir(tmp_path) == []
+
+
+def test_layers_that_would_share_a_folder_are_refused(model_path, tmp_path):
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph):
+        tf.import_graph_def(tiny_conv_graph_def(), name="")
+        tf.identity(graph.get_tensor_by_name("conv1:0"), name="block/a")
+        tf.identity(graph.get_tensor_by_name("conv1:0"), name="block_a")
+        path = str(tmp_path / "scoped.pb")
+        Model.save(path, "input", ["softmax", "block/a", "block_a"], [SIZE, SIZE, 3], (0, 1))
+    with pytest.raises(ValueError, match="share the folder 'block_a'"):
+        render_units(Model.load(path), ["block/a:0", "block_a:0"], str(tmp_path / "out"))
+
+
+def test_second_sweep_into_the_same_out_dir_is_refused(tmp_path):
+    with Store(str(tmp_path)).lock():
+        with pytest.raises(RuntimeError, match="Another sweep"):
+            with Store(str(tmp_path)).lock():
+                pass
+
+
+def test_index_survives_a_line_cut_short_by_a_crash(tmp_path):
+    store = Store(str(tmp_path))
+    record = {"model": "m", "unit": "a:0", "status": "failed"}
+    with store.lock():
+        store.append([record])
+    with open(store.index_path, "a") as handle:
+        handle.write('{"model": "m", "unit": "a:1", "sta')
+    with store.lock():
+        store.append([dict(record, unit="a:2")])
+    assert [r["unit"] for r in store.records()] == ["a:0", "a:2"]
+    assert set(store.latest()) == {("m", "a:0"), ("m", "a:2")}
