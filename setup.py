@@ -47,6 +47,7 @@ setup(
             "ipykernel",
             "scikit-learn",
             "dask[distributed]>=2023.1",
+            "PyOpenGL",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
         ],
@@ -55,6 +56,9 @@ setup(
         "recipes": ["scikit-learn"],
         # lucid.scale renders whole layers on a dask.distributed cluster (local by default).
         "scale": ["dask[distributed]>=2023.1"],
+        # lucid.misc.gl renders meshes with headless OpenGL (EGL or OSMesa from the system's Mesa); without it,
+        # a NumPy rasterizer draws the same frames more slowly.
+        "gl": ["PyOpenGL"],
     },
     entry_points={
         "console_scripts": ["lucid-render = lucid.cli:main", "lucid-render-sweep = lucid.scale.cli:main"],
