@@ -1,7 +1,7 @@
 """A headless OpenGL context: EGL (Mesa's surfaceless platform or the default display) or OSMesa, via PyOpenGL.
 
-PyOpenGL picks its platform once, from PYOPENGL_PLATFORM, when `OpenGL` is first imported; this module sets it
-to "egl" only if it is unset, just before that import (use PYOPENGL_PLATFORM=osmesa for OSMesa). On Debian the
+PyOpenGL picks its platform once, from PYOPENGL_PLATFORM, when `OpenGL` is first imported; the render process
+sets it to "egl" only if it is unset, just before that import (use PYOPENGL_PLATFORM=osmesa for OSMesa). On Debian the
 libraries come from `apt-get install libegl1 libegl-mesa0 libgl1-mesa-dri` (EGL) or `libosmesa6` (OSMesa), and
 PyOpenGL from `pip install -e '.[gl]'`.
 """
@@ -93,10 +93,21 @@ def _osmesa_context(width, height):
 
 
 def create_opengl_context(surface_size=(640, 480)):
-    """Create a headless OpenGL context and make it current; later calls only make it current again.
+    """Start the shared render process and its headless OpenGL context; later calls reuse it.
 
-    Returns the name of the platform used, "egl" or "osmesa". Raises RuntimeError, saying what is missing,
-    when no context can be created. `glrenderer.MeshRenderer` calls this itself.
+    Returns the platform used, "egl" or "osmesa"; raises RuntimeError, saying what is missing, when no context
+    can be created. The context lives in a separate process (`glworker`): Mesa's software OpenGL and TensorFlow
+    both bundle LLVM and crash when loaded into one process. `glrenderer.MeshRenderer` calls this itself.
+    """
+    from lucid.misc.gl import glworker
+
+    return glworker.shared_worker().call("context", tuple(int(s) for s in surface_size))
+
+
+def create_local_context(surface_size):
+    """Create a headless OpenGL context in this process and make it current (again, on later calls).
+
+    Only for processes that never load TensorFlow, such as the render process. Returns "egl" or "osmesa".
     """
     global _context
     if _context is None:
@@ -107,7 +118,7 @@ def create_opengl_context(surface_size=(640, 480)):
                 "PyOpenGL was imported for the %r platform; headless rendering needs PYOPENGL_PLATFORM=egl or "
                 "osmesa, set before OpenGL is first imported." % name
             )
-        width, height = (int(s) for s in surface_size)
+        width, height = surface_size
         try:
             kept, make_current = create(width, height)
         except Exception as error:  # noqa: BLE001 - missing libraries surface as many exception types

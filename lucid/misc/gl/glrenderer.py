@@ -3,15 +3,15 @@
 `MeshRenderer(size).render_mesh(position, uv, face, modelview=view)` returns an [h, w, 4] float32 frame, rows
 top-down: the vertex attribute `uv` (up to 3 components, padded with zeros) interpolated in the first three
 channels and coverage (1) in the last, `clear_color` where no triangle is seen. It draws with headless OpenGL
-(`glcontext`) and, where no OpenGL context can be created, with the NumPy rasterizer of `rasterizer`, which
-gives the same frames more slowly.
+in the render process of `glworker` (which calls `draw`) and, where no OpenGL context can be created, with the
+NumPy rasterizer of `rasterizer`, which gives the same frames more slowly.
 """
 
 import logging
 
 import numpy as np
 
-from lucid.misc.gl import glcontext, meshutil
+from lucid.misc.gl import glcontext, glworker, meshutil
 from lucid.misc.gl.rasterizer import rasterize
 
 log = logging.getLogger(__name__)
@@ -208,6 +208,37 @@ def _mesh_arrays(position, uv, face, modelview):
     return position, uv, face, modelview
 
 
+_targets = {}  # in the render process: size -> (FBO, Shader)
+
+
+def draw(size, position, uv, face, mvp, clear_color):
+    """Draw a frame with OpenGL in this process (the render process); arguments as checked by MeshRenderer."""
+    GL = _gl()
+    glcontext.create_local_context(size)
+    if size not in _targets:
+        fbo = FBO()
+        fbo.resize(size)
+        _targets[size] = fbo, Shader(_VERTEX_SHADER, _FRAGMENT_SHADER)
+    fbo, shader = _targets[size]
+    w, h = size
+    with fbo, shader:
+        GL.glViewport(0, 0, w, h)
+        GL.glClearColor(*clear_color)
+        GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
+        GL.glUniformMatrix4fv(shader["MVP"], 1, GL.GL_TRUE, np.ascontiguousarray(mvp, np.float32))
+        locations = [shader.attribute("position"), shader.attribute("uv")]
+        for location, data in zip(locations, [position, uv]):
+            GL.glEnableVertexAttribArray(location)
+            GL.glVertexAttribPointer(location, data.shape[1], GL.GL_FLOAT, GL.GL_FALSE, 0, data)
+        GL.glEnable(GL.GL_DEPTH_TEST)
+        GL.glDrawElements(GL.GL_TRIANGLES, face.size, GL.GL_UNSIGNED_INT, face.astype(np.uint32))
+        GL.glDisable(GL.GL_DEPTH_TEST)
+        for location in locations:
+            GL.glDisableVertexAttribArray(location)
+        frame = GL.glReadPixels(0, 0, w, h, GL.GL_RGBA, GL.GL_FLOAT)
+    return np.asarray(frame, np.float32).reshape(h, w, 4)[::-1].copy()
+
+
 class MeshRenderer:
     """Renders meshes into [h, w, 4] UV frames of `size` (an int or (w, h)) through a camera with a 10 degree
     vertical field of view. `backend`: "gl", "numpy", or None for OpenGL when a context can be created."""
@@ -226,12 +257,9 @@ class MeshRenderer:
             except RuntimeError as error:
                 log.warning("No OpenGL (%s); rendering meshes with the slower NumPy rasterizer.", error)
                 backend = "numpy"
-        self.backend = backend
-        if backend == "gl":
+        elif backend == "gl":
             glcontext.create_opengl_context()
-            self.fbo = FBO()
-            self.fbo.resize(self.size)
-            self.shader = Shader(_VERTEX_SHADER, _FRAGMENT_SHADER)
+        self.backend = backend
 
     def proj_matrix(self):
         """The projection matrix: perspective(fovy, aspect, znear, zfar)."""
@@ -241,29 +269,8 @@ class MeshRenderer:
         """The [h, w, 4] frame of the triangles `face` (consecutive vertex triples if None) seen through
         `modelview` (a view matrix, e.g. `meshutil.sample_view(10.0, 12.0)` for a normalized mesh)."""
         position, uv, face, modelview = _mesh_arrays(position, uv, face, modelview)
-        clear_color = np.broadcast_to(np.asarray(clear_color, np.float32), (4,))
+        clear_color = tuple(float(c) for c in np.broadcast_to(np.asarray(clear_color, np.float32), (4,)))
         mvp = self.proj_matrix() @ modelview
         if self.backend == "numpy":
             return rasterize(position, uv, face, mvp, self.size, clear_color)
-        return self._render_gl(position, uv, face, mvp, clear_color)
-
-    def _render_gl(self, position, uv, face, mvp, clear_color):
-        GL = _gl()
-        glcontext.create_opengl_context()
-        w, h = self.size
-        with self.fbo, self.shader:
-            GL.glViewport(0, 0, w, h)
-            GL.glClearColor(*clear_color)
-            GL.glClear(GL.GL_COLOR_BUFFER_BIT | GL.GL_DEPTH_BUFFER_BIT)
-            GL.glUniformMatrix4fv(self.shader["MVP"], 1, GL.GL_TRUE, np.ascontiguousarray(mvp))
-            locations = [self.shader.attribute("position"), self.shader.attribute("uv")]
-            for location, data in zip(locations, [position, uv]):
-                GL.glEnableVertexAttribArray(location)
-                GL.glVertexAttribPointer(location, data.shape[1], GL.GL_FLOAT, GL.GL_FALSE, 0, data)
-            GL.glEnable(GL.GL_DEPTH_TEST)
-            GL.glDrawElements(GL.GL_TRIANGLES, face.size, GL.GL_UNSIGNED_INT, face.astype(np.uint32))
-            GL.glDisable(GL.GL_DEPTH_TEST)
-            for location in locations:
-                GL.glDisableVertexAttribArray(location)
-            frame = GL.glReadPixels(0, 0, w, h, GL.GL_RGBA, GL.GL_FLOAT)
-        return np.asarray(frame, np.float32).reshape(h, w, 4)[::-1].copy()
+        return glworker.shared_worker().call("render", self.size, position, uv, face, mvp, clear_color)
