@@ -28,7 +28,11 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["lucid", "lucid.*"]),
-    package_data={"lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"], "lucid.optvis.param": ["*.npy"]},
+    package_data={
+        "lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"],
+        "lucid.optvis.param": ["*.npy"],
+        "lucid.misc.gl": ["*.js"],
+    },
     install_requires=[
         _tensorflow_requirement(),
         "numpy",

@@ -60,7 +60,7 @@ def _draw(tris, counts, x0, y0, box_w, x, y, z, inv_w, attr, width, depth, value
     with np.errstate(divide="ignore", invalid="ignore"):
         b = np.stack([_edge(xs, ys, 1, 2, px, py), _edge(xs, ys, 2, 0, px, py), _edge(xs, ys, 0, 1, px, py)], 1)
         b /= area[:, None]
-    frag_z = (b * z[tri]).sum(1)
+        frag_z = (b * z[tri]).sum(1)
     keep = np.all(b >= 0, 1) & (area != 0) & (np.abs(frag_z) <= 1)
     tri, b, frag_z = tri[keep], b[keep], frag_z[keep]
     pixel = (py[keep] - 0.5).astype(np.int64) * width + (px[keep] - 0.5).astype(np.int64)
