@@ -1,4 +1,4 @@
-"""Gradient overrides: the redirected ReLU gradient table, step-16 switch-off, per-example fallback, maxpool smoothing."""
+"""Gradient overrides: the redirected ReLU gradient table, step-16 switch-off, per-example fallback, maxpool grads."""
 
 import numpy as np
 import pytest
