@@ -25,6 +25,8 @@ from lucid.misc.redirected_relu_grad import redirected_relu6_grad, redirected_re
 from lucid.modelzoo import util as model_util
 from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param, transform
+from lucid.optvis.precision import configure as configure_precision
+from lucid.optvis.precision import resolve as resolve_precision
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ def render_vis(
     use_fixed_seed=False,
     image_size=None,
     show_image=None,
+    precision="float32",
 ):
     """Optimize an image for `objective_f` and return snapshots of it.
 
@@ -61,6 +64,8 @@ def render_vis(
         runs give identical images.
       image_size: size of the default `param.image`, when `param_f` is not given.
       show_image: display the image at each threshold (default: follows `verbose`).
+      precision: the model's arithmetic, "float32" (the original's numbers), "bfloat16" (CPU), "float16" (GPU) or
+        "auto"; the image, optimizer and loss stay float32 (see lucid.optvis.precision).
 
     Returns:
       A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far
@@ -71,10 +76,11 @@ def render_vis(
             raise ValueError("Pass either image_size (for the default param.image) or param_f, not both.")
         param_f = lambda: param.image(image_size)  # noqa: E731
     thresholds = _check_thresholds(thresholds)
+    resolve_precision(precision)
     if show_image is None:
         show_image = verbose
 
-    with graph_and_session() as (graph, sess):
+    with graph_and_session(precision) as (graph, sess):
         with _seeded(use_fixed_seed):
             T = _make_vis_T(
                 model, objective_f, param_f, optimizer, transforms, relu_gradient_override, print_objectives or []
@@ -143,31 +149,33 @@ def initialize_variables(sess):
 
 
 @contextmanager
-def graph_and_session():
-    """A fresh graph made default, with its session (configured by `_session_config`); both are freed on exit.
-    For render_vis and for loops built on make_vis_T.
+def graph_and_session(precision="float32"):
+    """A fresh graph made default, with its session (configured by `_session_config` for `precision`); both are
+    freed on exit. For render_vis and for loops built on make_vis_T.
 
     TF graphs hold reference cycles, so without a collection each render would keep its graph (a copy of the
     model's weights) until Python's cyclic collector happens to run: repeated renders would grow memory.
     """
     try:
-        with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph, config=_session_config()) as sess:
+        config = _session_config(precision)
+        with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph, config=config) as sess:
             yield graph, sess
     finally:
         gc.collect()
 
 
-def _session_config():
+def _session_config(precision="float32"):
     """Grappler settings for a render: one round of graph optimizations instead of two, and on CPU-only machines
     no memory or layout optimizer. Measured on InceptionV1 at 128 px: the first run's optimization time drops from
-    ~0.5 s to ~0.3 s, and step times do not change (the passes left out changed a dozen of ~800 nodes on CPU)."""
+    ~0.5 s to ~0.3 s, and step times do not change (the passes left out changed a dozen of ~800 nodes on CPU).
+    A reduced `precision` adds its mixed-precision rewrite (lucid.optvis.precision)."""
     config = tf.compat.v1.ConfigProto()
     rewrites = config.graph_options.rewrite_options
     rewrites.meta_optimizer_iterations = rewriter_config_pb2.RewriterConfig.ONE
     if not tf.config.list_physical_devices("GPU"):
         rewrites.memory_optimization = rewriter_config_pb2.RewriterConfig.NO_MEM_OPT
         rewrites.layout_optimizer = rewriter_config_pb2.RewriterConfig.OFF
-    return config
+    return configure_precision(config, precision)
 
 
 def _run_checked(sess, fetches):
@@ -231,11 +239,12 @@ def render_channels(
     transforms=None,
     use_fixed_seed=False,
     relu_gradient_override=True,
+    precision="float32",
 ):
     """Render one image per channel of `layer`, optimizing `batch_size` channels together in one batch.
 
     Each image of a batch has its own objective (`channel(layer, c, batch=i)`), so a batch of N channels costs
-    about one forward/backward pass of N images instead of N separate renders.
+    about one forward/backward pass of N images instead of N separate renders. `precision` as in render_vis.
 
     Returns `(images, values)`: images `[len(channels), image_size, image_size, 3]` in [0, 1], and values
     `[len(channels)]`, each channel's objective (mean activation, on the transformed image) after the last step.
@@ -246,11 +255,12 @@ def render_channels(
     for name, value in (("batch_size", batch_size), ("steps", steps)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError("%s must be a positive integer, got %r." % (name, value))
+    resolve_precision(precision)
     images, values = [], []
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
         per_image = [objectives.channel(layer, c, batch=i) for i, c in enumerate(chunk)]
-        with graph_and_session() as (graph, sess):
+        with graph_and_session(precision) as (graph, sess):
             with _seeded(use_fixed_seed):
                 T = _make_vis_T(
                     model,
