@@ -6,6 +6,7 @@ import tensorflow as tf
 
 import lucid.modelzoo.vision_models as models
 from lucid.misc.gl import glrenderer, meshutil
+from lucid.optvis import style
 from lucid.optvis.param.spatial import bilinearly_sampled_image
 from lucid.recipes import mesh_texture
 
@@ -68,3 +69,19 @@ def test_render_views_puts_the_texture_on_the_mesh_over_the_background(backend):
 def test_optimize_texture_names_a_bad_mesh():
     with pytest.raises(KeyError, match="uv"):
         mesh_texture.optimize_texture(models.EfficientNetLite0(), "block5:17", {"position": np.zeros((3, 3))}, steps=1)
+
+
+def test_a_style_loss_falls_on_a_textured_sphere():
+    """Any objective works, e.g. matching the Gram matrices of a style image (here: random noise)."""
+    model = models.EfficientNetLite0()
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        t_style = tf.constant(np.random.uniform(size=(1, 128, 128, 3)).astype(np.float32))
+        target = sess.run(style.gram_style(model.import_graph(t_style, scope="style")("block2")))
+
+    def style_objective(T):
+        return -style.mean_l1_loss(style.gram_style(T("block2")), target)
+
+    _, losses = mesh_texture.optimize_texture(
+        model, style_objective, meshutil.sphere(), steps=24, texture_size=128, render_size=128
+    )
+    assert np.mean(losses[-6:]) > np.mean(losses[:6]) + 1.0
