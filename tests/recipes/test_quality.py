@@ -1,11 +1,11 @@
-"""lucid.misc.quality: robust accuracy under unseen crops/rescales, activation ratios, and the benchmark."""
+"""lucid.recipes.quality: robust accuracy under unseen crops/rescales, activation ratios, and the benchmark."""
 
 import numpy as np
 import pytest
 from tiny_models import layer_values
 
-from lucid.misc import quality
 from lucid.optvis import param
+from lucid.recipes import quality
 
 
 def test_random_views_are_rescaled_crops():
