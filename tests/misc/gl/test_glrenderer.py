@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from lucid.misc.gl import glcontext, glrenderer, glworker, meshutil
-from tests.misc.gl.conftest import require_opengl
 
 # A tilted planar quad near the origin: position = ORIGIN + s * EDGE_S + t * EDGE_T has uv (s, t).
 ORIGIN, EDGE_S, EDGE_T = np.array([-0.6, -0.5, 0.4]), np.array([1.3, 0.0, -0.9]), np.array([0.1, 1.0, 0.3])
@@ -73,8 +72,7 @@ def _ground(size=50.0):
     ],
     ids=["sphere", "torus", "ground-through-near-plane"],
 )
-def test_opengl_and_numpy_renderers_agree(mesh, views):
-    require_opengl()
+def test_opengl_and_numpy_renderers_agree(mesh, views, opengl):
     gl, numpy = glrenderer.MeshRenderer(256, backend="gl"), glrenderer.MeshRenderer(256, backend="numpy")
     for view in views:
         a, b = (r.render_mesh(mesh["position"], mesh["uv"], mesh["face"], modelview=view) for r in (gl, numpy))
@@ -97,8 +95,7 @@ def test_meshrenderer_falls_back_to_numpy_without_opengl(monkeypatch, caplog):
         glrenderer.MeshRenderer(32, backend="gl")
 
 
-def test_render_process_sets_the_platform_only_in_its_own_environment(monkeypatch):
-    require_opengl()
+def test_render_process_sets_the_platform_only_in_its_own_environment(monkeypatch, opengl):
     monkeypatch.delenv("PYOPENGL_PLATFORM", raising=False)
     worker = glworker.Worker()
     try:
