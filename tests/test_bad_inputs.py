@@ -47,7 +47,7 @@ def _assert_message(error, pattern):
 
 # ---- objective strings -------------------------------------------------------------------------------------
 
-OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\.'
+OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\. "mixed4a_pre_relu:476" with a non-negative channel number'
 
 
 @pytest.mark.parametrize(
@@ -63,7 +63,9 @@ OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\.'
         ":3",  # no layer
         "",  # nothing
         " : ",  # blanks only
+        " :1",  # blank layer
         "conv1:3e2",  # exponent notation
+        "conv1:3.0",  # integral float
     ],
 )
 def test_malformed_objective_strings(model, text):
@@ -105,13 +107,26 @@ def test_objective_of_the_wrong_type(model, objective):
         (lambda: objectives.channel("conv1", True), TypeError, "n_channel must be a non-negative int"),
         (lambda: objectives.channel("conv1", -2), ValueError, "negative indices are not supported"),
         (lambda: objectives.neuron("conv1", 0, x=-1), ValueError, "x must be a non-negative int"),
+        (lambda: objectives.neuron("conv1", 0, y=-2), ValueError, "y must be a non-negative int, got -2"),
+        (lambda: objectives.neuron("conv1", 0, x="1"), TypeError, "x must be a non-negative int or None, got '1'"),
         (lambda: objectives.neuron("conv1", 0, y="2"), TypeError, "y must be a non-negative int or None"),
+        (lambda: objectives.channel("conv1", 0, batch=1.0), TypeError, "batch must be a non-negative int or None"),
         (lambda: objectives.channel("conv1", 0, batch=0.5), TypeError, "batch must be a non-negative int or None"),
         (lambda: objectives.channel("conv1", 0, batch=-1), ValueError, "batch must be a non-negative int"),
         (lambda: objectives.direction("conv1", "abc"), TypeError, "needs `vec` as a numeric NumPy array"),
         (lambda: objectives.direction("conv1", np.ones([2, 8])), ValueError, r"needs `vec` of rank 1, got shape"),
         (lambda: objectives.tensor_direction("conv1", np.ones(8)), ValueError, "rank 3 or 4"),
+        (
+            lambda: objectives.tensor_direction("conv1", np.ones([0, 0, 8])),
+            ValueError,
+            "height and width of at least 1",
+        ),
         (lambda: objectives.class_logit("logits", -1), ValueError, "label must be a non-negative int"),
+        (
+            lambda: objectives.channel_interpolate("conv1", 0, "conv1", -3),
+            ValueError,
+            "n_channel2 must be a non-negative int, got -3",
+        ),
     ],
 )
 def test_objective_factory_arguments(make, error_type, pattern):
@@ -145,6 +160,7 @@ def _static_T(model, size=16, batch=2):
             "vec has 7 values along its last axis but layer 'conv1' has depth 8; give one value per channel",
         ),
         (objectives.direction_neuron("conv2", np.ones(8)), "layer 'conv2' has depth 16"),
+        (objectives.tensor_direction("conv2", np.ones([2, 2, 4])), "layer 'conv2' has depth 16"),
         (objectives.channel("conv1", 0, batch=2), "batch 2 is out of range for layer 'conv1' with batch size 2"),
         (objectives.neuron("conv1", 0, batch=5), "batch 5 is out of range"),
     ],
