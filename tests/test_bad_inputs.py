@@ -258,6 +258,7 @@ def test_batch_beyond_the_parameterization(model, objective, param_f, pattern):
         (lambda: param.image("8"), TypeError, "w must be an integer, got '8'"),
         (lambda: param.image(8, sd=-0.1), ValueError, "sd must be a finite number >= 0"),
         (lambda: param.image(8, sd=float("nan")), ValueError, "sd must be a finite number >= 0"),
+        (lambda: param.image(8, sd="big"), TypeError, "sd must be a number or None, got 'big'"),
         (
             lambda: param.spatial.pixel_image([1, 4, 4, 3], init_val=np.full([1, 4, 4, 3], np.nan)),
             ValueError,
