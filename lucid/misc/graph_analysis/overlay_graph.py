@@ -215,17 +215,22 @@ class OverlayGraph:
 
     def graphviz(self, groups=None):
         """Graphviz DOT source of the overlay; `groups` (lists of nodes) are drawn as boxed clusters."""
-        lines = ["digraph G {", "  node [shape=box, style=rounded];"]
+        return graphviz_source(self.nodes, groups)
 
-        def quoted(*parts):
-            return '"%s"' % "\\n".join(str(p).replace("\\", "\\\\").replace('"', '\\"') for p in parts)
 
-        for i, group in enumerate(groups or []):
-            lines.append("  subgraph cluster_%d {" % i)
-            lines.extend("    %s;" % quoted(OverlayNode.as_name(node)) for node in group)
-            lines.append("  }")
-        for node in self.nodes:
-            lines.append("  %s [label=%s];" % (quoted(node.name), quoted(node.name, node.op or "")))
-            lines.extend("  %s -> %s;" % (quoted(parent.name), quoted(node.name)) for parent in node.inputs)
-        lines.append("}")
-        return "\n".join(lines)
+def _dot_string(*lines):
+    return '"%s"' % "\\n".join(str(line).replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+
+
+def graphviz_source(nodes, groups=None):
+    """DOT source drawing `nodes` (with .name, .op, .inputs) and their input edges, `groups` as clusters."""
+    lines = ["digraph G {", "  node [shape=box, style=rounded];"]
+    for i, group in enumerate(groups or []):
+        lines.append("  subgraph cluster_%d {" % i)
+        lines.extend("    %s;" % _dot_string(OverlayNode.as_name(node)) for node in group)
+        lines.append("  }")
+    for node in nodes:
+        lines.append("  %s [label=%s];" % (_dot_string(node.name), _dot_string(node.name, node.op or "")))
+        lines.extend("  %s -> %s;" % (_dot_string(parent.name), _dot_string(node.name)) for parent in node.inputs)
+    lines.append("}")
+    return "\n".join(lines)
