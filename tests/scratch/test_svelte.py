@@ -3,6 +3,7 @@
 import os
 import shutil
 import subprocess
+import sys
 
 import pytest
 
@@ -65,12 +66,29 @@ def test_cell_magic_binds_the_component_in_the_notebook_namespace(tmp_path, monk
         user_ns = {}
 
     monkeypatch.setattr(svelte.IPython, "get_ipython", lambda: Shell)
-    monkeypatch.setattr(svelte, "_svelte_temp_dir", str(tmp_path))
     shown = []
     monkeypatch.setattr(svelte, "_display_html", shown.append)
     svelte.html_define_svelte("Widget", "<b>{x}</b>")  # Svelte 2 syntax
     Shell.user_ns["Widget"]({"x": "</script><i>"})
     assert "</script><i>" not in shown[0] and "\\u003c/script\\u003e" in shown[0]
+
+
+@pytest.mark.slow  # a fresh Python importing TensorFlow and IPython: ~35 s here
+def test_cell_magic_in_an_ipython_shell():
+    _compiler_or_skip()
+    script = """
+from IPython.core.interactiveshell import InteractiveShell
+shell = InteractiveShell.instance()
+import lucid.scratch.web.svelte as svelte
+shown = []
+svelte._display_html = shown.append
+shell.run_cell("%%html_define_svelte Counter\\n<p>{{count}} clicks</p>", store_history=False).raise_error()
+shell.run_cell("Counter({'count': 3})", store_history=False).raise_error()
+assert "new Counter_" in shown[0] and '"count": 3' in shown[0], shown
+print("ok")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert result.stdout.strip().endswith("ok"), result.stderr[-2000:]
 
 
 def test_bad_component_names_the_compile_error(tmp_path):

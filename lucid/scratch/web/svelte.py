@@ -42,8 +42,6 @@ const result = require(modules + "/svelte").compile(source, {format: "iife", nam
 process.stdout.write(result.js.code);
 """
 
-_svelte_temp_dir = tempfile.mkdtemp(prefix="lucid_svelte_")
-
 
 def js_id(name):
     """`name` made a valid JavaScript identifier: every other character becomes "_"; a leading digit gets "_"."""
@@ -150,10 +148,11 @@ def html_define_svelte(line, cell):
     if not words or not words[0].isidentifier():
         raise ValueError("Use `%%%%html_define_svelte Name` with a Python identifier as Name, got %r." % line)
     name = words[0]
-    html_fname = os.path.join(_svelte_temp_dir, "%s_%s.html" % (name, uuid.uuid4().hex))
-    with open(html_fname, "w", encoding="utf-8") as handle:
-        handle.write(cell)
-    component = SvelteComponent(name, html_fname)
+    with tempfile.TemporaryDirectory(prefix="lucid_svelte_") as directory:
+        html_fname = os.path.join(directory, "%s_%s.html" % (name, uuid.uuid4().hex))
+        with open(html_fname, "w", encoding="utf-8") as handle:
+            handle.write(cell)
+        component = SvelteComponent(name, html_fname)
     shell = IPython.get_ipython()
     if shell is not None:
         shell.user_ns[name] = component
