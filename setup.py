@@ -58,6 +58,8 @@ setup(
         # lucid.scratch.rl_util loads the RL-vision notebook's joblib files and factorises layers with scikit-learn's
         # NMF; lucid.misc.convert_matplotlib turns matplotlib figures into images.
         "scratch": ["joblib", "scikit-learn", "matplotlib"],
+        # The API reference and the rendered quickstart notebook (`mkdocs build`, see mkdocs.yml).
+        "docs": ["mkdocs>=1.6,<2", "mkdocstrings[python]>=0.26", "mkdocs-jupyter>=0.25"],
         # lucid.scale renders whole layers on a dask.distributed cluster (local by default).
         "scale": ["dask[distributed]>=2023.1"],
     },
