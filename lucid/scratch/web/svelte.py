@@ -3,7 +3,7 @@
     %%html_define_svelte GroupWidget
     <div>{{title}}</div>
     ...
-    GroupWidget({"title": "hello"})   # in a later cell: displays the component with that data
+    GroupWidget({"title": "hello"})   # in a later cell (or lucid_svelte.GroupWidget): shows it with that data
 
 Components are compiled with the Svelte 2 compiler (`svelte@2.16.1`, pinned: Svelte 3 and later cannot compile these
 components nor offer their `new C({target, data})` API), run by Node.js. The notebooks' components are written in
@@ -143,7 +143,8 @@ def SvelteComponent(name, path):
 
 
 def html_define_svelte(line, cell):
-    """Cell magic `%%html_define_svelte Name`: compile the cell and bind `Name(data)` in the notebook's namespace."""
+    """Cell magic `%%html_define_svelte Name`: compile the cell; `Name(data)` (in the notebook, and as an attribute
+    of this module) displays the component."""
     words = line.split()
     if not words or not words[0].isidentifier():
         raise ValueError("Use `%%%%html_define_svelte Name` with a Python identifier as Name, got %r." % line)
@@ -153,6 +154,9 @@ def html_define_svelte(line, cell):
         with open(html_fname, "w", encoding="utf-8") as handle:
             handle.write(cell)
         component = SvelteComponent(name, html_fname)
+    # As in the original, the component becomes an attribute of this module (`lucid_svelte.Name(data)` in the
+    # notebooks), and a name in the notebook too.
+    globals()[name] = component
     shell = IPython.get_ipython()
     if shell is not None:
         shell.user_ns[name] = component
