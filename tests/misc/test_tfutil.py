@@ -21,3 +21,19 @@ def test_create_session_is_the_default_on_a_new_graph_and_runs_a_model():
     finally:
         sess.close()
     assert tf.compat.v1.get_default_graph() is outer
+
+
+def test_tutorial_pattern_make_vis_T_in_the_interactive_session():
+    """As in the transparency and xy2rgb notebooks: build, initialise, step with .run()/.eval(), no session passed."""
+    from lucid.optvis import param, render
+
+    sess = create_session()
+    try:
+        T = render.make_vis_T(EfficientNetLite0(), "block5:17", param_f=lambda: param.image(64), transforms=[])
+        tf.compat.v1.global_variables_initializer().run()
+        first = T("loss").eval()
+        for _ in range(5):
+            T("vis_op").run()
+        assert T("loss").eval() > first and T("input").eval().shape == (1, 64, 64, 3)
+    finally:
+        sess.close()
