@@ -22,13 +22,15 @@ def _tool_or_skip(name):
 
 
 def _compiler_or_skip():
+    """The pinned compiler, installed on first use as a user's first %%html_define_svelte cell would."""
     _tool_or_skip("node")
-    modules = os.path.join(svelte.compiler_dir(), "node_modules")
-    if svelte._installed_version(modules, "svelte") != svelte.SVELTE_VERSION:
-        message = "the Svelte 2 compiler is not installed: python -m lucid.scratch.web.svelte install"
+    _tool_or_skip("npm")
+    try:
+        svelte.install_compiler()
+    except RuntimeError as error:
         if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+            pytest.fail(str(error))
+        pytest.skip(str(error))
 
 
 # Svelte 1 syntax, as in the Building Blocks notebooks: computed values, a helper, an event handler, a style.
