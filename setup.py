@@ -50,6 +50,8 @@ setup(
             "nbformat",
             "ipykernel",
             "scikit-learn",
+            "joblib",
+            "matplotlib",
             "dask[distributed]>=2023.1",
             "PyOpenGL",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
@@ -58,6 +60,9 @@ setup(
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
         "recipes": ["scikit-learn"],
+        # lucid.scratch.rl_util loads the RL-vision notebook's joblib files and factorises layers with scikit-learn's
+        # NMF; lucid.misc.convert_matplotlib turns matplotlib figures into images.
+        "scratch": ["joblib", "scikit-learn", "matplotlib"],
         # The API reference and the rendered quickstart notebook (`mkdocs build`, see mkdocs.yml).
         "docs": ["mkdocs>=1.6,<2", "mkdocstrings[python]>=0.26", "mkdocs-jupyter>=0.25"],
         # lucid.scale renders whole layers on a dask.distributed cluster (local by default).
