@@ -4,8 +4,9 @@ Feature visualization starts from a grey image where many ReLUs of a target unit
 so the plain gradient is zero and the optimization never starts. For an example whose plain ReLU gradient is all
 zero, these gradients also pass the part of the incoming gradient that would push a negative (or, for ReLU6,
 saturated) input back into the active range. They act only while the global step is <= 16; after that they are
-TF's own ReLU gradients, and the redirection is not computed at all (a Switch/Merge pair picks the branch at run
-time, so late steps pay nothing for it).
+the plain ReLU gradients, and the redirection is not computed at all (a Switch/Merge pair picks the branch at run
+time, so late steps pay nothing for it). As in the original, the plain gradient passes at an input of exactly 0
+(and 6, for ReLU6), where TF's own ReluGrad gives 0.
 """
 
 import tensorflow as tf
@@ -25,13 +26,12 @@ def _redirect_is_over(graph):
             return tf.greater(global_step, REDIRECT_STEPS, name=name)
 
 
-def _by_step(op, grad, standard_grad, redirected_grad):
-    """TF's gradient after step REDIRECT_STEPS, else the redirected one; only the chosen branch runs."""
+def _by_step(op, grad, plain_grad, redirected_grad):
+    """The plain gradient after step REDIRECT_STEPS, else the redirected one; only the chosen branch runs."""
     late = _redirect_is_over(op.graph)
-    x_early, _ = tf.raw_ops.Switch(data=op.inputs[0], pred=late)
+    x_early, x_late = tf.raw_ops.Switch(data=op.inputs[0], pred=late)
     grad_early, grad_late = tf.raw_ops.Switch(data=grad, pred=late)
-    _, y_late = tf.raw_ops.Switch(data=op.outputs[0], pred=late)
-    return tf.raw_ops.Merge(inputs=[standard_grad(grad_late, y_late), redirected_grad(x_early, grad_early)]).output
+    return tf.raw_ops.Merge(inputs=[plain_grad(x_late, grad_late), redirected_grad(x_early, grad_early)]).output
 
 
 def _per_example_select(relu_grad, redirected):
@@ -48,31 +48,28 @@ def redirected_relu_grad(op, grad):
     """Gradient for "Relu" ops; see the module docstring."""
     assert op.type == "Relu", "redirected_relu_grad is for Relu ops, got %s" % op.type
 
+    def relu_grad(x, grad):
+        return tf.where(x < 0.0, 0.0, grad)
+
     def redirected_grad(x, grad):
-        negative = x < 0.0
-        relu_grad = tf.where(negative, 0.0, grad)
         # Optimizers descend: a negative incoming gradient raises x. Keep that part for negative inputs.
-        redirected = tf.where(tf.logical_and(negative, grad > 0.0), 0.0, grad)
-        return _per_example_select(relu_grad, redirected)
+        redirected = tf.where(tf.logical_and(x < 0.0, grad > 0.0), 0.0, grad)
+        return _per_example_select(relu_grad(x, grad), redirected)
 
-    def standard_grad(grad, y):
-        return tf.raw_ops.ReluGrad(gradients=grad, features=y)
-
-    return _by_step(op, grad, standard_grad, redirected_grad)
+    return _by_step(op, grad, relu_grad, redirected_grad)
 
 
 def redirected_relu6_grad(op, grad):
     """Gradient for "Relu6" ops: as for Relu, and also lets through gradient lowering inputs above 6."""
     assert op.type == "Relu6", "redirected_relu6_grad is for Relu6 ops, got %s" % op.type
 
+    def relu6_grad(x, grad):
+        return tf.where(tf.logical_or(x < 0.0, x > 6.0), 0.0, grad)
+
     def redirected_grad(x, grad):
         below, above = x < 0.0, x > 6.0
-        relu_grad = tf.where(tf.logical_or(below, above), 0.0, grad)
         blocked = tf.logical_or(tf.logical_and(below, grad > 0.0), tf.logical_and(above, grad < 0.0))
         redirected = tf.where(blocked, 0.0, grad)
-        return _per_example_select(relu_grad, redirected)
+        return _per_example_select(relu6_grad(x, grad), redirected)
 
-    def standard_grad(grad, y):
-        return tf.raw_ops.Relu6Grad(gradients=grad, features=y)
-
-    return _by_step(op, grad, standard_grad, redirected_grad)
+    return _by_step(op, grad, relu6_grad, redirected_grad)

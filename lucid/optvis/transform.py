@@ -215,14 +215,15 @@ def random_rotate(angles, units="degrees", seed=None):
 def normalize_gradient(grad_scales=None):
     """Identity in the forward pass; scales the gradient to unit L2 norm per example on the way back.
 
-    grad_scales: optional per-example factors [batch] applied before normalizing. There is no epsilon: a
-    zero gradient becomes NaN, as in the original.
+    grad_scales: optional per-example factors [batch]: example i's gradient gets norm grad_scales[i] (the norm is
+    taken before scaling, as in the original). There is no epsilon: a zero gradient becomes NaN, as in the original.
     """
 
     def NormalizeGrad(op, grad):
+        grad_norm = tf.sqrt(tf.reduce_sum(grad**2, [1, 2, 3], keepdims=True))
         if grad_scales is not None:
             grad *= tf.cast(grad_scales, grad.dtype)[:, None, None, None]
-        return grad / tf.sqrt(tf.reduce_sum(grad**2, [1, 2, 3], keepdims=True))
+        return grad / grad_norm
 
     grad_name = register_to_random_name(NormalizeGrad)
 
@@ -291,7 +292,11 @@ def _minimum_size(apply, shape, dtype, limit=1 << 14):
 
 
 def collapse_alpha_random(sd=0.5):
-    """Composite RGBA images over random `image_sample` backgrounds (new each run), giving RGB images."""
+    """Composite RGBA images over random `image_sample` backgrounds (new each run), giving RGB images.
+
+    Works anywhere in a transform chain: where the image size is only known at run time (after random_scale),
+    the background is drawn at that size when the graph runs.
+    """
 
     def inner(t_image):
         t_image = _as_image(t_image, "collapse_alpha_random")
@@ -303,9 +308,7 @@ def collapse_alpha_random(sd=0.5):
             )
         rgb, a = t_image[..., :3], t_image[..., 3:4]
         rgb_shape = rgb.get_shape().as_list()
-        if None in rgb_shape:
-            raise ValueError("collapse_alpha_random needs a fully known static shape, got %s." % (rgb_shape,))
-        background = param.random.image_sample(rgb_shape, sd=sd)
+        background = param.random.image_sample(tf.shape(rgb) if None in rgb_shape else rgb_shape, sd=sd)
         return a * rgb + (1 - a) * background
 
     return inner
