@@ -42,7 +42,7 @@ def parse_objective(text):
     """ "layer:label" with a non-numeric label -> objectives.class_logit; anything else as_objective (so
     "layer:channel" -> objectives.channel)."""
     layer, sep, unit = text.partition(":")
-    if sep and layer.strip() and unit.strip() and not unit.strip().isdigit():
+    if sep and layer.strip() and unit.strip() and not unit.strip().lstrip("-").isdigit():
         return objectives.class_logit(layer.strip(), unit.strip())
     return objectives.as_objective(text)
 

@@ -21,7 +21,7 @@ import tensorflow as tf
 from google.protobuf.message import DecodeError
 
 from lucid.misc.io.reading import local_model_file, purge_cached, read_handle
-from lucid.misc.io.scoping import current_io_scopes, io_scope, resolve_url, scope_url
+from lucid.misc.io.scoping import current_io_scopes, io_scope, resolve_url, scope_url, set_io_scopes  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -111,13 +111,14 @@ decompressors = {
 }
 
 
-def _is_handle(url_or_handle):
+def is_handle(url_or_handle):
+    """True for an open file-like object with a `.name` (what `load` reads directly), False for a URL or path."""
     return hasattr(url_or_handle, "read") and hasattr(url_or_handle, "name")
 
 
 def _get_extension(url_or_handle):
     """Return `(ext, decompressor_ext)`, e.g. (".npy", ".xz") for "a.npy.xz"; RuntimeError without extension."""
-    if _is_handle(url_or_handle):
+    if is_handle(url_or_handle):
         path = url_or_handle.name
     elif isinstance(url_or_handle, (str, os.PathLike)):
         path = os.fspath(url_or_handle)
@@ -160,7 +161,7 @@ def load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs):
     is purged and the URL is downloaded and decoded once more; if that fails too, the new copy is deleted
     as well and a ValueError reports the file as corrupt.
     """
-    if _is_handle(url_or_handle):
+    if is_handle(url_or_handle):
         return _decode(url_or_handle, decompressor, loader, kwargs)
     url = url_or_handle
     scoped_url = scope_url(url)

@@ -37,6 +37,8 @@ from lucid.misc.io.writing import write_handle
 log = logging.getLogger(__name__)
 
 MAX_FILENAME_LENGTH = 200
+# The name of the cache directory under XDG_CACHE_HOME (or ~/.cache) unless LUCID_CACHE_DIR is set.
+LUCID_CACHE_DIR_NAME = "lucid"
 _READ_BUFFER_SIZE = 1048576
 
 DOWNLOAD_TIMEOUT = 60.0
@@ -193,7 +195,7 @@ def cache_dir():
     if root:
         return root
     xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(xdg, "lucid")
+    return os.path.join(xdg, LUCID_CACHE_DIR_NAME)
 
 
 def local_cache_path(remote_url):

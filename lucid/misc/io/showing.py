@@ -25,7 +25,7 @@ import tensorflow as tf
 
 from lucid.misc.environment import is_notebook_environment
 from lucid.misc.io.collapse_channels import collapse_channels
-from lucid.misc.io.serialize_array import serialize_animation, serialize_array
+from lucid.misc.io.serialize_array import array_to_jsbuffer, serialize_animation, serialize_array  # noqa: F401
 from lucid.misc.ndimage_utils import checkerboard_composite
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ def _direction_at(layer_name, vec, batch, x, y, cossim_pow, S):
             raise ValueError(
                 "The direction has %d values but layer %r has %d channels." % (len(vec), layer_name, acts.shape[-1])
             )
-        position = _extract_act_pos(acts[batch : batch + 1], x, y)
+        position = _extract_act_pos(acts[batch : (batch + 1) or None], x, y)
         return _dot_cossim(position, vec[None, None, None], cossim_pow=cossim_pow)
 
     return inner
