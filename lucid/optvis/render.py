@@ -46,13 +46,16 @@ def render_vis(
     """Optimize an image for `objective_f` and return snapshots of it.
 
     Args:
-      model: a lucid Model instance (e.g. `models.InceptionV1()`).
+      model: a lucid Model instance (e.g. `models.InceptionV1()`), or as in the original any object with
+        `import_graph(t_image, scope=, forget_xy_shape=, input_map=)` returning T, and `labels`.
       objective_f: an Objective, a "layer:channel" string, or a function of T.
       param_f: a function returning the image tensor `[batch, h, w, c]` in [0, 1] (default `param.image(128)`),
         or such a tensor.
-      optimizer: a tf.compat.v1.train.Optimizer, or a function returning one (default Adam, learning rate 0.05).
+      optimizer: a tf.compat.v1.train.Optimizer, or a function returning one (default Adam, learning rate 0.05;
+        with a `param.maco` image, Adam at `param.MACO_LEARNING_RATE`, 0.2).
       transforms: a list of transforms applied before the model (default `transform.standard_transforms`; any
-        non-list, such as None or a tuple, gives the default; `[]` gives none).
+        non-list, such as None or a tuple, gives the default; `[]` gives none). With a `param.maco` image and
+        transforms=None: `param.maco_transforms()`. Explicit transforms and optimizer always win.
       thresholds: the steps after which a snapshot is taken; `max(thresholds) + 1` steps run in all.
       print_objectives: objectives whose values are printed at each threshold when verbose.
       verbose: print the step and loss at each threshold.
@@ -296,11 +299,18 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
         )
     if isinstance(model, type):
         raise TypeError("model must be a Model instance, e.g. models.%s(), not the class itself." % model.__name__)
-    if not isinstance(model, Model):
-        raise TypeError("model must be a lucid Model (e.g. models.InceptionV1()); got %r." % (model,))
+    # As the original, any object with import_graph will do (labels are read only if an objective asks).
+    if not callable(getattr(model, "import_graph", None)):
+        raise TypeError(
+            "model must be a lucid Model (e.g. models.InceptionV1()) or an object with import_graph(t_image, "
+            "scope, forget_xy_shape, input_map) and labels; got %r." % (model,)
+        )
 
     t_image = make_t_image(param_f)
     objective_f = objectives.as_objective(objective_f)
+    if param.is_maco_image(t_image):
+        transforms = param.maco_transforms() if transforms is None else transforms
+        optimizer = tf.compat.v1.train.AdamOptimizer(param.MACO_LEARNING_RATE) if optimizer is None else optimizer
     transform_f = make_transform_f(transforms)
     optimizer = make_optimizer(optimizer, [])
 
@@ -372,6 +382,8 @@ def _pruned_for(model, objective_fns, t_image):
     static shapes, recording which graph nodes they ask for. If anything there fails or is unknown (a tensor that
     post_import creates, an error in the objective), the whole model is used and the real build reports it.
     """
+    if not isinstance(model, Model):  # any object with import_graph and labels: imported whole
+        return model
     node_names = {node.name for node in model.graph_def.node}
     read = set()
     try:
