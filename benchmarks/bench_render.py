@@ -17,9 +17,9 @@ import numpy as np
 import tensorflow as tf
 
 import lucid.modelzoo.vision_models as models
-from lucid.misc.io.progress import RenderProgress
 from lucid.modelzoo.random_weights import random_inception_v1
 from lucid.optvis import objectives, param, render
+from lucid.optvis.progress import RenderProgress
 
 # 128 px through the standard transforms: pad 12 -> 152, jitter 8 -> 144, scale 0.9..1.1, jitter 4 -> ~140.
 POST_TRANSFORM = {128: 140, 224: 236}

@@ -13,8 +13,8 @@ from reference import projective_rotate, render_loop
 from tiny_models import TinyConvNet, layer_values
 
 from lucid.misc.io import load
-from lucid.misc.io.progress import RenderProgress
 from lucid.optvis import objectives, param, render, transform
+from lucid.optvis.progress import RenderProgress
 
 
 def test_render_vis_raises_the_objective_with_defaults(model):

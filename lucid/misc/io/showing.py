@@ -23,7 +23,7 @@ import numpy as np
 import PIL.Image
 import tensorflow as tf
 
-from lucid.misc.environment import is_notebook_environment
+from lucid.misc import environment
 from lucid.misc.io.collapse_channels import collapse_channels
 from lucid.misc.io.serialize_array import array_to_jsbuffer, serialize_animation, serialize_array  # noqa: F401
 from lucid.misc.ndimage_utils import checkerboard_composite
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 def _in_ipython():
     """Whether rich output can be displayed: True inside a notebook kernel (Jupyter, Colab)."""
-    return is_notebook_environment()
+    return environment.is_notebook_environment()
 
 
 def _display_html(html):
