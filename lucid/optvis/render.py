@@ -10,12 +10,12 @@ import logging
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.gradient_override import gradient_override_map
 from lucid.misc.io import show
-from lucid.misc.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis import objectives, param
 from lucid.optvis.arguments import make_optimizer, make_t_image, make_transform_f
 from lucid.optvis.checks import check_thresholds, validate_size
+from lucid.optvis.overrides.gradient_override import gradient_override_map
+from lucid.optvis.overrides.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.precision import resolve as resolve_precision
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for

@@ -9,9 +9,9 @@ import math
 
 import tensorflow as tf
 
-from lucid.misc.gradient_override import gradient_override_map, register_to_random_name
 from lucid.optvis import param
 from lucid.optvis.checks import is_number, require_size_at_run_time, validate_size
+from lucid.optvis.overrides.gradient_override import gradient_override_map, register_to_random_name
 
 log = logging.getLogger(__name__)
 

@@ -26,9 +26,9 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.gradient_override import gradient_override_map, register_to_random_name
 from lucid.misc.ndimage_utils import resize
 from lucid.optvis.checks import validate_size
+from lucid.optvis.overrides.gradient_override import gradient_override_map, register_to_random_name
 from lucid.optvis.param.color import color_correlation_svd_sqrt, color_mean, max_norm_svd_sqrt
 
 log = logging.getLogger(__name__)
