@@ -5,6 +5,7 @@ import weakref
 
 import tensorflow as tf
 
+from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives
 
 # Per model: the static shape and dtype of every tensor of its imported graph, for `pruned_for`'s stand-ins.
@@ -33,6 +34,8 @@ def pruned_for(model, objective_fns, t_image):
     static shapes, recording which graph nodes they ask for. If anything there fails or is unknown (a tensor that
     post_import creates, an error in the objective), the whole model is used and the real build reports it.
     """
+    if not isinstance(model, Model):  # a duck-typed model (only import_graph): nothing to prune
+        return model
     node_names = {node.name for node in model.graph_def.node}
     read = set()
     try:
