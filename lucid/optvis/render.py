@@ -18,6 +18,7 @@ from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param
 from lucid.optvis.arguments import make_optimizer, make_t_image, make_transform_f
 from lucid.optvis.checks import check_thresholds, validate_size
+from lucid.optvis.precision import resolve as resolve_precision
 from lucid.optvis.pruning import pruned_for
 from lucid.optvis.session import graph_and_session, initialize_variables, seeded
 from lucid.optvis.steps import StoppedEarly, finite_update, interrupted_images, run_steps, step_loop
@@ -54,6 +55,7 @@ def render_vis(
     use_fixed_seed=False,
     image_size=None,
     show_image=None,
+    precision="float32",
 ):
     """Optimize an image for `objective_f` and return snapshots of it.
 
@@ -73,6 +75,8 @@ def render_vis(
         runs give identical images.
       image_size: size of the default `param.image`, when `param_f` is not given.
       show_image: display the image at each threshold (default: follows `verbose`).
+      precision: the model's arithmetic, "float32" (the original's numbers), "bfloat16" (CPU), "float16" (GPU) or
+        "auto"; the image, optimizer and loss stay float32 (see lucid.optvis.precision).
 
     Returns:
       A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far
@@ -83,10 +87,11 @@ def render_vis(
             raise ValueError("Pass either image_size (for the default param.image) or param_f, not both.")
         param_f = lambda: param.image(image_size)  # noqa: E731
     thresholds = check_thresholds(thresholds)
+    resolve_precision(precision)
     if show_image is None:
         show_image = verbose
 
-    with graph_and_session() as (graph, sess):
+    with graph_and_session(precision) as (graph, sess):
         with seeded(use_fixed_seed):
             T = _make_vis_T(
                 model, objective_f, param_f, optimizer, transforms, relu_gradient_override, print_objectives or []
@@ -120,11 +125,12 @@ def render_channels(
     transforms=None,
     use_fixed_seed=False,
     relu_gradient_override=True,
+    precision="float32",
 ):
     """Render one image per channel of `layer`, optimizing `batch_size` channels together in one batch.
 
     Each image of a batch has its own objective (`channel(layer, c, batch=i)`), so a batch of N channels costs
-    about one forward/backward pass of N images instead of N separate renders.
+    about one forward/backward pass of N images instead of N separate renders. `precision` as in render_vis.
 
     Returns `(images, values)`: images `[len(channels), image_size, image_size, 3]` in [0, 1], and values
     `[len(channels)]`, each channel's objective (mean activation, on the transformed image) after the last step.
@@ -133,11 +139,12 @@ def render_channels(
     if not channels:
         raise ValueError("channels is empty: give the channel numbers to render, e.g. range(16).")
     batch_size, steps = validate_size(batch_size, "batch_size"), validate_size(steps, "steps")
+    resolve_precision(precision)
     images, values = [], []
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
         per_image = [objectives.channel(layer, c, batch=i) for i, c in enumerate(chunk)]
-        with graph_and_session() as (graph, sess):
+        with graph_and_session(precision) as (graph, sess):
             with seeded(use_fixed_seed):
                 T = _make_vis_T(
                     model,
