@@ -5,6 +5,7 @@ import difflib
 import logging
 import os
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 import tensorflow as tf
@@ -13,6 +14,9 @@ from lucid.misc.io import load, save, showing
 from lucid.modelzoo import util as model_util
 
 log = logging.getLogger(__name__)
+
+# Pruned copies of its graph that each Model keeps (see Model.pruned): a few layers rendered in turn.
+_PRUNED_CACHE_SIZE = 4
 
 IMAGENET_MEAN = np.array([123.68, 116.779, 103.939])
 IMAGENET_MEAN_BGR = np.flip(IMAGENET_MEAN, 0)
@@ -105,7 +109,7 @@ class Model:
     _synsets = None
     _graph_def = None
     # The in-memory graph_def is not pickled: it can be reloaded from model_path.
-    _blacklist = ["_graph_def"]
+    _blacklist = ["_graph_def", "_pruned_cache"]
 
     def __getstate__(self):
         return {key: value for key, value in self.__dict__.items() if key not in self._blacklist}
@@ -172,10 +176,22 @@ class Model:
 
     def pruned(self, node_names):
         """A copy of this model whose graph_def holds only the nodes `node_names`, the input node and what they
-        depend on: importing it costs a fraction of the whole model when only early layers are read."""
-        pruned = copy.copy(self)
-        pruned._graph_def = model_util.subgraph_def(self.graph_def, set(node_names) | {self.input_name})
-        return pruned
+        depend on: importing it costs a fraction of the whole model when only early layers are read.
+
+        The last `_PRUNED_CACHE_SIZE` pruned copies are kept on the model, so repeated renders of the same layers
+        do not extract them again, and they go away with the model.
+        """
+        key = frozenset(node_names) | {self.input_name}
+        cache = self.__dict__.setdefault("_pruned_cache", OrderedDict())
+        if key not in cache:
+            pruned = copy.copy(self)
+            pruned._graph_def = model_util.subgraph_def(self.graph_def, key)
+            pruned._pruned_cache = OrderedDict()
+            cache[key] = pruned
+            while len(cache) > _PRUNED_CACHE_SIZE:
+                cache.popitem(last=False)
+        cache.move_to_end(key)
+        return cache[key]
 
     def load_graphdef(self):
         """Deprecated no-op: `graph_def` loads lazily."""

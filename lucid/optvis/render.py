@@ -5,7 +5,7 @@ objective) and run Adam gradient ascent on the objective.
     T = make_vis_T(model, objective)            # the graph pieces, for custom loops (inside a graph + session)
 """
 
-import logging
+from contextlib import nullcontext
 
 import numpy as np
 import tensorflow as tf
@@ -20,13 +20,15 @@ from lucid.optvis.precision import resolve as resolve_precision
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
 from lucid.optvis.session import graph_and_session, initialize_variables, seeded
-from lucid.optvis.steps import StoppedEarly, finite_update, run_steps, step_loop
+from lucid.optvis.steps import StoppedEarly, finite_update, interrupted_images, run_steps, step_loop
 
 __all__ = [
     "StoppedEarly",
+    "finite_update",
     "graph_and_session",
     "import_model",
     "initialize_variables",
+    "interrupted_images",
     "make_optimizer",
     "make_print_objective_func",
     "make_t_image",
@@ -37,8 +39,6 @@ __all__ = [
     "run_steps",
     "step_loop",
 ]
-
-log = logging.getLogger(__name__)
 
 
 def render_vis(
@@ -112,11 +112,9 @@ def render_vis(
             try:
                 return run_steps(sess, T, thresholds, on_step)
             except StoppedEarly as stop:
-                if not stop.interrupted:
-                    raise
-                log.warning("Interrupted optimization at step %d.", stop.step + 1)
-                show(np.hstack(stop.images[-1]))
-                return stop.images
+                images = interrupted_images(stop)
+                show(np.hstack(images[-1]))
+                return images
 
 
 def render_channels(
@@ -157,7 +155,6 @@ def render_channels(
                     None,
                     transforms,
                     relu_gradient_override,
-                    only_for=per_image,
                 )
             t_values = [obj(T) for obj in per_image]
             initialize_variables(sess)
@@ -173,14 +170,14 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
     `T` gives "loss", "vis_op", "t_image", "global_step", "init_global_step", "optimizer", "transform_f",
     "objective_f", "param_f", "model", "transforms", "relu_gradient_override" and "T" (the model lookup);
     any other name goes to the model: "input" is the untransformed image, "labels" the model's labels,
-    anything else a layer tensor.
+    anything else a layer tensor (see `_import_for`: render_vis builds the same T).
     """
     return _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
 
 
-def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override, only_for=None):
-    """make_vis_T; with `only_for` (the objectives that will ever be built on T), import only the part of the
-    model's graph they read, when that can be found (see `pruning.pruned_for`). T then knows only those layers."""
+def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override, also_read=()):
+    """make_vis_T; `also_read`: objectives that will be built on T besides `objective_f` (render_vis's
+    print_objectives), so that the part of the model they read is imported up front."""
     if tf.executing_eagerly():
         raise RuntimeError(
             "make_vis_T builds a graph and needs a default graph and session; call it inside "
@@ -213,12 +210,9 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     init_global_step = tf.compat.v1.variables_initializer([global_step])
     sess.run(init_global_step)
 
-    imported = model if only_for is None else pruned_for(model, [objective_f] + list(only_for), t_image)
-    if relu_gradient_override:
-        with gradient_override_map({"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad}):
-            T = import_model(imported, transform_f(t_image), t_image)
-    else:
-        T = import_model(imported, transform_f(t_image), t_image)
+    with _relu_override(relu_gradient_override):
+        t_transformed = transform_f(t_image)
+    T = _import_for(model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override)
     loss = objective_f(T)
     try:
         loss = tf.convert_to_tensor(loss, dtype_hint=tf.float32)
@@ -249,6 +243,39 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
         return pieces[name] if name in pieces else T(name)
 
     return T2
+
+
+def _relu_override(relu_gradient_override):
+    """The redirected ReLU gradient for ops built inside (see lucid.misc.redirected_relu_grad), or nothing."""
+    if not relu_gradient_override:
+        return nullcontext()
+    return gradient_override_map({"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad})
+
+
+def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override):
+    """The model lookup T of make_vis_T and render_vis: every layer of the model, from one import.
+
+    Only the part of the model that `objective_fns` read is imported up front (pruning.pruned_for): the whole
+    InceptionV1 is 54 MB of GraphDef, the part up to mixed4a 4 MB. A name outside that part imports the whole
+    model on first use, under the scope "import_whole", fed the same image.
+    """
+    imported = pruned_for(model, objective_fns, t_image)
+    with _relu_override(relu_gradient_override):
+        T = import_model(imported, t_transformed, t_image)
+    if imported is model:
+        return T
+    whole = []
+
+    def T_every_layer(name):
+        try:
+            return T(name)
+        except KeyError:
+            if not whole:
+                with _relu_override(relu_gradient_override):
+                    whole.append(import_model(model, t_transformed, t_image, scope="import_whole"))
+            return whole[0](name)
+
+    return T_every_layer
 
 
 def make_print_objective_func(print_objectives, T):

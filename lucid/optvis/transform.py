@@ -162,14 +162,20 @@ def _rotate(t_image, angle):
     inverse = tf.linalg.inv(matrix)
     inverse /= inverse[2, 2]
 
-    # The gradient's gather indices depend only on the image shape, so they are computed while the model runs.
-    @tf.custom_gradient
-    def rotate(images):
-        return _sample_nearest(images, matrix, shape), lambda grad: _sample_nearest(grad, inverse, shape)
-
-    rotated = rotate(t_image)
+    # The gradient goes through an IdentityN whose gradient (_rotate_grad, registered once) reads the inverse
+    # map from its inputs. tf.custom_gradient would register a new gradient function for every graph, and TF's
+    # registry would keep each function, its graph and the model's weights in it alive for good.
+    rotated = _sample_nearest(tf.stop_gradient(t_image), matrix, shape)
+    with gradient_override_map({"IdentityN": _rotate_grad}):
+        rotated = tf.raw_ops.IdentityN(input=[rotated, t_image, inverse, shape], name="rotate")[0]
     rotated.set_shape(t_image.get_shape())
     return rotated
+
+
+def _rotate_grad(op, grad, *unused_grads):
+    """Gradient of `_rotate`: the incoming gradient mapped back through the inverse transform."""
+    _, _, inverse, shape = op.inputs
+    return [None, _sample_nearest(grad, inverse, shape), None, None]
 
 
 def _sample_nearest(images, matrix, shape):

@@ -81,12 +81,15 @@ def _main(
             objective = objective - 0.1 * objectives.blur_alpha_each_step()
         t_losses = [obj(T) for obj in per_image]
         # No global_step increment: the redirected ReLU gradient stays active for every step.
-        train_op = tf.compat.v1.train.AdamOptimizer(lr).minimize(-objective(T))
+        train_op = render.finite_update(tf.compat.v1.train.AdamOptimizer(lr), objective(T))
+        lookup = {"loss": tf.stack(t_losses), "vis_op": train_op, "input": t_image}.get
         render.initialize_variables(sess)
         losses = []
-        for _ in range(n_steps):
-            _, values = sess.run([train_op, t_losses])
-            losses.append(values)
+        try:
+            for _, values, _ in render.step_loop(sess, lookup, {n_steps - 1}):
+                losses.append(values)
+        except render.StoppedEarly as stop:
+            render.interrupted_images(stop)
         images = sess.run(t_image)
     losses = np.array(losses, np.float64).T
     if batch == 1:

@@ -103,10 +103,13 @@ def render_icons(
                 transforms=_icon_transforms(size, alpha),
             )
             t_values = [obj(T) for obj in per_icon]
-            vis_op = T("vis_op")
             optvis_render.initialize_variables(sess)
-            for _ in range(n_steps):
-                sess.run(vis_op)
+            interrupted = False
+            try:
+                optvis_render.run_steps(sess, T, {n_steps - 1})
+            except optvis_render.StoppedEarly as stop:
+                optvis_render.interrupted_images(stop)
+                interrupted = True
             icons, values = sess.run([T("input"), t_values])
         values = np.array(values)
         if verbose:
@@ -118,4 +121,6 @@ def render_icons(
         else:
             better = values > best_values
             best_icons[better], best_values[better] = icons[better], values[better]
+        if interrupted:
+            break
     return best_icons, []
