@@ -363,8 +363,10 @@ _tensor_specs = weakref.WeakKeyDictionary()
 def _model_tensor_specs(model):
     if model not in _tensor_specs:
         channels = list(model.image_shape or [None])[-1]
+        light = copy.copy(model)  # the same shapes and dtypes without a copy of the weights (~50 MB for InceptionV1)
+        light._graph_def = model_util.weightless_graph_def(model.graph_def)
         with tf.Graph().as_default() as graph:
-            model.import_graph(tf.compat.v1.placeholder(tf.float32, [None, None, None, channels]), scope="import")
+            light.import_graph(tf.compat.v1.placeholder(tf.float32, [None, None, None, channels]), scope="import")
             _tensor_specs[model] = {
                 t.name[len("import/") :]: (t.shape, t.dtype)
                 for op in graph.get_operations()
