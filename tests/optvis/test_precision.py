@@ -8,7 +8,7 @@ from tensorflow.core.protobuf import rewriter_config_pb2
 
 from lucid.cli import main
 from lucid.modelzoo.random_weights import random_inception_v1
-from lucid.optvis import precision, render
+from lucid.optvis import precision, render, session
 
 ON = rewriter_config_pb2.RewriterConfig.ON
 
@@ -42,14 +42,14 @@ def _rewrites(config):
 
 
 def test_float32_session_config_is_unchanged():
-    default = render._session_config()
-    assert render._session_config("float32") == default
+    default = session.session_config()
+    assert session.session_config("float32") == default
     rewrites = _rewrites(default)
     assert rewrites.auto_mixed_precision != ON and rewrites.auto_mixed_precision_onednn_bfloat16 != ON
 
 
 def test_bfloat16_session_config():
-    rewrites = _rewrites(render._session_config("bfloat16"))
+    rewrites = _rewrites(session.session_config("bfloat16"))
     assert rewrites.auto_mixed_precision_onednn_bfloat16 == ON and rewrites.auto_mixed_precision != ON
 
 
@@ -60,7 +60,7 @@ def test_gpu_session_config(monkeypatch):
         tf.config, "list_physical_devices", lambda kind=None: ["GPU:0"] if kind == "GPU" else real(kind)
     )
     for p in ("float16", "auto"):
-        config = render._session_config(p)
+        config = session.session_config(p)
         rewrites = _rewrites(config)
         assert rewrites.auto_mixed_precision == ON and rewrites.auto_mixed_precision_onednn_bfloat16 != ON
         # On a GPU machine the memory and layout optimizers stay at TF's defaults.
