@@ -2,6 +2,7 @@
 
 import json
 import logging
+import math
 import os
 from collections import defaultdict, deque
 from contextlib import nullcontext
@@ -40,6 +41,24 @@ def subgraph_def(graph_def, node_names):
     sub.library.CopyFrom(graph_def.library)
     sub.node.extend(node for node in graph_def.node if node.name in keep)
     return sub
+
+
+def weightless_graph_def(graph_def, min_elements=1024):
+    """A copy of `graph_def` whose Const nodes of at least `min_elements` values (the weights) are Placeholders of
+    the same dtype and shape: it imports with the same static shapes and dtypes, without a copy of the weights."""
+    light = tf.compat.v1.GraphDef()
+    light.versions.CopyFrom(graph_def.versions)
+    light.library.CopyFrom(graph_def.library)
+    for node in graph_def.node:
+        if node.op == "Const":
+            shape = node.attr["value"].tensor.tensor_shape
+            if not shape.unknown_rank and math.prod(d.size for d in shape.dim) >= min_elements:
+                stub = light.node.add(name=node.name, op="Placeholder", input=node.input, device=node.device)
+                stub.attr["dtype"].CopyFrom(node.attr["dtype"])
+                stub.attr["shape"].shape.CopyFrom(shape)
+                continue
+        light.node.append(node)
+    return light
 
 
 def load_text_labels(labels_path):

@@ -15,8 +15,9 @@ _tensor_specs = weakref.WeakKeyDictionary()
 def _model_tensor_specs(model):
     if model not in _tensor_specs:
         channels = list(model.image_shape or [None])[-1]
+        light = model.weightless()
         with tf.Graph().as_default() as graph:
-            model.import_graph(tf.compat.v1.placeholder(tf.float32, [None, None, None, channels]), scope="import")
+            light.import_graph(tf.compat.v1.placeholder(tf.float32, [None, None, None, channels]), scope="import")
             _tensor_specs[model] = {
                 t.name[len("import/") :]: (t.shape, t.dtype)
                 for op in graph.get_operations()

@@ -525,3 +525,19 @@ def test_module_hygiene():
     assert {"InceptionV1", "InceptionV1_adv_finetuned", "EfficientNetLite0"} <= set(models_map)
     assert all(issubclass(cls, Model) and cls is not Model for cls in models_map.values())
     assert "Model" in vision_models.__all__ and "Model" not in other_models.__all__
+
+
+def test_weightless_graph_def_keeps_shapes_without_the_weights():
+    from lucid.modelzoo.random_weights import inception_v1_graph_def
+    from lucid.modelzoo.util import weightless_graph_def
+
+    graph_def = inception_v1_graph_def()
+    light = weightless_graph_def(graph_def)
+    assert light.ByteSize() < graph_def.ByteSize() / 100
+    shapes = []
+    for gd in (graph_def, light):
+        with tf.Graph().as_default() as graph:
+            image = tf.compat.v1.placeholder(tf.float32, [1, 224, 224, 3])
+            tf.import_graph_def(gd, {"input": image}, name="")
+            shapes.append({t.name: (str(t.shape), t.dtype) for op in graph.get_operations() for t in op.outputs})
+    assert shapes[0] == shapes[1]
