@@ -140,8 +140,15 @@ def _positive_int(text):
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (no usage block), like every other bad value here."""
+
+    def error(self, message):
+        self.exit(2, "%s: error: %s (see --help)\n" % (self.prog, message))
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lucid-render",
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -150,7 +157,9 @@ def build_parser():
     parser.add_argument("model", metavar="MODEL", help="zoo model name or .pb path saved by Model.save")
     parser.add_argument("objective", metavar="OBJECTIVE", help='"layer:channel" or "layer:label"')
     parser.add_argument("-o", "--output", required=True, help="image file to write (.png, .jpg, .npy, ...)")
-    parser.add_argument("--size", type=_positive_int, default=128, help="image width and height (default 128)")
+    parser.add_argument(
+        "--size", type=_positive_int, default=128, help="image width and height (default 128, at most %d)" % MAX_SIZE
+    )
     parser.add_argument("--steps", type=_positive_int, default=512, help="optimization steps (default 512)")
     parser.add_argument("--seed", type=int, default=0, help="random seed, for reproducible images (default 0)")
     parser.add_argument("--gif", help="also write an animated GIF of the optimization to this .gif file")

@@ -122,7 +122,8 @@ def test_bad_arguments(tmp_path, capsys, extra):
     with pytest.raises(SystemExit) as exit_info:
         main(argv)  # without -o (the last case) argparse asks for it
     assert exit_info.value.code == 2
-    assert "error" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("lucid-render: error: ") and err.count("\n") == 1  # one line, no usage block
 
 
 @pytest.fixture
