@@ -66,6 +66,19 @@ def load_text_labels(labels_path):
     return load(labels_path).splitlines()
 
 
+def _load_nonempty_graphdef(handle):
+    """A GraphDef with nodes; an empty one (an empty file parses as one) is an error, so a cached download of it is
+    fetched again."""
+    graph_def = loaders[".pb"](handle)
+    if not graph_def.node:
+        raise ValueError(
+            "{} holds a GraphDef without any nodes: the file is empty or not a frozen model graph.".format(
+                getattr(handle, "name", "the file")
+            )
+        )
+    return graph_def
+
+
 def load_graphdef(model_url, reset_device=True):
     """The GraphDef stored at `model_url`; `reset_device` clears device pins so it imports anywhere.
 
@@ -73,11 +86,7 @@ def load_graphdef(model_url, reset_device=True):
     can never route a download to another decoder such as pickle.
     """
     decompressor = decompressors.get(os.path.splitext(str(model_url))[1].lower(), nullcontext)
-    graph_def = load_using_loader(model_url, decompressor, loaders[".pb"], cache=None)
-    if not graph_def.node:
-        raise ValueError(
-            "{} holds a GraphDef without any nodes: the file is empty or not a frozen model graph.".format(model_url)
-        )
+    graph_def = load_using_loader(model_url, decompressor, _load_nonempty_graphdef, cache=None)
     if reset_device:
         for node in graph_def.node:
             node.device = ""

@@ -11,6 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from lucid.misc.io import load, save, showing
+from lucid.modelzoo import safe_ops
 from lucid.modelzoo import util as model_util
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,8 @@ class Model:
     image_shape = (None, None, 3)
     layers = ()
     model_name = None
+    # True skips the op allowlist check at import (safe_ops.py): only for model files you trust.
+    allow_unsafe_ops = False
     _labels = None
     _synset_ids = None
     _synsets = None
@@ -324,6 +327,7 @@ class Model:
                 "Model {} has no input_name; set it to the name of the graph's input node.".format(self.name)
             )
         graph_def = self.graph_def
+        safe_ops.check_graph_def(graph_def, self.model_path or self.name, self.allow_unsafe_ops)
         input_map = input_map or {}
         self._check_input_names(graph_def, [self.input_name, *input_map])
         t_input, t_prep_input = self.create_input(t_input, forget_xy_shape)
@@ -451,17 +455,24 @@ class Model:
         save(graph_def, save_url)  # lucid.misc.io.save
 
     @staticmethod
-    def load(url):
-        """A Model from a GraphDef saved by `Model.save` (.pb) or from a manifest (.json); None for other files."""
+    def load(url, allow_unsafe_ops=False):
+        """A Model from a GraphDef saved by `Model.save` (.pb) or from a manifest (.json); None for other files.
+
+        `allow_unsafe_ops=True` imports it even with ops outside the allowlist (see safe_ops.py): only for files
+        you trust.
+        """
         if not isinstance(url, (str, os.PathLike)):
             raise TypeError("Model.load takes a path or URL of a .pb or .json file, got {!r}.".format(url))
         url = os.fspath(url)
         if url.endswith(".pb"):
-            return Model.load_from_graphdef(url)
-        if url.endswith(".json"):
-            return Model.load_from_manifest(url)
-        log.warning("Model.load: %s is neither a .pb GraphDef nor a .json manifest; returning None.", url)
-        return None
+            model = Model.load_from_graphdef(url)
+        elif url.endswith(".json"):
+            model = Model.load_from_manifest(url)
+        else:
+            log.warning("Model.load: %s is neither a .pb GraphDef nor a .json manifest; returning None.", url)
+            return None
+        model.allow_unsafe_ops = allow_unsafe_ops
+        return model
 
     @staticmethod
     def load_from_metadata(model_url, metadata):

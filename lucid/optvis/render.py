@@ -11,6 +11,8 @@ import numpy as np
 import tensorflow as tf
 
 from lucid.misc.io import show
+from lucid.modelzoo import safe_ops
+from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param
 from lucid.optvis.arguments import make_optimizer, make_t_image, make_transform_f
 from lucid.optvis.checks import check_thresholds, validate_size
@@ -294,7 +296,12 @@ def import_model(model, t_image, t_image_raw=None, scope="import", input_map=Non
     """Import `model` with `t_image` as its input; return `T(name)` ("input" -> `t_image_raw`, "labels")."""
     if t_image_raw is None:
         t_image_raw = t_image
+    graph = tf.compat.v1.get_default_graph()
+    ops_before = len(graph.get_operations())
     T_ = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
+    if not isinstance(model, Model):
+        # A duck-typed model imports its graph its own way: check the ops it added before anything runs them.
+        safe_ops.check_ops_added(graph, ops_before, repr(model), getattr(model, "allow_unsafe_ops", False))
 
     def T(layer):
         if layer == "input":
