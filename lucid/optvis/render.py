@@ -501,6 +501,8 @@ def import_model(model, t_image, t_image_raw=None, scope="import", input_map=Non
     """Import `model` with `t_image` as its input; return `T(name)` ("input" -> `t_image_raw`, "labels")."""
     if t_image_raw is None:
         t_image_raw = t_image
+    if t_image_raw.shape.rank == 4:
+        model.check_image_size(t_image_raw)  # the param's size, before transforms change it
     T_ = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
 
     def T(layer):
