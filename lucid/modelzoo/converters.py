@@ -337,12 +337,16 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
         # Ops made by tf.custom_gradient (e.g. swish) name a gradient function that lives only in this process and
         # refers to the traced graph. Without it, their gradient is the autodiff of the forward ops they wrap.
         node.attr.pop("_gradient_op_type", None)
+    image_shape = shape.as_list()[1:]
+    if any(out_shape.rank and out_shape[-1] is None for out_shape in traced.values()) and None not in image_shape:
+        # Traced for any size, a Flatten's depth is unknown; at the native size shape inference knows it.
+        native_shapes = input_sizes.static_shapes(graph_def, input_name, image_shape, list(traced))
+        traced = dict(zip(traced, native_shapes)) if native_shapes else traced
     layers = [
         {"name": name, "depth": out_shape[-1], "tags": ["conv" if out_shape.rank == 4 else "dense"]}
         for name, out_shape in traced.items()
         if out_shape.rank in (2, 4)
     ]
-    image_shape = shape.as_list()[1:]
     model = ConvertedModel(graph_def, input_name, image_shape, image_value_range, layers, model_name, is_BGR)
     model._value_range_bounds(image_shape[-1], np.float32)  # a bad range fails here, not at the first render
     model._size_support = input_sizes.probe(graph_def, input_name, image_shape)

@@ -43,15 +43,21 @@ def _shape_only(graph_def):
     return light
 
 
-def _imports_at(light_graph_def, input_name, shape):
-    """Whether `light_graph_def` imports (shape inference passes) with a static input of `shape`."""
-    with tf.Graph().as_default():
+def _imports_at(light_graph_def, input_name, shape, names=()):
+    """The static shapes of the nodes `names` when `light_graph_def` imports with a static input of `shape`, or
+    None where shape inference fails."""
+    with tf.Graph().as_default() as graph:
         image = tf.compat.v1.placeholder(tf.float32, shape)
         try:
             tf.compat.v1.import_graph_def(light_graph_def, {input_name: image}, name="probe")
         except (ValueError, tf.errors.InvalidArgumentError):
-            return False
-    return True
+            return None
+        return [graph.get_tensor_by_name("probe/{}:0".format(name)).shape for name in names]
+
+
+def static_shapes(graph_def, input_name, image_shape, names):
+    """The static shapes of the nodes `names` for one image of `image_shape` [H, W, C] (None if it fails)."""
+    return _imports_at(_shape_only(graph_def), input_name, [1, *image_shape], names)
 
 
 def probe(graph_def, input_name, image_shape):
@@ -61,7 +67,7 @@ def probe(graph_def, input_name, image_shape):
     light = _shape_only(graph_def)
 
     def imports(h, w):
-        return _imports_at(light, input_name, [1, h, w, channels])
+        return _imports_at(light, input_name, [1, h, w, channels]) is not None
 
     side = max(native)
     tries = [native, (native[0] + 1, native[1] + 1), (side * 3 // 2 + 1,) * 2, (side, side + side // 4 + 3)]
