@@ -373,7 +373,7 @@ def test_flatten_dense_model_renders_at_any_size(mnist):
     """The Flatten + Dense head only runs at 28 x 28 (issue 13): the image is fitted to it at the model input."""
     assert mnist.size_support == (False, None, (28, 28))
     for size in [20, 28, 40]:
-        image = render_channel(mnist, "predictions_pre_activation:3", lambda: param.image(size, channels=1))
+        image = render_channel(mnist, "predictions_pre_activation:3", lambda size=size: param.image(size, channels=1))
         assert image.shape == (1, size, size, 1)
 
 

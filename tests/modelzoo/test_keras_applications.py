@@ -21,7 +21,7 @@ FAMILIES = [
     pytest.param(apps.MobileNet, apps.mobilenet.preprocess_input, 64, 32, dict(alpha=0.25), id="MobileNet"),
     pytest.param(apps.MobileNetV2, apps.mobilenet_v2.preprocess_input, 64, 32, dict(alpha=0.35), id="MobileNetV2"),
     pytest.param(apps.MobileNetV3Small, apps.mobilenet_v3.preprocess_input, 64, 32, {}, id="MobileNetV3"),
-    pytest.param(apps.EfficientNetB0, apps.efficientnet.preprocess_input, 64, 32, {}, id="EfficientNet"),
+    pytest.param(apps.EfficientNetB0, apps.efficientnet.preprocess_input, 64, 32, {}, id="EfficientNet", marks=slow),
     pytest.param(apps.ResNet50, apps.resnet.preprocess_input, 64, 32, {}, id="ResNet", marks=slow),
     pytest.param(apps.VGG16, apps.vgg16.preprocess_input, 64, 32, {}, id="VGG", marks=slow),
     pytest.param(
@@ -126,6 +126,7 @@ def test_nested_backbone_layers_are_visible():
     render_once(model, inner.name + ":2", 48)
 
 
+@slow
 def test_saved_model_and_function_of_a_keras_application(tmp_path):
     keras.utils.set_random_seed(0)
     net = apps.MobileNetV2(weights=None, input_shape=(64, 64, 3), alpha=0.35, classes=10)
