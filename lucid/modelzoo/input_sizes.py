@@ -69,17 +69,60 @@ def probe(graph_def, input_name, image_shape):
     def imports(h, w):
         return _imports_at(light, input_name, [1, h, w, channels]) is not None
 
-    side = max(native)
-    tries = [native, (native[0] + 1, native[1] + 1), (side * 3 // 2 + 1,) * 2, (side, side + side // 4 + 3)]
     if not imports(*native):
         return SizeSupport(False, None, None)
-    if not all(imports(h, w) for h, w in tries[1:]):
+    if not all(imports(h, w) for h, w in _other_sizes(native)):
         return SizeSupport(False, None, tuple(native))
     low, high = 1, min(native)  # the smallest square side that imports: high always does
     while low < high:
         middle = (low + high) // 2
         low, high = (low, middle) if imports(middle, middle) else (middle + 1, high)
     return SizeSupport(True, high, tuple(native))
+
+
+def probe_outputs(graph_def, input_name, image_shape):
+    """SizeSupport of a GraphDef that may hold several heads (a zoo graph, or the part of it a render imports):
+    fixed-size only if every output (node nothing else reads) is, so that images are fitted only where the
+    graph would otherwise fail; no minimum is imposed, as the layers that will run are not known."""
+    height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
+    native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
+    light = _shape_only(graph_def)
+    read = {_node_name(name) for node in light.node for name in node.input}
+    outputs = [node.name for node in light.node if node.name not in read and node.op not in ("Const", "NoOp")]
+    by_name = {node.name: node for node in light.node}
+    for output in outputs:
+        part = _ancestors(light, by_name, output)
+        if input_name in {node.name for node in part.node} and all(
+            _imports_at(part, input_name, [1, h, w, channels]) is not None for h, w in [native, *_other_sizes(native)]
+        ):
+            return SizeSupport(True, 1, tuple(native))
+    if _imports_at(light, input_name, [1, *native, channels]) is None:
+        return SizeSupport(False, None, None)
+    return SizeSupport(False, None, tuple(native))
+
+
+def _other_sizes(native):
+    """Sizes besides the native one that a graph accepting any size imports at."""
+    side = max(native)
+    return [(native[0] + 1, native[1] + 1), (side * 3 // 2 + 1,) * 2, (side, side + side // 4 + 3)]
+
+
+def _node_name(name):
+    return name.lstrip("^").split(":")[0]
+
+
+def _ancestors(graph_def, by_name, name):
+    """The GraphDef of `name` and the nodes it reads."""
+    keep, pending = set(), [name]
+    while pending:
+        current = pending.pop()
+        if current not in keep and current in by_name:
+            keep.add(current)
+            pending.extend(_node_name(inp) for inp in by_name[current].input)
+    part = tf.compat.v1.GraphDef()
+    part.versions.CopyFrom(graph_def.versions)
+    part.node.extend(node for node in graph_def.node if node.name in keep)
+    return part
 
 
 def check(t_image, support, model_name):

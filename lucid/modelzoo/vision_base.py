@@ -175,15 +175,16 @@ class Model:
     @property
     def size_support(self):
         """input_sizes.SizeSupport: whether the graph accepts any image size (from which minimum), else the
-        native size that images are fitted to. Converted models store it; for others the graph_def being imported
-        is probed by shape inference (once per graph_def), so a part of a graph cut out for one objective is
-        judged on its own."""
+        native size that images are fitted to. Converted models store it; for others the outputs of the graph_def
+        being imported are probed by shape inference (once per graph_def, see input_sizes.probe_outputs), so a
+        part of a graph cut out for one objective is judged on its own."""
         if self._size_support is not None:
             return self._size_support
         graph_def = self.graph_def
         probed = getattr(self, "_probed_sizes", None)
         if probed is None or probed[0] is not graph_def:
-            probed = self._probed_sizes = (graph_def, input_sizes.probe(graph_def, self.input_name, self.image_shape))
+            probed = (graph_def, input_sizes.probe_outputs(graph_def, self.input_name, self.image_shape))
+            self._probed_sizes = probed
         return probed[1]
 
     def check_image_size(self, t_image):
