@@ -28,7 +28,11 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["lucid", "lucid.*"]),
-    package_data={"lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"], "lucid.optvis.param": ["*.npy"]},
+    package_data={
+        "lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"],
+        "lucid.optvis.param": ["*.npy"],
+        "lucid.misc.gl": ["*.js"],
+    },
     install_requires=[
         _tensorflow_requirement(),
         "numpy",
@@ -46,15 +50,26 @@ setup(
             "nbformat",
             "ipykernel",
             "scikit-learn",
+            "joblib",
+            "matplotlib",
             "dask[distributed]>=2023.1",
+            "PyOpenGL",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
         ],
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
         "recipes": ["scikit-learn"],
+        # lucid.scratch.rl_util loads the RL-vision notebook's joblib files and factorises layers with scikit-learn's
+        # NMF; lucid.misc.convert_matplotlib turns matplotlib figures into images.
+        "scratch": ["joblib", "scikit-learn", "matplotlib"],
+        # The API reference and the rendered quickstart notebook (`mkdocs build`, see mkdocs.yml).
+        "docs": ["mkdocs>=1.6,<2", "mkdocstrings[python]>=0.26", "mkdocs-jupyter>=0.25"],
         # lucid.scale renders whole layers on a dask.distributed cluster (local by default).
         "scale": ["dask[distributed]>=2023.1"],
+        # lucid.misc.gl renders meshes with headless OpenGL (EGL or OSMesa from the system's Mesa); without it,
+        # a NumPy rasterizer draws the same frames more slowly.
+        "gl": ["PyOpenGL"],
     },
     entry_points={
         "console_scripts": ["lucid-render = lucid.cli:main", "lucid-render-sweep = lucid.scale.cli:main"],

@@ -13,6 +13,8 @@ import pytest
 import tensorflow as tf
 from tiny_models import TinyConvNet
 
+from lucid.misc.gl import glcontext
+
 
 @pytest.fixture
 def sess():
@@ -66,3 +68,22 @@ def server(tmp_path):
     yield SimpleNamespace(root=root, url="http://127.0.0.1:%d" % httpd.server_port, requests=requests)
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture
+def opengl():
+    """Skip the test when no headless OpenGL context can be created, unless CI=true: then fail."""
+    try:
+        glcontext.create_opengl_context()
+    except RuntimeError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but no headless OpenGL (.ci/run installs Mesa's EGL): %s" % error)
+        pytest.skip("no headless OpenGL here (%s); under CI=true this fails instead" % error)
+
+
+@pytest.fixture(params=["gl", "numpy"])
+def backend(request):
+    """Each lucid.misc.gl MeshRenderer backend in turn: "gl" (skipped without OpenGL outside CI) and "numpy"."""
+    if request.param == "gl":
+        request.getfixturevalue("opengl")
+    return request.param

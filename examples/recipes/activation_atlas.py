@@ -7,8 +7,8 @@ when umap-learn is installed).
 import _common
 import numpy as np
 
-from lucid.misc.quality import natural_crops
 from lucid.recipes.activation_atlas.main import activation_atlas, sample_activations
+from lucid.recipes.quality import natural_crops
 
 
 def main():

@@ -14,8 +14,8 @@ import os
 import numpy as np
 
 import lucid.modelzoo.vision_models as models
-from lucid.misc import quality
 from lucid.misc.io import save
+from lucid.recipes import quality
 
 CLASSES = [949, 985, 1, 309, 130, 417]  # strawberry, daisy, goldfish, bee, flamingo, balloon
 

@@ -6,11 +6,10 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lucid.misc import quality
 from lucid.misc.ndimage_utils import resize
 from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param, render, style
-from lucid.recipes import building_blocks, caricature
+from lucid.recipes import building_blocks, caricature, quality
 from lucid.recipes import feature_visualization as fv
 from lucid.recipes import image_activations as ia
 from lucid.recipes import image_interpolation_params as interp

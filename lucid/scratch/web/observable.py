@@ -1,0 +1,64 @@
+"""Embed an Observable notebook (or some of its cells) in a Jupyter output, optionally overriding cell values.
+
+The output loads Observable's runtime (from cdn.jsdelivr.net) and the notebook's compiled module (from
+api.observablehq.com) in the browser showing the notebook, as the original did: the cell runs code fetched from
+those hosts, needs network in the browser, and shows nothing offline. Python only writes the HTML.
+"""
+
+import json
+import uuid
+from urllib.parse import urlparse
+
+from lucid.misc.io.showing import _display_html
+
+RUNTIME_URL = "https://cdn.jsdelivr.net/npm/@observablehq/runtime@5/dist/runtime.js"
+
+
+def _js_literal(value):
+    """`value` as a JavaScript literal that is also safe inside an HTML <script> element."""
+    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def module_url(url):
+    """The URL of the compiled module of an Observable notebook given by its page URL (https://observablehq.com/@u/n)."""
+    parsed = urlparse(url)
+    if parsed.scheme != "https" or parsed.netloc not in ("observablehq.com", "api.observablehq.com"):
+        raise ValueError("renderObservable takes an https://observablehq.com/... notebook URL, got %r." % (url,))
+    path = parsed.path if parsed.path.endswith(".js") else parsed.path.rstrip("/") + ".js"
+    return "https://api.observablehq.com%s?v=3" % path
+
+
+def observable_html(url, cells=None, data=None):
+    """The HTML that renderObservable displays."""
+    if cells is not None and (isinstance(cells, str) or not all(isinstance(c, str) for c in cells)):
+        raise TypeError("cells must be a list of cell names, got %r." % (cells,))
+    if data is not None and not isinstance(data, dict):
+        raise TypeError("data must be a dict {cell name: value}, got %s." % type(data).__name__)
+    div_id = "observable-" + uuid.uuid4().hex
+    return """<div id="%s"></div>
+<script type="module">
+import {Runtime, Inspector} from %s;
+import define from %s;
+const cells = %s, data = %s;
+const root = document.getElementById(%s);
+const module = new Runtime().module(define, name => {
+  if (cells !== null && !cells.includes(name)) return null;
+  const element = document.createElement("div");
+  root.appendChild(element);
+  return new Inspector(element);
+});
+for (const [name, value] of Object.entries(data)) module.redefine(name, value);
+</script>""" % (
+        div_id,
+        _js_literal(RUNTIME_URL),
+        _js_literal(module_url(url)),
+        _js_literal(None if cells is None else list(cells)),
+        _js_literal(data or {}),
+        _js_literal(div_id),
+    )
+
+
+def renderObservable(url, cells=None, data=None):
+    """Display the Observable notebook at `url`: only the cells named in `cells` (all if None), with the cells
+    named by `data`'s keys redefined to its (JSON-serializable) values."""
+    _display_html(observable_html(url, cells, data))
