@@ -11,7 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from lucid.misc.io import load, save, showing
-from lucid.modelzoo import safe_ops
+from lucid.modelzoo import input_sizes, safe_ops
 from lucid.modelzoo import util as model_util
 
 log = logging.getLogger(__name__)
@@ -111,8 +111,10 @@ class Model:
     _synset_ids = None
     _synsets = None
     _graph_def = None
+    # input_sizes.SizeSupport; converted models know it, others probe the graph they import (see size_support).
+    _size_support = None
     # The in-memory graph_def is not pickled: it can be reloaded from model_path.
-    _blacklist = ["_graph_def", "_pruned_cache"]
+    _blacklist = ["_graph_def", "_pruned_cache", "_probed_sizes"]
 
     def __getstate__(self):
         return {key: value for key, value in self.__dict__.items() if key not in self._blacklist}
@@ -176,6 +178,25 @@ class Model:
                 )
             self._graph_def = model_util.load_graphdef(self.model_path)
         return self._graph_def
+
+    @property
+    def size_support(self):
+        """input_sizes.SizeSupport: whether the graph accepts any image size (from which minimum), else the
+        native size that images are fitted to. Converted models store it; for others the outputs of the graph_def
+        being imported are probed by shape inference (once per graph_def, see input_sizes.probe_outputs), so a
+        part of a graph cut out for one objective is judged on its own."""
+        if self._size_support is not None:
+            return self._size_support
+        graph_def = self.graph_def
+        probed = getattr(self, "_probed_sizes", None)
+        if probed is None or probed[0] is not graph_def:
+            probed = (graph_def, input_sizes.probe_outputs(graph_def, self.input_name, self.image_shape))
+            self._probed_sizes = probed
+        return probed[1]
+
+    def check_image_size(self, t_image):
+        """Raise ValueError if the static size of NHWC `t_image` is below the smallest size the model accepts."""
+        input_sizes.check(t_image, self.size_support, self.name)
 
     def pruned(self, node_names):
         """A copy of this model whose graph_def holds only the nodes `node_names`, the input node and what they
@@ -251,9 +272,10 @@ class Model:
     def create_input(self, t_input=None, forget_xy_shape=True):
         """`(t_input, t_prep_input)`: the [0, 1] image input and its version in the model's value range.
 
-        A rank-3 input gets a batch dimension; a one-channel model averages RGB input to grey; `forget_xy_shape`
-        lets the graph accept any image size; BGR models get their channels reversed before the value range is
-        applied.
+        A rank-3 input gets a batch dimension; a one-channel model averages RGB input to grey; the image is fitted
+        to a size the model accepts (`size_support`: resized to the native size of a fixed-size model, enlarged to
+        the minimum of another; a static size below that minimum is a ValueError); `forget_xy_shape` lets the graph
+        accept any image size; BGR models get their channels reversed before the value range is applied.
         """
         if t_input is None:
             t_input = tf.compat.v1.placeholder(tf.float32, self.image_shape)
@@ -276,6 +298,8 @@ class Model:
             # param.image and grayscale_image_rgb render it as well as param.image(..., channels=1) does.
             t_prep_input = tf.reduce_mean(t_prep_input, -1, keepdims=True)
         self._check_channels(t_prep_input)
+        self.check_image_size(t_prep_input)
+        t_prep_input = input_sizes.fit(t_prep_input, self.size_support)
         if forget_xy_shape:
             t_prep_input = model_util.forget_xy(t_prep_input)
         if getattr(self, "is_BGR", False):
@@ -487,6 +511,7 @@ class Model:
             # Written by the converters (Model.from_keras, ...), not by Model.save.
             is_BGR = metadata.get("is_BGR", False)
             model_name = metadata.get("model_name")
+            _size_support = input_sizes.SizeSupport(*metadata["size_support"]) if "size_support" in metadata else None
 
         if metadata.get("layers"):
             DynamicModel.layers = _layers_from_list_of_dicts(DynamicModel(), metadata["layers"])
@@ -523,7 +548,7 @@ class Model:
         raise NotImplementedError("Serialized model type {!r} is not supported; only 'frozen' is.".format(model_type))
 
     @staticmethod
-    def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=False):
+    def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=None):
         """A Model of a functional or Sequential Keras model; see `converters.from_keras`."""
         from lucid.modelzoo import converters  # imported on use: converters imports this module
 

@@ -298,6 +298,8 @@ def import_model(model, t_image, t_image_raw=None, scope="import", input_map=Non
         t_image_raw = t_image
     graph = tf.compat.v1.get_default_graph()
     ops_before = len(graph.get_operations())
+    if isinstance(model, Model) and t_image_raw.shape.rank == 4:
+        model.check_image_size(t_image_raw)  # the param's size, before transforms change it
     T_ = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
     if not isinstance(model, Model):
         # A duck-typed model imports its graph its own way: check the ops it added before anything runs them.
