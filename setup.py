@@ -47,16 +47,22 @@ setup(
             "ipykernel",
             "scikit-learn",
             "dask[distributed]>=2023.1",
+            "fsspec",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
         ],
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
         "recipes": ["scikit-learn"],
-        # lucid.scale renders whole layers on a dask.distributed cluster (local by default).
-        "scale": ["dask[distributed]>=2023.1"],
+        # lucid.scale renders whole layers on a dask.distributed cluster (local by default) into a store on any
+        # fsspec filesystem (local, s3:// with s3fs, gs:// with gcsfs...).
+        "scale": ["dask[distributed]>=2023.1", "fsspec"],
     },
     entry_points={
-        "console_scripts": ["lucid-render = lucid.cli:main", "lucid-render-sweep = lucid.scale.cli:main"],
+        "console_scripts": [
+            "lucid-render = lucid.cli:main",
+            "lucid-render-sweep = lucid.scale.cli:main",
+            "lucid-microscope = lucid.scale.cli:microscope_main",
+        ],
     },
 )

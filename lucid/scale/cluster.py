@@ -19,7 +19,7 @@ except ImportError as error:
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 2  # a failed task is retried once, then its units are recorded as failed
-CONNECT_TIMEOUT = 10  # seconds to reach a scheduler given by address
+CONNECT_TIMEOUT = 5  # seconds to reach a scheduler given by address
 
 
 def check_client(client, n_workers):

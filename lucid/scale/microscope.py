@@ -43,7 +43,7 @@ def microscope(
     top_k=6,
     progress=None,
 ):
-    """Build (or complete) the Microscope site of `model` at `site`; return the path or URL of its index.html.
+    """Build (or complete) the Microscope site of `model` at `site` (its pages start at `site/index.html`).
 
     Args:
       model: a zoo model name, the path of a .pb saved by Model.save, such a Model, or a saved Keras model
@@ -57,6 +57,8 @@ def microscope(
       units: the first `units` units of each layer (default: all).
       top_k: dataset examples shown per unit, most and least activating each.
       progress: `progress(done, failed, total)`, counting the units whose visualizations are rendered.
+
+    Returns the latest visualization record of each unit shown, in order (status "done" or "failed").
     """
     settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision)
     check_client(client, n_workers)
@@ -117,7 +119,8 @@ def microscope(
                             records,
                         )
                     _render(dask_client, store, spec, todo, settings, view_keys, base, records, progress)
-    return store.path("index.html") if not store.local else os.path.join(store.root, "index.html")
+        latest = store.index()
+    return [latest[view_keys[unit]] for unit in wanted]
 
 
 def microscope_spec(model, value_range, bgr):
