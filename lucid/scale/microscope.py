@@ -94,22 +94,21 @@ def microscope(
         store.index()  # a damaged index stops the run here, before any work
         done = store.done_keys()
         todo = [unit for unit in wanted if view_keys[unit] not in done]
-        pass_layers = (
-            [layer for layer, channels in per_layer if any(example_keys[(layer, c)] not in done for c in channels)]
-            if paths is not None
-            else []
-        )
-        log.info("%s: %d units to render, dataset examples for %d layers.", name, len(todo), len(pass_layers))
+        lacking = {}  # layer -> its channels without dataset examples yet
+        for layer, channels in per_layer if paths is not None else []:
+            missing = [c for c in channels if example_keys[(layer, c)] not in done]
+            if missing:
+                lacking[layer] = missing
+        log.info("%s: %d units to render, dataset examples for %d layers.", name, len(todo), len(lacking))
         with index_written_last(store, records, then=finish):
-            if todo or pass_layers:
+            if todo or lacking:
                 with connect(client, n_workers) as dask_client:
-                    if pass_layers:
+                    if lacking:
                         _dataset_examples(
                             dask_client,
                             store,
                             spec,
-                            per_layer,
-                            pass_layers,
+                            lacking,
                             paths,
                             images,
                             pass_size,
@@ -193,36 +192,26 @@ def _render(client, store, spec, todo, settings, keys, base, records, progress):
     run_tasks(client, jobs, on_result, on_failure, progress)
 
 
-def _dataset_examples(client, store, spec, per_layer, pass_layers, paths, folder, size, k, keys, base, records):
-    """One chunked pass over `paths` for `pass_layers`, then each unit's example patches stored as an entry."""
-    fields = client.submit(tasks.receptive_fields, spec, pass_layers, size, pure=False).result()
-    extremes = dataset.extremes_over_images(client, spec, pass_layers, paths, size, k)
-    for layer, channels in per_layer:
-        if layer not in pass_layers:
-            continue
+def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys, base, records):
+    """One chunked pass over `paths` for the layers of `lacking` (`{layer: channels}`), then each of those units'
+    example patches stored as its entry."""
+    layers = list(lacking)
+    fields = client.submit(tasks.receptive_fields, spec, layers, size, pure=False).result()
+    extremes = dataset.extremes_over_images(client, spec, layers, paths, size, k)
+    for layer, channels in lacking.items():
         for channel in channels:
             files, lists = {}, {}
             for side in ("top", "bottom"):
                 lists[side] = []
-                for rank, (value, path, jpeg) in enumerate(
-                    dataset.patches(paths, size, fields[layer], extremes[layer][side], channel)
-                ):
-                    file_name = "%s-%d.jpg" % (side, rank)
-                    files[file_name] = jpeg
-                    lists[side].append(dict(value=value, image=os.path.relpath(path, folder), name=file_name))
+                found = dataset.patches(paths, size, fields[layer], extremes[layer][side], channel)
+                for rank, (value, path, jpeg) in enumerate(found):
+                    files["%s-%d.jpg" % (side, rank)] = jpeg
+                    lists[side].append(
+                        dict(value=value, image=os.path.relpath(path, folder), name="%s-%d.jpg" % (side, rank))
+                    )
             unit = (layer, channel)
-            entry = dict(
-                base,
-                kind="examples",
-                key=keys[unit],
-                layer=layer,
-                channel=channel,
-                unit=unit_name(*unit),
-                status="done",
-                **lists,
-            )
-            entry = store.put(entry, files)
-            records[entry["key"]] = entry
+            entry = dict(base, kind="examples", key=keys[unit], layer=layer, channel=channel, unit=unit_name(*unit))
+            records[keys[unit]] = store.put(dict(entry, status="done", **lists), files)
 
 
 def _resolve(record):

@@ -7,7 +7,6 @@ The model is a tiny synthetic graph saved with Model.save to a .pb, which the wo
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 
@@ -18,6 +17,7 @@ import tensorflow as tf
 
 distributed = pytest.importorskip("distributed")
 
+from chromium import chromium_or_skip  # noqa: E402
 from tiny_models import TinyConvNet, layer_values, tiny_conv_graph_def  # noqa: E402
 
 from lucid.modelzoo.vision_base import Model  # noqa: E402
@@ -118,9 +118,7 @@ def test_sweep_writes_every_png_and_index_record(rendered, model_path, client):
 
 
 def test_index_html_shows_one_image_per_rendered_unit_in_chromium(rendered):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    chromium = chromium_or_skip()
     out_dir, records = rendered
     page = os.path.join(out_dir, "index.html")
     dom = subprocess.run(
@@ -191,7 +189,9 @@ def test_failing_task_is_retried_then_recorded_while_others_finish(two_workers, 
     assert page.count("<img ") == 2 and "no_grad:0" in page
     # A rerun tries the failed unit again (and only it).
     mtime = os.stat(os.path.join(out_dir, by_unit["conv1:0"]["png"])).st_mtime_ns
-    again = render_units(model_path, ["no_grad:0", "conv1:0"], out_dir, client=two_workers, steps=FAST, size=SIZE)
+    again = render_units(
+        model_path, ["no_grad:0", "conv1:0"], out_dir, client=two_workers, steps=FAST, size=SIZE, batch_size=2
+    )
     assert again[0]["status"] == "failed" and again[1] == by_unit["conv1:0"]
     assert os.stat(os.path.join(out_dir, by_unit["conv1:0"]["png"])).st_mtime_ns == mtime
 
