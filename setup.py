@@ -54,6 +54,8 @@ setup(
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
         "recipes": ["scikit-learn"],
+        # The API reference and the rendered quickstart notebook (`mkdocs build`, see mkdocs.yml).
+        "docs": ["mkdocs>=1.6,<2", "mkdocstrings[python]>=0.26", "mkdocs-jupyter>=0.25"],
         # lucid.scale renders whole layers on a dask.distributed cluster (local by default) into a store on any
         # fsspec filesystem (local, s3:// with s3fs, gs:// with gcsfs...).
         "scale": ["dask[distributed]>=2023.1", "fsspec"],

@@ -1,14 +1,9 @@
 """lucid: feature visualization for TensorFlow graphs, a TF2 (tf.compat.v1) successor of Google's Lucid.
 
-Importing lucid changes no TensorFlow global state: no eager switch, no v2-behavior toggle.
+Importing lucid changes no global state: no eager switch, no v2-behavior toggle, no warning filters.
 """
-
-import warnings
 
 __version__ = "0.3.10"
 
 # Seed used by `render_vis(use_fixed_seed=True)` and other code that asks for a fixed seed.
 seed = 0
-
-warnings.filterwarnings("ignore", category=DeprecationWarning, module="tensorflow")
-warnings.filterwarnings("ignore", category=DeprecationWarning, module="google")

@@ -19,7 +19,7 @@ import lucid
 from lucid.misc.io import save, save_gif
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo.vision_base import Model
-from lucid.optvis import objectives, render
+from lucid.optvis import objectives, precision, render
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,13 @@ def build_parser():
     parser.add_argument("--seed", type=int, default=0, help="random seed, for reproducible images (default 0)")
     parser.add_argument("--gif", help="also write an animated GIF of the optimization to this .gif file")
     parser.add_argument("--fps", type=float, default=10, help="frames per second of the GIF (default 10)")
+    parser.add_argument(
+        "--precision",
+        choices=precision.PRECISIONS,
+        default="float32",
+        help="the model's arithmetic: float32 (default, the original's numbers), bfloat16 (CPU), float16 (GPU), "
+        "or auto (reduced only where the hardware computes it fast)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     return parser
 
@@ -98,6 +105,7 @@ def main(argv=None):
             verbose=not args.quiet,
             show_image=False,
             use_fixed_seed=True,
+            precision=args.precision,
         )
         save(images[-1][0], args.output)
         if args.gif:

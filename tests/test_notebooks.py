@@ -96,3 +96,12 @@ def test_quickstart_writes_files(executed):
     assert png.shape == (96, 96, 3) and png.std() > 5
     gif = PIL.Image.open(workdir / "block5_17.gif")
     assert gif.n_frames > 1
+
+
+def test_stored_quickstart_keeps_its_images():
+    """The notebook in the repository shows its images to someone browsing it (refresh_outputs.py stores them)."""
+    notebook = nbformat.read(QUICKSTART, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            assert len(_image_outputs(cell)) >= _expected_images(cell.source), cell.source
+            assert not [o for o in cell.outputs if o.output_type == "error"], cell.source

@@ -1,7 +1,9 @@
 """Random objective strings, sizes and arguments thrown at the public entry points (hypothesis).
 
 Every call must either give a sound result or raise ValueError / KeyError / TypeError with a message of our
-own: never another exception, never a raw TensorFlow op error (messages naming a `{{node ...}}`).
+own: never another exception, never a raw TensorFlow op error (messages naming a `{{node ...}}`). Each of these
+properties has a twin that draws only valid arguments and requires them to be accepted, so that refusing
+everything cannot pass.
 """
 
 import numpy as np
@@ -128,6 +130,48 @@ def test_as_objective_with_random_values(thing):
     assert objective is REFUSED or callable(objective)
 
 
+def accepted(call):
+    """`call()`'s result; fails the test if a valid example is refused (the other half of every property above)."""
+    result = outcome(call)
+    assert result is not REFUSED, "a valid example was refused"
+    return result
+
+
+@fuzz_settings(40)
+@given(
+    text=st.builds(
+        lambda layer, n, pad: pad + "%s:%d" % layer_and_channel(layer, n) + pad,
+        st.sampled_from(["conv1", "conv2", "conv2_pre_relu", "logits"]),
+        st.integers(-8, 20),
+        st.sampled_from(["", " "]),
+    )
+)
+def test_as_objective_accepts_valid_strings(model, text):
+    objective = accepted(lambda: objectives.as_objective(text))
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        assert np.isfinite(sess.run(accepted(lambda: objective(_static_T(model)))))
+
+
+def layer_and_channel(layer, n):
+    """(layer, a channel in range for it): n folded into the layer's depth, keeping its sign (negative indices)."""
+    depth = {"conv1": 8, "conv2": 16, "conv2_pre_relu": 16, "logits": 10}[layer]
+    return layer, (n % depth if n >= 0 else n % depth)
+
+
+@fuzz_settings(20)
+@given(
+    thing=st.one_of(
+        st.builds(lambda n: objectives.channel("conv1", n), st.integers(0, 7)),
+        st.builds(lambda n: lambda T: tf.reduce_mean(T("conv2")[..., n]), st.integers(0, 15)),
+        st.builds(lambda n: "conv2:%d" % n, st.integers(0, 15)),
+    )
+)
+def test_as_objective_accepts_objectives_callables_and_strings(model, thing):
+    objective = accepted(lambda: objectives.as_objective(thing))
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        assert np.isfinite(sess.run(objective(_static_T(model))))
+
+
 FACTORIES = {
     "channel": lambda layer, a, b, c: objectives.channel(layer, a, batch=b),
     "neuron": lambda layer, a, b, c: objectives.neuron(layer, a, x=b, y=c),
@@ -165,6 +209,32 @@ def test_objective_factories_with_random_arguments(model, name, layer, a, b, c):
             assert np.isfinite(sess.run(value)).all()
 
 
+VALID_FACTORIES = {
+    "channel": lambda layer, n, b: objectives.channel(layer, n, batch=b),
+    "neuron": lambda layer, n, b: objectives.neuron(layer, n, x=b, y=b),
+    "neuron_batch": lambda layer, n, b: objectives.neuron(layer, n, batch=b),
+    "direction": lambda layer, n, b: objectives.direction(layer, np.ones(DEPTHS[layer]) * (n + 1), batch=b),
+    "direction_neuron": lambda layer, n, b: objectives.direction_neuron(layer, np.ones(DEPTHS[layer]), x=b, y=b),
+    "tensor_direction": lambda layer, n, b: objectives.tensor_direction(layer, np.ones([b + 1, 1, DEPTHS[layer]])),
+    "diversity": lambda layer, n, b: objectives.diversity(layer),
+    "deepdream": lambda layer, n, b: objectives.deepdream(layer),
+}
+DEPTHS = {"conv1": 8, "conv2": 16}
+
+
+@fuzz_settings(60)
+@given(
+    name=st.sampled_from(sorted(VALID_FACTORIES)),
+    layer=st.sampled_from(sorted(DEPTHS)),
+    n=st.integers(0, 7),
+    b=st.integers(0, 1),
+)
+def test_objective_factories_accept_valid_arguments(model, name, layer, n, b):
+    objective = accepted(lambda: VALID_FACTORIES[name](layer, n, b))
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        assert np.isfinite(sess.run(accepted(lambda: objective(_static_T(model)))))
+
+
 # ---- parameterizations -----------------------------------------------------------------------------------------
 
 flags = mostly(st.booleans(), st.sampled_from([None, 0, 1, "yes"]))
@@ -195,6 +265,23 @@ def test_param_image_with_random_arguments(w, h, batch, sd, fft, decorrelate, al
     ch = channels if channels is not None else (4 if alpha else 3)
     assert value.shape == (batch or 1, h if h is not None else w, w, ch)
     assert np.isfinite(value).all() and value.min() >= 0 and value.max() <= 1
+
+
+@fuzz_settings(40)
+@given(
+    w=st.integers(1, 24),
+    h=st.one_of(st.none(), st.integers(1, 24)),
+    batch=st.one_of(st.none(), st.integers(1, 3)),
+    sd=st.one_of(st.none(), st.floats(0, 1)),
+    fft=st.booleans(),
+    decorrelate=st.booleans(),
+    alpha=st.booleans(),
+)
+def test_param_image_accepts_valid_arguments(w, h, batch, sd, fft, decorrelate, alpha):
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        t = accepted(lambda: param.image(w, h=h, batch=batch, sd=sd, fft=fft, decorrelate=decorrelate, alpha=alpha))
+        sess.run(tf.compat.v1.global_variables_initializer())
+        assert sess.run(t).shape == (batch or 1, h or w, w, 4 if alpha else 3)
 
 
 # ---- transforms ------------------------------------------------------------------------------------------------
@@ -246,6 +333,28 @@ def test_transforms_with_random_arguments_and_sizes(make, shape):
             assert value.ndim == 4 and value.shape[0] == shape[0] and np.isfinite(value).all()
 
 
+VALID_TRANSFORMS = [
+    st.builds(lambda d: transform.jitter(d), st.integers(1, 4)),
+    st.builds(lambda w, mode: transform.pad(w, mode=mode), st.integers(0, 4), st.sampled_from(["REFLECT", "constant"])),
+    st.builds(lambda s: transform.random_scale([1.0, s]), st.floats(0.8, 1.2)),
+    st.builds(lambda a: transform.random_rotate(list(range(-a, a + 1))), st.integers(0, 10)),
+    st.builds(lambda h, w: transform.crop_or_pad_to(h, w), st.integers(1, 20), st.integers(1, 20)),
+    st.just(transform.normalize_gradient()),
+]
+
+
+@fuzz_settings(40)
+@given(
+    inner=st.one_of(*VALID_TRANSFORMS),
+    shape=st.tuples(st.integers(1, 2), st.integers(6, 20), st.integers(6, 20), st.just(3)),
+)
+def test_transforms_accept_valid_arguments(inner, shape):
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        image = np.random.RandomState(0).rand(*shape).astype(np.float32)
+        value = sess.run(accepted(lambda: inner(tf.constant(image))))
+    assert value.ndim == 4 and value.shape[0] == shape[0] and np.isfinite(value).all()
+
+
 # ---- render_vis end to end -------------------------------------------------------------------------------------
 
 transform_lists = st.one_of(
@@ -280,3 +389,24 @@ def test_render_vis_with_random_objectives_and_sizes(model, text, size, batch, t
     if images is not REFUSED:
         assert len(images) == 1 and images[0].shape == (batch, size, size, 3)
         assert np.isfinite(images[0]).all() and images[0].min() >= 0 and images[0].max() <= 1
+
+
+@fuzz_settings(8)
+@given(
+    text=good_objective_strings,
+    size=st.integers(9, 12),  # larger than the largest jitter (8) of transform_lists
+    batch=st.integers(1, 3),
+    transforms=transform_lists,
+)
+def test_render_vis_accepts_valid_objectives_and_sizes(model, text, size, batch, transforms):
+    images = accepted(
+        lambda: render.render_vis(
+            model,
+            text,
+            param_f=lambda: param.image(size, batch=batch),
+            transforms=transforms,
+            thresholds=(0,),
+            verbose=False,
+        )
+    )
+    assert len(images) == 1 and images[0].shape == (batch, size, size, 3)

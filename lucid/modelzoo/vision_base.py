@@ -1,5 +1,6 @@
 """Base classes of the model zoo: `Model` (a frozen GraphDef plus what Lucid must know to import it) and `Layer`."""
 
+import copy
 import difflib
 import logging
 import os
@@ -168,6 +169,13 @@ class Model:
                 )
             self._graph_def = model_util.load_graphdef(self.model_path)
         return self._graph_def
+
+    def pruned(self, node_names):
+        """A copy of this model whose graph_def holds only the nodes `node_names`, the input node and what they
+        depend on: importing it costs a fraction of the whole model when only early layers are read."""
+        pruned = copy.copy(self)
+        pruned._graph_def = model_util.subgraph_def(self.graph_def, set(node_names) | {self.input_name})
+        return pruned
 
     def load_graphdef(self):
         """Deprecated no-op: `graph_def` loads lazily."""

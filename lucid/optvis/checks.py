@@ -1,20 +1,45 @@
-"""Checks shared by params, transforms and objectives: argument validation that raises clear Python errors while
-the graph is built, and run-time size checks for sizes only known when the graph runs."""
+"""Argument checks shared by render, params, transforms and objectives: validation that raises clear Python errors
+while the graph is built, and run-time size checks for sizes only known when the graph runs."""
 
 import numbers
 
 import tensorflow as tf
 
 
+def is_number(x):
+    """True for a real number, NumPy scalars included; False for bools (a bool where a number is expected is a
+    mistake, not 0 or 1)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
 def validate_size(value, name, minimum=1):
     """Return `value` as an int, or raise if it is not an integer >= `minimum` (a size, a count...)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not is_number(value):
         raise TypeError("%s must be an integer, got %r of type %s." % (name, value, type(value).__name__))
     if not isinstance(value, numbers.Integral):
         raise ValueError("%s must be an integer, got %r; pass a whole number such as %d." % (name, value, int(value)))
     if value < minimum:
         raise ValueError("%s must be at least %d, got %d." % (name, minimum, value))
     return int(value)
+
+
+def check_thresholds(thresholds):
+    """`thresholds` (a step number or a collection of them) as a frozenset of non-negative ints, or raise."""
+    if isinstance(thresholds, numbers.Integral) and not isinstance(thresholds, bool):
+        thresholds = (int(thresholds),)
+    try:
+        thresholds = frozenset(thresholds)
+    except TypeError:
+        raise TypeError(
+            "thresholds must be a step number or a collection of step numbers, e.g. (512,) or range(0, 512, 64); "
+            "got %r." % (thresholds,)
+        ) from None
+    if not thresholds:
+        raise ValueError("thresholds is empty: give at least one step, e.g. thresholds=(512,).")
+    for t in thresholds:
+        if isinstance(t, bool) or not isinstance(t, numbers.Integral) or t < 0:
+            raise TypeError("thresholds must hold non-negative integer steps, e.g. (0, 64, 512); got %r." % (t,))
+    return thresholds
 
 
 def validate_shape(shape, rank=None, name="shape"):
@@ -31,7 +56,7 @@ def validate_sd(sd):
     """Return `sd` (None or a non-negative finite number), or raise: it scales random initial values."""
     if sd is None:
         return None
-    if isinstance(sd, bool) or not isinstance(sd, numbers.Real):
+    if not is_number(sd):
         raise TypeError("sd must be a number or None, got %r of type %s." % (sd, type(sd).__name__))
     if not 0 <= sd < float("inf"):
         raise ValueError("sd must be a finite number >= 0, got %r." % sd)

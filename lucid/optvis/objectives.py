@@ -16,7 +16,7 @@ import re
 import numpy as np
 import tensorflow as tf
 
-from lucid.optvis.checks import require_size_at_run_time
+from lucid.optvis.checks import is_number, require_size_at_run_time
 from lucid.optvis.objectives_util import (
     _check_channel,
     _checked_index,
@@ -31,11 +31,6 @@ from lucid.optvis.objectives_util import (
 )
 
 log = logging.getLogger(__name__)
-
-
-def _is_number(x):
-    """Numbers the objective algebra scales and shifts by: any real, including NumPy scalars."""
-    return isinstance(x, numbers.Real)
 
 
 def _lift(other, operation):
@@ -66,7 +61,7 @@ class Objective:
         return self.objective_func(T)
 
     def __add__(self, other):
-        if _is_number(other):
+        if is_number(other):
             return Objective(lambda T: other + self(T), self.name, self.description)
         other = _lift(other, "+")
         name = ", ".join([self.name, other.name])
@@ -79,14 +74,14 @@ class Objective:
         return -1 * self
 
     def __sub__(self, other):
-        return self + (-other if _is_number(other) else -_lift(other, "-"))
+        return self + (-other if is_number(other) else -_lift(other, "-"))
 
     def __rsub__(self, other):
         return -self + other
 
     def __mul__(self, other):
         """Scale by a number, or multiply values with another objective; keeps self's name and description."""
-        if _is_number(other):
+        if is_number(other):
             return Objective(lambda T: other * self(T), self.name, self.description)
         other = _lift(other, "*")
         return Objective(lambda T: self(T) * other(T), self.name, self.description)
@@ -94,7 +89,7 @@ class Objective:
     __rmul__ = __mul__
 
     def __truediv__(self, other):
-        if not _is_number(other):
+        if not is_number(other):
             raise TypeError(
                 "An objective can only be divided by a number, got %r (type %s)." % (other, type(other).__name__)
             )
@@ -399,7 +394,7 @@ def penalize_boundary_complexity(shp, w=20, mask=None, C=0.5):
 @wrap_objective()
 def alignment(layer, decay_ratio=2):
     """Negative squared difference between activations of nearby batch images (weight 1/decay_ratio**distance)."""
-    if not _is_number(decay_ratio) or isinstance(decay_ratio, bool) or not 0 < decay_ratio < float("inf"):
+    if not is_number(decay_ratio) or not 0 < decay_ratio < float("inf"):
         raise ValueError("alignment needs a positive decay_ratio such as 2, got %r." % (decay_ratio,))
 
     def inner(T):

@@ -6,13 +6,12 @@ NHWC float tensors in the current default graph. Random choices are redrawn on e
 
 import logging
 import math
-import numbers
 
 import tensorflow as tf
 
 from lucid.misc.gradient_override import gradient_override_map, register_to_random_name
 from lucid.optvis import param
-from lucid.optvis.checks import require_size_at_run_time, validate_size
+from lucid.optvis.checks import is_number, require_size_at_run_time, validate_size
 
 log = logging.getLogger(__name__)
 
@@ -25,11 +24,6 @@ def _as_image(t_image, name):
     if t_image.get_shape().rank != 4:
         raise ValueError("%s expects NHWC images of rank 4, got shape %s." % (name, t_image.get_shape()))
     return t_image
-
-
-def _is_number(x):
-    """True for a real number (bools excluded)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def jitter(d, seed=None):
@@ -69,9 +63,9 @@ def pad(w, mode="REFLECT", constant_value=0.5):
     uniform = isinstance(constant_value, str)
     if uniform and constant_value != "uniform":
         raise ValueError('constant_value must be a number or "uniform", got %r.' % constant_value)
-    if not uniform and not (_is_number(constant_value) or tf.is_tensor(constant_value)):
+    if not uniform and not (is_number(constant_value) or tf.is_tensor(constant_value)):
         raise TypeError('constant_value must be a number or "uniform", got %r.' % (constant_value,))
-    if _is_number(constant_value) and not math.isfinite(constant_value):
+    if is_number(constant_value) and not math.isfinite(constant_value):
         raise ValueError('constant_value must be a finite number or "uniform", got %r.' % (constant_value,))
 
     def inner(t_image):
@@ -109,7 +103,7 @@ def _check_choices(xs, name):
     if not xs:
         raise ValueError("%s is empty; pass at least one value." % name)
     for x in xs:
-        if not _is_number(x):
+        if not is_number(x):
             raise TypeError("%s must contain only numbers, got %r." % (name, x))
         if not math.isfinite(x):
             raise ValueError("%s must contain only finite numbers, got %r." % (name, x))

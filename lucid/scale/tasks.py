@@ -54,11 +54,6 @@ def load_model(spec):
     return nets_factory.get_model(spec)
 
 
-def precision_args(precision):
-    """render_channels / render_vis keyword arguments for `precision`: none for the default float32."""
-    return {} if precision == "float32" else {"precision": precision}
-
-
 @contextmanager
 def _seeded(seed):
     """Yield the `use_fixed_seed` argument of a render: False for seed None, else True with lucid.seed = seed."""
@@ -92,7 +87,7 @@ def render_batch(spec, layer, channels, steps, size, seed, precision="float32"):
             steps=steps,
             image_size=size,
             use_fixed_seed=use_fixed_seed,
-            **precision_args(precision),
+            precision=precision,
         )
     return {
         "pngs": [serialize_array(image) for image in images],
@@ -133,7 +128,7 @@ def render_views(spec, layer, channels, steps, size, seed, precision="float32"):
             thresholds=(steps - 1,),
             verbose=False,
             use_fixed_seed=use_fixed_seed,
-            **precision_args(precision),
+            precision=precision,
         )[-1]
     per_channel = [
         {view: serialize_array(images[len(VIEWS) * index + i]) for i, view in enumerate(VIEWS)}

@@ -71,9 +71,15 @@ def test_benchmark_renders_and_measures_each_setup(model):
     results = quality.benchmark(model, classes, natural, setups=small, steps=30, n_views=4)
     for name in small:
         result = results[name]
-        assert result["images"].shape == (2, 32, 32, 3)
-        assert 0 <= result["accuracy"] <= 1 and result["per_class_accuracy"].shape == (2,)
-        assert np.isfinite(result["ratio"]) and result["seconds"] > 0
+        images = result["images"]
+        assert images.shape == (2, 32, 32, 3)
+        # The figures are the measures of this module applied to the returned renders (views are seeded).
+        accuracy = quality.robust_accuracy(model, images, classes, n_views=4)
+        np.testing.assert_array_equal(result["per_class_accuracy"], accuracy)
+        assert result["accuracy"] == pytest.approx(accuracy.mean())
+        ratio = quality.activation_ratio(model, images, "logits", classes, natural)
+        np.testing.assert_allclose(result["per_class_ratio"], ratio, rtol=1e-6)
+        assert result["ratio"] == pytest.approx(ratio.mean()) and result["seconds"] > 0
     # Each render raises its own class logit more than the other render does.
     logits = layer_values(model, "logits", results["default"]["images"])
     a, b = classes

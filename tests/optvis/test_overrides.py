@@ -1,4 +1,4 @@
-"""Gradient overrides: the table of spec section 6, step-16 switch-off, per-example fallback, maxpool smoothing."""
+"""Gradient overrides: the redirected ReLU gradient table, step-16 switch-off, per-example fallback, maxpool grads."""
 
 import numpy as np
 import pytest
@@ -20,7 +20,9 @@ def _grad_through(op_type, x_value, incoming, step, override):
         return sess.run(grad)
 
 
-# (incoming grad, input, result) at global_step 0; spec section 6.
+# (incoming grad, input, result) at global_step 0, for an example whose plain ReLU gradient is zero everywhere:
+# as in the original Lucid, the gradient still passes where x > 0, and where x <= 0 only when it is negative (a
+# descent step then raises x towards the active region). Relu6 also passes a positive gradient above 6.
 TABLE = [(1, -1, 0), (-1, -1, -1), (1, 1, 1), (-1, 1, -1)]
 TABLE6 = TABLE + [(1, 7, 1), (-1, 7, 0)]
 

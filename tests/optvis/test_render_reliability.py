@@ -149,8 +149,16 @@ def test_transforms_of_the_wrong_type(model, transforms):
 
 
 def test_transform_tuples_still_mean_the_standard_transforms(model):
-    (image,) = small_render(model, transforms=(transform.jitter(2),))
-    assert image.shape == (1, 8, 8, 3)
+    """As in the original, a tuple is not a list of transforms: it stands for transform.standard_transforms."""
+
+    def render_with(transforms):
+        (image,) = small_render(model, transforms=transforms, thresholds=(3,), use_fixed_seed=True)
+        return image
+
+    as_tuple = render_with((transform.jitter(2),))
+    np.testing.assert_array_equal(as_tuple, render_with(None))
+    np.testing.assert_array_equal(as_tuple, render_with(list(transform.standard_transforms)))
+    assert not np.array_equal(as_tuple, render_with([transform.jitter(2)]))
 
 
 @pytest.mark.parametrize("thresholds", ["512", None, (1.5,), ("a",), object(), [0, None]])

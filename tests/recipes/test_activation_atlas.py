@@ -158,8 +158,13 @@ def test_aligned_activation_atlas_yields_progressive_canvases(model):
         )
     )
     assert len(per_model) == 2
-    canvases = list(per_model[0])
-    assert len(canvases) >= 1 and canvases[-1].shape == (24, 24, 3)
+    for canvases in per_model:
+        canvases = list(canvases)
+        # Progressive: one canvas per rendered batch of icons, each holding all icons of the canvas before it.
+        assert len(canvases) >= 2 and all(c.shape == (24, 24, 3) for c in canvases)
+        drawn = [(c < 1).any(-1) for c in canvases]
+        for before, after in zip(drawn, drawn[1:]):
+            assert (after >= before).all() and after.sum() > before.sum()
 
 
 @pytest.mark.filterwarnings("ignore:Maximum number of iterations")  # NMF's few default iterations are enough here

@@ -1,0 +1,69 @@
+"""The graph and session of one render: Grappler configuration, seeding, variable initialization."""
+
+import gc
+import threading
+from contextlib import contextmanager
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.core.protobuf import rewriter_config_pb2
+
+import lucid
+from lucid.optvis.precision import configure as configure_precision
+
+
+@contextmanager
+def graph_and_session(precision="float32"):
+    """A fresh graph made default, with its session (configured by `session_config` for `precision`); both are
+    freed on exit. For render_vis and for loops built on make_vis_T.
+
+    TF graphs hold reference cycles, so without a collection each render would keep its graph (a copy of the
+    model's weights) until Python's cyclic collector happens to run: repeated renders would grow memory.
+    """
+    try:
+        config = session_config(precision)
+        with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph, config=config) as sess:
+            yield graph, sess
+    finally:
+        gc.collect()
+
+
+def session_config(precision="float32"):
+    """Grappler settings for a render: one round of graph optimizations instead of two, and on CPU-only machines
+    no memory or layout optimizer. Measured on InceptionV1 at 128 px: the first run's optimization time drops from
+    ~0.5 s to ~0.3 s, and step times do not change (the passes left out changed a dozen of ~800 nodes on CPU).
+    A reduced `precision` adds its mixed-precision rewrite (lucid.optvis.precision)."""
+    config = tf.compat.v1.ConfigProto()
+    rewrites = config.graph_options.rewrite_options
+    rewrites.meta_optimizer_iterations = rewriter_config_pb2.RewriterConfig.ONE
+    if not tf.config.list_physical_devices("GPU"):
+        rewrites.memory_optimization = rewriter_config_pb2.RewriterConfig.NO_MEM_OPT
+        rewrites.layout_optimizer = rewriter_config_pb2.RewriterConfig.OFF
+    return configure_precision(config, precision)
+
+
+def initialize_variables(sess):
+    """Run every variable's initializer; for loops built on make_vis_T. A list of initializers rather than
+    global_variables_initializer(): that would add a control dependency to ops a session already ran (make_vis_T
+    ran the global step's), which TF reports as a graph mutation in a warning."""
+    sess.run([v.initializer for v in tf.compat.v1.global_variables()])
+
+
+# NumPy's global RNG is process-wide: renders with use_fixed_seed in several threads build their graphs in turn.
+_seed_lock = threading.Lock()
+
+
+@contextmanager
+def seeded(use_fixed_seed):
+    """Seed TF's graph-level seed and NumPy's global RNG (restored afterwards) with `lucid.seed`."""
+    if not use_fixed_seed:
+        yield
+        return
+    with _seed_lock:
+        tf.compat.v1.set_random_seed(lucid.seed)
+        state = np.random.get_state()
+        np.random.seed(lucid.seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(state)

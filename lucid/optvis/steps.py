@@ -1,0 +1,103 @@
+"""The optimization step loop shared by render_vis, render_channels, the recipes and lucid.scale.
+
+    for step, loss, image in step_loop(sess, T, thresholds=(0, 256)):   # image: None except at thresholds
+        ...
+
+A non-finite loss or a KeyboardInterrupt ends the loop with `StoppedEarly`, which carries the images so far.
+"""
+
+import re
+
+import numpy as np
+import tensorflow as tf
+
+
+class StoppedEarly(FloatingPointError):
+    """The step loop stopped before its last step: at a non-finite loss, or interrupted (Ctrl-C).
+
+    `images` holds the snapshots so far plus the image at `step` (finite: `finite_update` skips non-finite
+    gradients); `interrupted` tells the two apart (the KeyboardInterrupt is then the `__cause__`). A
+    FloatingPointError, as render_vis raised for a non-finite loss before this type existed.
+    """
+
+    def __init__(self, message, images, step, interrupted):
+        super().__init__(message)
+        self.images, self.step, self.interrupted = images, step, interrupted
+
+
+def step_loop(sess, T, thresholds, feed_dict=None):
+    """Run `max(thresholds) + 1` steps of `T("vis_op")`; yield `(step, loss, image)` after each step, with
+    `image` the value of `T("input")` at the steps in `thresholds` and None otherwise.
+
+    `T` is a make_vis_T lookup, or any function giving "loss", "vis_op" and "input". A KeyboardInterrupt
+    raised in the loop's body can be passed in with `loop.throw(interrupt)` to stop the same way.
+    """
+    loss, vis_op, t_image = T("loss"), T("vis_op"), T("input")
+    images, step = [], 0
+    try:
+        for step in range(max(thresholds) + 1):
+            loss_, _ = run_checked(sess, [loss, vis_op], feed_dict)
+            if not np.all(np.isfinite(loss_)):
+                raise StoppedEarly(
+                    "The loss became %s at step %d; stopped there. The error's `images` holds the snapshots so far "
+                    "and the last finite image. Check the objective (e.g. a division or log of zero) and the "
+                    "learning rate." % (loss_, step),
+                    images + [sess.run(t_image, feed_dict)],
+                    step,
+                    interrupted=False,
+                )
+            image = sess.run(t_image, feed_dict) if step in thresholds else None
+            if image is not None:
+                images.append(image)
+            yield step, loss_, image
+    except KeyboardInterrupt as interrupt:
+        raise StoppedEarly(
+            "Interrupted at step %d." % step, images + [sess.run(t_image, feed_dict)], step, interrupted=True
+        ) from interrupt
+
+
+def run_steps(sess, T, thresholds, on_step=None, feed_dict=None):
+    """Run `step_loop` to the end and return its snapshots; `on_step(step, loss, image)` is called after each step
+    (a KeyboardInterrupt there stops the loop like one during a step)."""
+    loop = step_loop(sess, T, thresholds, feed_dict)
+    images = []
+    for step, loss, image in loop:
+        if image is not None:
+            images.append(image)
+        if on_step is not None:
+            try:
+                on_step(step, loss, image)
+            except KeyboardInterrupt as interrupt:
+                loop.throw(interrupt)
+    return images
+
+
+def finite_update(optimizer, loss, global_step=None):
+    """`optimizer.minimize(-loss)`, except that a step whose loss or gradients are not finite changes no variable
+    by its gradient (the gradients are zeroed), so the image stays finite and the loop can return it."""
+    grads = optimizer.compute_gradients(-loss, gate_gradients=tf.compat.v1.train.Optimizer.GATE_NONE)
+    grads_and_vars = [(g, v) for g, v in grads if g is not None]
+    if not grads_and_vars:
+        raise ValueError(
+            "The objective does not depend on any trainable variable of the image parameterization: check that "
+            "param_f creates variables and that the objective reads a layer of the model (or T('input'))."
+        )
+    grads = [tf.convert_to_tensor(g) for g, _ in grads_and_vars]
+    # sum(t * 0) is 0 when every entry of t is finite and NaN otherwise: cheaper than reducing is_finite over
+    # every entry. tf.compat.v1.where with a scalar condition passes one tensor through without copying.
+    finite = tf.reduce_all([tf.math.is_finite(tf.reduce_sum(t * 0)) for t in grads + [loss]])
+    safe = [(tf.compat.v1.where(finite, g, tf.zeros_like(g)), v) for g, (_, v) in zip(grads, grads_and_vars)]
+    return optimizer.apply_gradients(safe, global_step=global_step)
+
+
+def run_checked(sess, fetches, feed_dict=None):
+    """`sess.run(fetches)`, with the graph's own argument checks (sizes known only at run time, such as a neuron
+    position in a layer whose size depends on the image) raised as a ValueError with their message."""
+    try:
+        return sess.run(fetches, feed_dict)
+    except tf.errors.InvalidArgumentError as error:
+        found = re.search(r"assertion failed: \[(.*?)\](?: \[(.*?)\])?", error.message, re.S)
+        if not found:
+            raise
+        message = found.group(1) + (" " + found.group(2) if found.group(2) else "")
+        raise ValueError(message) from None
