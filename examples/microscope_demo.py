@@ -16,10 +16,18 @@ from lucid.scale import microscope
 
 
 def sample_photos(folder):
-    """Write the photos that scikit-learn ships (a Chinese temple, a flower) to `folder`; return it."""
+    """Write the two photos that scikit-learn ships (a Chinese temple, a flower) to `folder`, each whole and as
+    its four quarters (more, smaller scenes to pick examples from); return the folder."""
     os.makedirs(folder, exist_ok=True)
-    for name, photo in zip(load_sample_images().filenames, load_sample_images().images):
-        PIL.Image.fromarray(photo).save(os.path.join(folder, os.path.basename(name)))
+    samples = load_sample_images()
+    for name, photo in zip(samples.filenames, samples.images):
+        stem = os.path.splitext(os.path.basename(name))[0]
+        PIL.Image.fromarray(photo).save(os.path.join(folder, stem + ".jpg"))
+        height, width = photo.shape[0] // 2, photo.shape[1] // 2
+        for row in range(2):
+            for col in range(2):
+                quarter = photo[row * height : (row + 1) * height, col * width : (col + 1) * width]
+                PIL.Image.fromarray(quarter).save(os.path.join(folder, "%s-%d%d.jpg" % (stem, row, col)))
     return folder
 
 
