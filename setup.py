@@ -54,6 +54,7 @@ setup(
             "matplotlib",
             "dask[distributed]>=2023.1",
             "PyOpenGL",
+            "fsspec",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
         ],
@@ -65,13 +66,18 @@ setup(
         "scratch": ["joblib", "scikit-learn", "matplotlib"],
         # The API reference and the rendered quickstart notebook (`mkdocs build`, see mkdocs.yml).
         "docs": ["mkdocs>=1.6,<2", "mkdocstrings[python]>=0.26", "mkdocs-jupyter>=0.25"],
-        # lucid.scale renders whole layers on a dask.distributed cluster (local by default).
-        "scale": ["dask[distributed]>=2023.1"],
+        # lucid.scale renders whole layers on a dask.distributed cluster (local by default) into a store on any
+        # fsspec filesystem (local, s3:// with s3fs, gs:// with gcsfs...).
+        "scale": ["dask[distributed]>=2023.1", "fsspec"],
         # lucid.misc.gl renders meshes with headless OpenGL (EGL or OSMesa from the system's Mesa); without it,
         # a NumPy rasterizer draws the same frames more slowly.
         "gl": ["PyOpenGL"],
     },
     entry_points={
-        "console_scripts": ["lucid-render = lucid.cli:main", "lucid-render-sweep = lucid.scale.cli:main"],
+        "console_scripts": [
+            "lucid-render = lucid.cli:main",
+            "lucid-render-sweep = lucid.scale.cli:main",
+            "lucid-microscope = lucid.scale.cli:microscope_main",
+        ],
     },
 )

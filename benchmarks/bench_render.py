@@ -1,11 +1,13 @@
-"""Render-step benchmark: how close a render_vis step comes to the bare cost of the network.
+"""Render-step benchmark: how close a render_vis step comes to the bare cost of the network, in float32 and a
+reduced precision side by side.
 
-    python benchmarks/bench_render.py [--steps 200] [--repeats 5] [--quick]
+    python benchmarks/bench_render.py [--steps 200] [--repeats 5] [--quick] [--reduced bfloat16]
 
 Prints one line per figure, ratios last. Every figure is measured in this run, on this machine: compare ratios,
 not seconds, across machines. Render steps are timed one by one inside render_vis: the step figure is their median
 (the floor is a median too), their mean is printed beside it. Models: the random-weight InceptionV1-architecture
-graph (same nodes and shapes as the zoo's InceptionV1) and the embedded EfficientNet-Lite0.
+graph (same nodes and shapes as the zoo's InceptionV1) and the embedded EfficientNet-Lite0. Memory: peak RSS of a
+fresh process's render against the floor (TensorFlow and lucid imported, plus one copy of the model's weights).
 """
 
 import argparse
@@ -17,9 +19,10 @@ import numpy as np
 import tensorflow as tf
 
 import lucid.modelzoo.vision_models as models
-from lucid.misc.io.progress import RenderProgress
 from lucid.modelzoo.random_weights import random_inception_v1
 from lucid.optvis import objectives, param, render
+from lucid.optvis.progress import RenderProgress
+from lucid.optvis.session import session_config
 
 # 128 px through the standard transforms: pad 12 -> 152, jitter 8 -> 144, scale 0.9..1.1, jitter 4 -> ~140.
 POST_TRANSFORM = {128: 140, 224: 236}
@@ -29,14 +32,14 @@ class Floor:
     """The floor: one bare step, a variable image through the imported graph, tf.gradients, an update. Its session
     stays open so it can be timed right before and after each render it is compared with."""
 
-    def __init__(self, model, layer, channel, size):
+    def __init__(self, model, layer, channel, size, precision="float32", batch=1):
         self.graph = tf.Graph()
         with self.graph.as_default():
-            image = tf.compat.v1.Variable(np.random.rand(1, size, size, 3).astype(np.float32))
+            image = tf.compat.v1.Variable(np.random.rand(batch, size, size, 3).astype(np.float32))
             T = model.import_graph(image)
             loss = tf.reduce_mean(T(layer)[..., channel])
             self.update = image.assign_add(0.01 * tf.gradients(loss, image)[0])
-            self.sess = tf.compat.v1.Session()
+            self.sess = tf.compat.v1.Session(config=session_config(precision))
             self.sess.run(tf.compat.v1.global_variables_initializer())
 
     def seconds(self, repeats=40):
@@ -77,33 +80,39 @@ def timed_render(model, objective, steps, **kwargs):
     return ends[0] - start, np.diff(ends)
 
 
-def paired_step(model, objective, layer, channel, size, steps, repeats):
-    """(floor, median step, mean step, ratio of medians, ratio of means) for renders at `size`.
+def paired_step(model, objective, layer, channel, size, steps, repeats, precisions):
+    """{precision: (floor, median step, mean step, ratio of medians, ratio of means)} for renders at `size`.
 
-    Each of `repeats` renders is paired with the floor timed just before and after it, at the post-transform size;
-    the ratios are medians of the per-render ratios, so a machine whose speed drifts during the run does not bias
-    them. The median step is the steady step; the mean also carries the first steps' extra costs (redirected ReLU
-    gradients until step 16, the first use of each transformed image size).
+    Each of `repeats` rounds renders once per precision (interleaved), each render paired with the floor (in the
+    same precision) timed just before and after it, at the post-transform size; the ratios are medians of the
+    per-render ratios, so a machine whose speed drifts during the run does not bias them. The median step is the
+    steady step; the mean also carries the first steps' extra costs (redirected ReLU gradients until step 16, the
+    first use of each transformed image size). Also "steps": each round's median step, for ratios across precisions.
     """
-    floor = Floor(model, layer, channel, POST_TRANSFORM[size])
-    floors, medians, means = [], [], []
+    floors = {p: Floor(model, layer, channel, POST_TRANSFORM[size], p) for p in precisions}
+    runs = {p: [] for p in precisions}
     try:
         for _ in range(repeats):
-            before = floor.seconds()
-            _, step_seconds = timed_render(model, objective, steps, image_size=size)
-            floors.append((before + floor.seconds()) / 2)
-            medians.append(np.median(step_seconds))
-            means.append(np.mean(step_seconds))
+            for p in precisions:
+                before = floors[p].seconds()
+                _, step_seconds = timed_render(model, objective, steps, image_size=size, precision=p)
+                runs[p].append(((before + floors[p].seconds()) / 2, np.median(step_seconds), np.mean(step_seconds)))
     finally:
-        floor.close()
-    floors, medians, means = np.array(floors), np.array(medians), np.array(means)
-    return [float(np.median(x)) for x in (floors, medians, means, medians / floors, means / floors)]
+        for floor in floors.values():
+            floor.close()
+    results = {}
+    for p, rows in runs.items():
+        f, medians, means = np.array(rows).T
+        results[p] = [float(np.median(x)) for x in (f, medians, means, medians / f, means / f)] + [medians]
+    return results
 
 
-def batch_step(model, layer, batch, steps):
+def batch_step(model, layer, batch, steps, precision):
     """Median seconds per step of one render of `batch` channels of `layer` (one objective per image)."""
     objective = objectives.Objective.sum([objectives.channel(layer, c, batch=i) for i, c in enumerate(range(batch))])
-    _, step_seconds = timed_render(model, objective, steps, param_f=lambda: param.image(128, batch=batch))
+    _, step_seconds = timed_render(
+        model, objective, steps, param_f=lambda: param.image(128, batch=batch), precision=precision
+    )
     return float(np.median(step_seconds))
 
 
@@ -112,67 +121,107 @@ def first_step_seconds(model, objective):
     return timed_render(model, objective, 1)[0]
 
 
-def peak_rss_mb():
-    """Peak resident memory (VmHWM) of a fresh process rendering InceptionV1 'mixed4a:476' at 128 px (20 steps).
-
-    VmHWM, not getrusage's ru_maxrss: on Linux a child's ru_maxrss can report the parent's size at fork.
-    """
-    code = (
-        "from lucid.modelzoo.random_weights import random_inception_v1; from lucid.optvis import render; "
-        "render.render_vis(random_inception_v1(), 'mixed4a:476', thresholds=(19,), verbose=False); "
-        "print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
-    )
+def _peak_rss_mb(code):
+    """Peak resident memory (VmHWM) of a fresh process running `code`. VmHWM, not getrusage's ru_maxrss: on Linux
+    a child's ru_maxrss can report the parent's size at fork."""
+    code += "; print([l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')][0])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return float(out.stdout.split()[-1]) / 1024
+
+
+def peak_rss_mb(precision):
+    """Peak RSS of a fresh process rendering InceptionV1 'mixed4a:476' at 128 px (20 steps)."""
+    return _peak_rss_mb(
+        "from lucid.modelzoo.random_weights import random_inception_v1; from lucid.optvis import render; "
+        "render.render_vis(random_inception_v1(), 'mixed4a:476', thresholds=(19,), verbose=False, precision=%r)"
+        % precision
+    )
+
+
+def memory_floor_mb(model):
+    """The floor: peak RSS of a process that imported TensorFlow and lucid's render, plus one copy of the model's
+    weights (its GraphDef's size)."""
+    return _peak_rss_mb("import tensorflow; import lucid.optvis.render") + model.graph_def.ByteSize() / 2**20
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=200, help="steps per timed render")
     parser.add_argument("--repeats", type=int, default=5, help="paired renders per figure (medians are reported)")
-    parser.add_argument("--quick", action="store_true", help="InceptionV1 at 128 px only (step, floor, ratio)")
+    parser.add_argument("--quick", action="store_true", help="InceptionV1 at 128 px only")
+    parser.add_argument("--reduced", default="bfloat16", help="the reduced precision measured beside float32")
     args = parser.parse_args()
+    precisions = ("float32", args.reduced)
 
     inception = random_inception_v1()
     effnet = models.EfficientNetLite0()
     lines = []
 
     def report(name, value, fmt="%.4f"):
-        lines.append(("%-62s " + fmt) % (name, value))
+        lines.append(("%-70s " + fmt) % (name, value))
         print(lines[-1], flush=True)
 
-    report("InceptionV1 time to first step, first call (s)", first_step_seconds(inception, "mixed4a:476"), "%.3f")
+    first = first_step_seconds(inception, "mixed4a:476")
+    report("InceptionV1 time to first step, first call (s)", first, "%.3f")
     later = float(np.median([first_step_seconds(inception, "mixed4a:476") for _ in range(5)]))
     report("InceptionV1 time to first step, later calls (s)", later, "%.3f")
+    report("InceptionV1 time to first step, later / first call (target <= 0.5)", later / first, "%.2f")
 
     ratios = []
     sizes = (128,) if args.quick else (128, 224)
-    for name, model, objective, layer, channel in [
-        ("InceptionV1", inception, "mixed4a:476", "mixed4a", 476),
-        ("EfficientNetLite0", effnet, "block5:17", "block5", 17),
-    ]:
-        for size in sizes:
-            floor, step, mean, ratio, mean_ratio = paired_step(
-                model, objective, layer, channel, size, args.steps, args.repeats
-            )
-            report("%s floor: bare fwd+bwd at %d px (s)" % (name, POST_TRANSFORM[size]), floor)
-            report("%s render_vis step, defaults, %d px, median (s)" % (name, size), step)
-            report("%s render_vis step, defaults, %d px, mean (s)" % (name, size), mean)
-            ratios.append(("%s step / floor at %d px" % (name, size), ratio))
-            ratios.append(("%s mean step / floor at %d px" % (name, size), mean_ratio))
-        if args.quick:
-            break
-
+    models_ = [("InceptionV1", inception, "mixed4a:476", "mixed4a", 476)]
     if not args.quick:
-        per_image = {1: [], 8: [], 32: []}
-        for _ in range(args.repeats):  # interleaved, so each round's ratios compare runs made close in time
-            for batch in per_image:
-                per_image[batch].append(batch_step(inception, "mixed4a", batch, args.steps // 4) / batch)
-        for batch in (8, 32):
-            report("InceptionV1 per-image step, batch %d, 128 px (s)" % batch, float(np.median(per_image[batch])))
-            ratio = np.median(np.array(per_image[batch]) / np.array(per_image[1]))
-            ratios.append(("InceptionV1 per-image step batch %d / batch 1" % batch, ratio))
-        report("InceptionV1 peak RSS of a 128 px render (MB)", peak_rss_mb(), "%.0f")
+        models_.append(("EfficientNetLite0", effnet, "block5:17", "block5", 17))
+    for name, model, objective, layer, channel in models_:
+        for size in sizes:
+            results = paired_step(model, objective, layer, channel, size, args.steps, args.repeats, precisions)
+            for p, (floor, step, mean, ratio, mean_ratio, _) in results.items():
+                report("%s %s floor: bare fwd+bwd at %d px (s)" % (name, p, POST_TRANSFORM[size]), floor)
+                report("%s %s render_vis step, %d px, median (s)" % (name, p, size), step)
+                report("%s %s render_vis step, %d px, mean (s)" % (name, p, size), mean)
+                ratios.append(("%s %s step / floor at %d px" % (name, p, size), ratio))
+                ratios.append(("%s %s mean step / floor at %d px" % (name, p, size), mean_ratio))
+            reduced_steps, f32_steps = results[args.reduced][-1], results["float32"][-1]
+            ratios.append(
+                (
+                    "%s %s step / float32 step at %d px" % (name, args.reduced, size),
+                    np.median(reduced_steps / f32_steps),
+                )
+            )
+            ratios.append(
+                (
+                    "%s %s floor / float32 floor at %d px" % (name, args.reduced, size),
+                    results[args.reduced][0] / results["float32"][0],
+                )
+            )
+
+    batches = (1, 16) if args.quick else (1, 8, 16, 32)
+    per_image = {(p, b): [] for p in precisions for b in batches}
+    floor_per_image = {}
+    for p in precisions:  # the floor's batch scaling: what the model alone allows
+        for b in (1, 16):
+            floor = Floor(inception, "mixed4a", 476, POST_TRANSFORM[128], p, batch=b)
+            floor_per_image[p, b] = floor.seconds(repeats=10) / b
+            floor.close()
+        ratios.append(
+            ("InceptionV1 %s floor per image batch 16 / batch 1" % p, floor_per_image[p, 16] / floor_per_image[p, 1])
+        )
+    for _ in range(args.repeats):  # interleaved, so each round's ratios compare runs made close in time
+        for p in precisions:
+            for b in batches:
+                per_image[p, b].append(batch_step(inception, "mixed4a", b, max(20, args.steps // 4), p) / b)
+    for p in precisions:
+        for b in batches[1:]:
+            report("InceptionV1 %s per-image step, batch %d, 128 px (s)" % (p, b), float(np.median(per_image[p, b])))
+            ratio = np.median(np.array(per_image[p, b]) / np.array(per_image[p, 1]))
+            ratios.append(("InceptionV1 %s per-image step batch %d / batch 1" % (p, b), ratio))
+
+    floor_mb = memory_floor_mb(inception)
+    report("memory floor: TF + lucid imported, plus one copy of InceptionV1's weights (MB)", floor_mb, "%.0f")
+    for p in precisions:
+        peak = peak_rss_mb(p)
+        report("InceptionV1 %s peak RSS of a 128 px render (MB)" % p, peak, "%.0f")
+        ratios.append(("InceptionV1 %s peak RSS / floor" % p, peak / floor_mb))
     for name, ratio in ratios:
         report("ratio " + name, ratio, "%.2f")
 

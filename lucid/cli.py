@@ -7,42 +7,128 @@ the optimization).
 
 MODEL is a model zoo class name (see lucid.modelzoo.nets_factory.get_model) or a .pb file saved with
 `Model.save`. OBJECTIVE is "layer:channel", or "layer:label" for a class of the model's labels (class_logit).
+The output is a .png, .jpg, .jpeg, .webp or .npy file; --size is at most 1024. Every path and number is checked
+before the model is loaded, and a bad one exits with status 2 and a one-line message.
 """
 
 import argparse
+import contextlib
+import io
 import logging
 import os
+import re
 import sys
+import tempfile
 import time
 
-import lucid
-from lucid.misc.io import save, save_gif
-from lucid.modelzoo import nets_factory
-from lucid.modelzoo.vision_base import Model
-from lucid.optvis import objectives, precision, render
+# TensorFlow's C++ start-up lines ("oneDNN custom operations are on", ...) are not for the user of a command.
+_STARTUP_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} ")
+
+
+def _import_tensorflow_quietly():
+    """Import TensorFlow with TF_CPP_MIN_LOG_LEVEL=2 and without its C++ start-up info lines, unless the user set
+    TF_CPP_MIN_LOG_LEVEL (then everything shows). Some of those lines ignore the level, so stderr is captured
+    while TensorFlow loads and only other lines (errors) are passed on."""
+    if "tensorflow" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode("utf-8", "replace").splitlines(True):
+                if not _STARTUP_NOISE.match(line):
+                    sys.stderr.write(line)
+
+
+_import_tensorflow_quietly()
+
+import lucid  # noqa: E402
+from lucid.misc.io import save  # noqa: E402
+from lucid.modelzoo import nets_factory  # noqa: E402
+from lucid.modelzoo.vision_base import Model  # noqa: E402
+from lucid.optvis import objectives, precision, render  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 GIF_FRAMES = 64  # about this many frames in a --gif animation
+MAX_SIZE = 1024  # largest --size: a render's memory grows with its square (InceptionV1 at 1024 px: several GB)
+OUTPUT_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".npy")
+
+
+def _is_model_file(name_or_path):
+    return name_or_path.endswith(".pb") or os.sep in name_or_path
 
 
 def load_model(name_or_path):
     """A zoo model by class name, or the Model saved by `Model.save` at a .pb path."""
-    if name_or_path.endswith(".pb") or os.sep in name_or_path:
-        if not os.path.isfile(name_or_path):
-            raise FileNotFoundError(
-                "No model file %r; give a zoo model name (e.g. EfficientNetLite0) or the path "
-                "of a .pb written by Model.save." % name_or_path
-            )
+    if _is_model_file(name_or_path):
         return Model.load(name_or_path)
     return nets_factory.get_model(name_or_path)
+
+
+def _writable_file_problem(path, extensions, what):
+    """Why `path` cannot take the `what` file (one of `extensions`), or None if it can."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext not in extensions:
+        return "%s %r needs one of the extensions %s" % (what, path, ", ".join(extensions))
+    if os.path.isdir(path):
+        return "%s %r is a directory; give a file name such as %s" % (what, path, os.path.join(path, "out" + ext))
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent):
+        return "%s %r cannot be created: %r is a file, not a directory" % (what, path, parent)
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return "%s %r cannot be written: no write permission in %r" % (what, path, parent)
+    return None
+
+
+def check_arguments(args):
+    """The first problem with the parsed arguments, as a one-line message, or None. Runs before any model loads."""
+    if _is_model_file(args.model) and not os.path.isfile(args.model):
+        return (
+            "no model file %r; give a zoo model name (e.g. EfficientNetLite0) or the path of a .pb written by "
+            "Model.save" % args.model
+        )
+    if args.size > MAX_SIZE:
+        return "--size must be at most %d, got %d" % (MAX_SIZE, args.size)
+    if not args.fps > 0:
+        return "--fps must be positive, got %s" % args.fps
+    problem = _writable_file_problem(args.output, OUTPUT_EXTENSIONS, "-o")
+    if problem is None and args.gif:
+        problem = _writable_file_problem(args.gif, (".gif",), "--gif")
+        if problem is None and os.path.abspath(args.gif) == os.path.abspath(args.output):
+            problem = "--gif and -o name the same file %r" % args.gif
+    return problem
+
+
+def _save_all(outputs):
+    """Save each `(thing, path, kwargs)`; if one fails, remove those already written, so no half result is left."""
+    written = []
+    try:
+        for thing, path, kwargs in outputs:
+            existed = os.path.exists(path)
+            save(thing, path, **kwargs)
+            if not existed:
+                written.append(path)
+    except BaseException:
+        for path in written:
+            os.remove(path)
+        raise
 
 
 def parse_objective(text):
     """ "layer:label" with a non-numeric label -> objectives.class_logit; anything else as_objective (so
     "layer:channel" -> objectives.channel)."""
     layer, sep, unit = text.partition(":")
-    if sep and layer.strip() and unit.strip() and not unit.strip().isdigit():
+    if sep and layer.strip() and unit.strip() and not unit.strip().lstrip("-").isdigit():
         return objectives.class_logit(layer.strip(), unit.strip())
     return objectives.as_objective(text)
 
@@ -54,8 +140,15 @@ def _positive_int(text):
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (no usage block), like every other bad value here."""
+
+    def error(self, message):
+        self.exit(2, "%s: error: %s (see --help)\n" % (self.prog, message))
+
+
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="lucid-render",
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -64,7 +157,9 @@ def build_parser():
     parser.add_argument("model", metavar="MODEL", help="zoo model name or .pb path saved by Model.save")
     parser.add_argument("objective", metavar="OBJECTIVE", help='"layer:channel" or "layer:label"')
     parser.add_argument("-o", "--output", required=True, help="image file to write (.png, .jpg, .npy, ...)")
-    parser.add_argument("--size", type=_positive_int, default=128, help="image width and height (default 128)")
+    parser.add_argument(
+        "--size", type=_positive_int, default=128, help="image width and height (default 128, at most %d)" % MAX_SIZE
+    )
     parser.add_argument("--steps", type=_positive_int, default=512, help="optimization steps (default 512)")
     parser.add_argument("--seed", type=int, default=0, help="random seed, for reproducible images (default 0)")
     parser.add_argument("--gif", help="also write an animated GIF of the optimization to this .gif file")
@@ -84,10 +179,9 @@ def main(argv=None):
     """Run `lucid-render` with `argv` (default: sys.argv[1:]); returns 0, exits with status 2 on bad input."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.gif and not args.gif.lower().endswith(".gif"):
-        parser.error("--gif needs a path ending in .gif, got %r" % args.gif)
-    if not args.fps > 0:
-        parser.error("--fps must be positive, got %s" % args.fps)
+    problem = check_arguments(args)
+    if problem:
+        parser.exit(2, "%s: error: %s\n" % (parser.prog, problem))
     thresholds = {args.steps - 1}
     if args.gif:
         thresholds.update(range(0, args.steps, max(1, args.steps // GIF_FRAMES)))
@@ -97,19 +191,23 @@ def main(argv=None):
     lucid.seed = args.seed
     try:
         model = load_model(args.model)
-        images = render.render_vis(
-            model,
-            parse_objective(args.objective),
-            image_size=args.size,
-            thresholds=thresholds,
-            verbose=not args.quiet,
-            show_image=False,
-            use_fixed_seed=True,
-            precision=args.precision,
-        )
-        save(images[-1][0], args.output)
+        # render_vis prints "step loss" at each snapshot, as the original did; the command shows its progress bar
+        # and one summary line instead.
+        with contextlib.redirect_stdout(io.StringIO()):
+            images = render.render_vis(
+                model,
+                parse_objective(args.objective),
+                image_size=args.size,
+                thresholds=thresholds,
+                verbose=not args.quiet,
+                show_image=False,
+                use_fixed_seed=True,
+                precision=args.precision,
+            )
+        outputs = [(images[-1][0], args.output, {})]
         if args.gif:
-            save_gif(images, args.gif, fps=args.fps)
+            outputs.append((images, args.gif, {"fps": args.fps}))
+        _save_all(outputs)
     except (ValueError, KeyError, TypeError, FileNotFoundError) as error:
         log.debug("lucid-render failed.", exc_info=True)
         message = error.args[0] if isinstance(error, KeyError) and error.args else error

@@ -47,7 +47,7 @@ def _assert_message(error, pattern):
 
 # ---- objective strings -------------------------------------------------------------------------------------
 
-OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\. "mixed4a_pre_relu:476" with a non-negative channel number'
+OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\. "mixed4a_pre_relu:476"'
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,6 @@ OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\. "mixed4a_pre_relu:476" with a 
         "conv1:",  # empty channel
         "conv1:x",  # channel not a number
         "a:b:c",  # two colons
-        "conv1:-1",  # negative channel
         "conv1:1.5",  # fractional channel
         "conv1::2",  # empty middle part
         ":3",  # no layer
@@ -102,17 +101,13 @@ def test_objective_of_the_wrong_type(model, objective):
 @pytest.mark.parametrize(
     "make, error_type, pattern",
     [
-        (lambda: objectives.channel("conv1", "3"), TypeError, "n_channel must be a non-negative int"),
-        (lambda: objectives.channel("conv1", 3.0), TypeError, "n_channel must be a non-negative int"),
-        (lambda: objectives.channel("conv1", True), TypeError, "n_channel must be a non-negative int"),
-        (lambda: objectives.channel("conv1", -2), ValueError, "negative indices are not supported"),
-        (lambda: objectives.neuron("conv1", 0, x=-1), ValueError, "x must be a non-negative int"),
-        (lambda: objectives.neuron("conv1", 0, y=-2), ValueError, "y must be a non-negative int, got -2"),
-        (lambda: objectives.neuron("conv1", 0, x="1"), TypeError, "x must be a non-negative int or None, got '1'"),
-        (lambda: objectives.neuron("conv1", 0, y="2"), TypeError, "y must be a non-negative int or None"),
-        (lambda: objectives.channel("conv1", 0, batch=1.0), TypeError, "batch must be a non-negative int or None"),
-        (lambda: objectives.channel("conv1", 0, batch=0.5), TypeError, "batch must be a non-negative int or None"),
-        (lambda: objectives.channel("conv1", 0, batch=-1), ValueError, "batch must be a non-negative int"),
+        (lambda: objectives.channel("conv1", "3"), TypeError, "n_channel must be an int"),
+        (lambda: objectives.channel("conv1", 3.0), TypeError, "n_channel must be an int"),
+        (lambda: objectives.channel("conv1", True), TypeError, "n_channel must be an int"),
+        (lambda: objectives.neuron("conv1", 0, y="2"), TypeError, "y must be an int or None"),
+        (lambda: objectives.neuron("conv1", 0, x="1"), TypeError, "x must be an int or None, got '1'"),
+        (lambda: objectives.channel("conv1", 0, batch=1.0), TypeError, "batch must be an int or None, got 1.0"),
+        (lambda: objectives.channel("conv1", 0, batch=0.5), TypeError, "batch must be an int or None"),
         (lambda: objectives.direction("conv1", "abc"), TypeError, "needs `vec` as a numeric NumPy array"),
         (lambda: objectives.direction("conv1", np.ones([2, 8])), ValueError, r"needs `vec` of rank 1, got shape"),
         (lambda: objectives.tensor_direction("conv1", np.ones(8)), ValueError, "rank 3 or 4"),
@@ -120,12 +115,6 @@ def test_objective_of_the_wrong_type(model, objective):
             lambda: objectives.tensor_direction("conv1", np.ones([0, 0, 8])),
             ValueError,
             "height and width of at least 1",
-        ),
-        (lambda: objectives.class_logit("logits", -1), ValueError, "label must be a non-negative int"),
-        (
-            lambda: objectives.channel_interpolate("conv1", 0, "conv1", -3),
-            ValueError,
-            "n_channel2 must be a non-negative int, got -3",
         ),
     ],
 )

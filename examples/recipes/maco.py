@@ -24,7 +24,7 @@ def main():
     (rgba,) = render.render_vis(
         model,
         objective,
-        param_f=lambda: param.maco(args.size, batch=len(CLASSES) + 1),
+        param_f=lambda: param.maco(args.size, batch=len(CLASSES) + 1, alpha=True),
         transforms=param.maco_transforms(224),
         optimizer=tf.compat.v1.train.AdamOptimizer(0.2),
         thresholds=(args.steps - 1,),

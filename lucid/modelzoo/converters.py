@@ -6,17 +6,20 @@ objectives can say "block_3_expand_relu:12". Use them as `Model.from_keras(...)`
 `Model.from_function(...)`.
 """
 
+import contextlib
 import logging
+import re
 import warnings
 
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.eager import context
-from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+from tensorflow.python.framework import convert_to_constants
 
 from lucid.misc.io import save
+from lucid.modelzoo import input_sizes
 from lucid.modelzoo import util as model_util
-from lucid.modelzoo.vision_base import Layer, Model
+from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, Layer, Model
 
 log = logging.getLogger(__name__)
 
@@ -54,18 +57,57 @@ class ConvertedModel(Model):
         return save(self.graph_def, save_url)
 
 
-def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=False):
+# The preprocessing keras.applications families were trained with, by the name keras.applications gives the model:
+# (value range, BGR). Families with their own Rescaling / Normalization layers take 0-255 RGB.
+_CAFFE = ((-IMAGENET_MEAN_BGR).tolist(), (255 - IMAGENET_MEAN_BGR).tolist())  # BGR, mean-subtracted 0-255
+_TORCH_MEAN, _TORCH_STD = np.array([0.485, 0.456, 0.406]), np.array([0.229, 0.224, 0.225])
+_TORCH = ((-_TORCH_MEAN / _TORCH_STD).tolist(), ((1 - _TORCH_MEAN) / _TORCH_STD).tolist())  # ImageNet mean/std
+_KERAS_APPLICATIONS = [
+    (r"vgg1[69]|resnet(50|101|152)", _CAFFE, True),
+    (
+        r"resnet(50|101|152)v2|mobilenet(v2)?_[\d.]+_\d+|inception_v3|inception_resnet_v2|xception|nasnet\w*",
+        (-1, 1),
+        False,
+    ),
+    (r"densenet\d+", _TORCH, False),
+    (r"convnext_\w+|efficientnetb\d|efficientnetv2-\w+|mobilenetv3(small|large)", (0, 255), False),
+]
+
+
+def keras_preprocessing(keras_model):
+    """(image_value_range, is_BGR) of a keras.applications model, known by its name (or that of the model it
+    starts with, as in keras.Sequential([keras.applications.ResNet50(...), ...])); None for other models.
+
+    ConvNeXt, EfficientNet V1/V2 and MobileNetV3 built with include_preprocessing=False take (-1, 1) instead
+    of 0-255; such a model has no Rescaling or Normalization layer, which is how it is told apart.
+    """
+    import keras
+
+    first = next((layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)), None)
+    for model in [keras_model] + ([first] if isinstance(first, keras.Model) else []):
+        for pattern, value_range, is_bgr in _KERAS_APPLICATIONS:
+            if re.fullmatch(pattern, model.name.lower()):
+                own = (keras.layers.Rescaling, keras.layers.Normalization)
+                if value_range == (0, 255) and not any(isinstance(layer, own) for layer in model.layers[:4]):
+                    value_range = (-1, 1)
+                return value_range, is_bgr
+    return None
+
+
+def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=None):
     """A Lucid Model of a functional or Sequential Keras model (including keras.applications ones).
 
-    Every top-level layer's output becomes a node named after the layer; `layers` lists those with image
-    ([N, H, W, C], tag "conv") or vector ([N, C], tag "dense") outputs. Layers inside a nested model are not
-    exposed: convert the nested model itself (`keras_model.get_layer(name)`) to see them.
+    Every layer's output becomes a node named after the layer; layers of nested models are named
+    "outer/inner" (e.g. "resnet50/conv4_block1_out" in keras.Sequential([keras.applications.ResNet50(...),
+    ...])). A layer with an activation (e.g. Dense(activation="softmax") "predictions", or an Activation layer)
+    also gives its value before the activation as "<name>_pre_activation": optimize class logits there. `layers`
+    lists the nodes with image ([N, H, W, C], tag "conv") or vector ([N, C], tag "dense") outputs.
 
-    image_value_range: the (lo, hi) pixel range the model was trained on, e.g. (-1, 1) for keras.applications
-      MobileNets. If None it is guessed, with a warning: (0, 255) when the model starts with a Rescaling layer,
-      else (0, 1).
+    image_value_range: the (lo, hi) pixel range the model was trained on (per-channel arrays allowed); is_BGR:
+      whether it takes channels in BGR order. None: a keras.applications model gets its family's preprocessing
+      (keras_preprocessing); another is guessed with a warning: (0, 255) when it starts with a Rescaling layer,
+      else (0, 1), RGB.
     input_name: name of the input placeholder in the frozen graph (default "input").
-    is_BGR: the model expects channels in BGR order (keras.applications VGG and ResNet "caffe" models).
     """
     import keras  # only this converter needs Keras
 
@@ -94,37 +136,95 @@ def from_keras(keras_model, image_value_range=None, input_name=None, model_name=
             ".export('model.pb'); Model.load('model.pb') then works in any mode.".format(keras_model.name)
         )
 
-    named_layers = []
-    for layer in keras_model.layers:
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        if isinstance(layer, keras.Model):
-            log.warning(
-                "Layers inside the nested model %r are not exposed; convert it on its own with "
-                "Model.from_keras(keras_model.get_layer(%r)) to visualize them.",
-                layer.name,
-                layer.name,
-            )
-        if isinstance(layer.output, keras.KerasTensor):
-            named_layers.append(layer)
-        else:
-            log.info("Skipping layer %r: it has several outputs.", layer.name)
-    probe = keras.Model(inputs[0], [layer.output for layer in named_layers])
-
     def call(image):
-        outputs = probe(image, training=False)
-        outputs = outputs if isinstance(outputs, (list, tuple)) else [outputs]  # one output comes unwrapped
-        return dict(zip([layer.name for layer in named_layers], outputs))
+        outputs = {}
+        with _plain_grouped_convolutions():
+            _run_recording(keras, keras_model, image, "", outputs)
+        return outputs
 
+    known = keras_preprocessing(keras_model)
+    if known is not None:
+        image_value_range = known[0] if image_value_range is None else image_value_range
+        is_BGR = known[1] if is_BGR is None else is_BGR
     if image_value_range is None:
-        first = named_layers[0] if named_layers else None
-        if isinstance(first, keras.layers.Rescaling):
+        layers = [layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)]
+        if layers and isinstance(layers[0], keras.layers.Rescaling):
             image_value_range, reason = (0, 255), "the model starts with a Rescaling layer"
         else:
             image_value_range, reason = (0, 1), "no preprocessing layer says otherwise"
         _warn_guessed_range(image_value_range, reason)
     input_spec = tf.TensorSpec(inputs[0].shape, inputs[0].dtype)
-    return _convert(call, input_spec, input_name, image_value_range, model_name or keras_model.name, is_BGR)
+    return _convert(call, input_spec, input_name, image_value_range, model_name or keras_model.name, bool(is_BGR))
+
+
+@contextlib.contextmanager
+def _plain_grouped_convolutions():
+    """While tracing, Keras runs grouped convolutions (ConvNeXt's depthwise Conv2D(groups=C)) as depthwise or
+    per-group convolutions, not as the XLA-compiled function call it uses on CPU, which cannot be inlined and
+    whose gradient fails."""
+    from keras.src.backend.tensorflow import nn as keras_tf_nn
+
+    keras_conv = keras_tf_nn.conv
+
+    def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+        channels, group_channels = inputs.shape[-1], kernel.shape[-2]
+        if data_format == "channels_first" or len(inputs.shape) != 4 or channels == group_channels:
+            return keras_conv(inputs, kernel, strides, padding, data_format, dilation_rate)
+        strides = [strides] * 2 if isinstance(strides, int) else list(strides)
+        dilations = [dilation_rate] * 2 if isinstance(dilation_rate, int) else list(dilation_rate)
+        padding = padding.upper()
+        groups = channels // group_channels
+        if group_channels == 1:  # depthwise: [kh, kw, 1, C * m] -> [kh, kw, C, m]
+            kernel = tf.reshape(kernel, list(kernel.shape[:2]) + [channels, -1])
+            return tf.nn.depthwise_conv2d(inputs, kernel, [1, *strides, 1], padding, dilations=dilations)
+        parts = [
+            tf.nn.conv2d(x, k, strides, padding, dilations=dilations)
+            for x, k in zip(tf.split(inputs, groups, -1), tf.split(kernel, groups, -1))
+        ]
+        return tf.concat(parts, -1)
+
+    keras_tf_nn.conv = conv
+    try:
+        yield
+    finally:
+        keras_tf_nn.conv = keras_conv
+
+
+def _run_recording(keras, model, image, prefix, outputs):
+    """Run the functional (or Sequential) Keras `model` on `image` layer by layer in inference mode, recording each
+    layer's output in `outputs` as prefix + its name, and its value before a non-linear activation as
+    "<name>_pre_activation". A nested single-input model is run the same way, its layers prefixed "<name>/"."""
+    functional = getattr(model, "_functional", None) or model  # a Sequential runs through its functional twin
+    if not hasattr(functional, "_run_through_graph"):
+        raise ValueError(
+            "Keras model {!r} is not functional, so its layers cannot be traced one by one; convert its call with "
+            "Model.from_function.".format(model.name)
+        )
+
+    def operation_fn(layer):
+        def call(*args, **kwargs):
+            if "training" in getattr(layer, "_call_context_args", ()):
+                kwargs["training"] = False
+            name = prefix + layer.name
+            if isinstance(layer, keras.Model) and len(layer.inputs) == 1 and len(args) == 1 and not kwargs.get("mask"):
+                result = _run_recording(keras, layer, args[0], name + "/", outputs)
+            elif getattr(layer, "activation", None) not in (None, keras.activations.linear):
+                activation = layer.activation
+                layer.activation = keras.activations.linear
+                try:
+                    outputs[name + "_pre_activation"] = layer(*args, **kwargs)
+                finally:
+                    layer.activation = activation
+                result = activation(outputs[name + "_pre_activation"])
+            else:
+                result = layer(*args, **kwargs)
+            if tf.is_tensor(result):
+                outputs[name] = result
+            return result
+
+        return call
+
+    return functional._run_through_graph([image], operation_fn=operation_fn)
 
 
 def from_saved_model(
@@ -201,7 +301,8 @@ def _warn_guessed_range(image_value_range, reason):
 
 
 def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR):
-    """Trace `call` (image -> dict name -> tensor) on a float32 placeholder, freeze it, name its outputs."""
+    """Trace `call` (image -> dict name -> tensor) on a float32 placeholder, freeze it with every function call
+    inlined, name its outputs, and probe which image sizes the frozen graph accepts."""
     input_name = input_name or "input"
     shape = input_spec.shape
     if shape.rank != 4:
@@ -212,19 +313,12 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
                 input_spec.dtype.name
             )
         )
-
-    traced = {}  # output name -> static shape, in the order `call` returns them
-
-    @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32, name=input_name)])
-    def probe(image):
-        with tf.name_scope(_BODY_SCOPE):
-            outputs = call(tf.cast(image, input_spec.dtype))
-        traced.update((name, tensor.shape) for name, tensor in outputs.items())
-        return {name: tf.identity(tensor, name=name) for name, tensor in outputs.items()}
-
-    # Trace and freeze eagerly, also when called inside a `with tf.Graph().as_default():` block.
-    with context.eager_mode():
-        graph_def = convert_variables_to_constants_v2(probe.get_concrete_function()).graph.as_graph_def()
+    # Traced for any height and width where the model allows it (a fixed-size signature does not): the probe of
+    # the frozen graph then finds which sizes work.
+    try:
+        graph_def, traced = _freeze(call, [None, None, None, shape[-1]], input_name, input_spec.dtype)
+    except (TypeError, ValueError, tf.errors.InvalidArgumentError):
+        graph_def, traced = _freeze(call, shape, input_name, input_spec.dtype)
     ops = {node.name: node.op for node in graph_def.node}
     expected = [(input_name, "Placeholder")] + [(name, "Identity") for name in traced]
     clashes = [name for name, op in expected if ops.get(name) != op]
@@ -234,18 +328,28 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
             "input_name {!r} is also an output name); pass another input_name.".format(clashes, input_name)
         )
     graph_def = _needed_by(graph_def, list(traced))
+    calls = sorted({node.op for node in graph_def.node if node.op in _FUNCTION_CALLS})
+    if calls:
+        raise ValueError(
+            "{}: the frozen graph still calls functions ({}), so gradients would fail.".format(model_name, calls)
+        )
     for node in graph_def.node:
         # Ops made by tf.custom_gradient (e.g. swish) name a gradient function that lives only in this process and
         # refers to the traced graph. Without it, their gradient is the autodiff of the forward ops they wrap.
         node.attr.pop("_gradient_op_type", None)
+    image_shape = shape.as_list()[1:]
+    if any(out_shape.rank and out_shape[-1] is None for out_shape in traced.values()) and None not in image_shape:
+        # Traced for any size, a Flatten's depth is unknown; at the native size shape inference knows it.
+        native_shapes = input_sizes.static_shapes(graph_def, input_name, image_shape, list(traced))
+        traced = dict(zip(traced, native_shapes)) if native_shapes else traced
     layers = [
         {"name": name, "depth": out_shape[-1], "tags": ["conv" if out_shape.rank == 4 else "dense"]}
         for name, out_shape in traced.items()
         if out_shape.rank in (2, 4)
     ]
-    image_shape = shape.as_list()[1:]
     model = ConvertedModel(graph_def, input_name, image_shape, image_value_range, layers, model_name, is_BGR)
     model._value_range_bounds(image_shape[-1], np.float32)  # a bad range fails here, not at the first render
+    model._size_support = input_sizes.probe(graph_def, input_name, image_shape)
     model_util.infuse_metadata(
         graph_def,
         {
@@ -255,10 +359,40 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
             "is_BGR": is_BGR,
             "model_name": model_name,
             "layers": layers,
+            "size_support": list(model._size_support),
         },
     )
     log.info("Converted %s: %d nodes, %d layers.", model_name, len(graph_def.node), len(layers))
     return model
+
+
+# Ops that call a function of the graph's library; inlined away, as a graph that keeps them cannot be
+# differentiated after import (SymbolicGradient fails) and is not plain ops.
+_FUNCTION_CALLS = {"PartitionedCall", "StatefulPartitionedCall"}
+
+
+def _freeze(call, shape, input_name, dtype):
+    """(GraphDef, {output name: static shape}) of `call` traced on a float32 input of `shape`, variables turned
+    into constants and every function call inlined (the function library is dropped)."""
+    traced = {}  # output name -> static shape, in the order `call` returns them
+
+    @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32, name=input_name)], autograph=False)
+    def probe(image):
+        with tf.name_scope(_BODY_SCOPE):
+            outputs = call(tf.cast(image, dtype))
+        traced.update((name, tensor.shape) for name, tensor in outputs.items())
+        return {name: tf.identity(tensor, name=name) for name, tensor in outputs.items()}
+
+    # Trace and freeze eagerly, also when called inside a `with tf.Graph().as_default():` block.
+    with context.eager_mode():
+        # The GraphDef of convert_variables_to_constants_v2, without the ConcreteFunction it builds from it (most of
+        # its time).
+        converter = convert_to_constants._FunctionConverterDataInEager(
+            func=probe.get_concrete_function(), lower_control_flow=True, aggressive_inlining=True
+        )
+        graph_def, _ = convert_to_constants._replace_variables_by_constants(converter_data=converter)
+    graph_def.ClearField("library")
+    return graph_def, traced
 
 
 def _needed_by(graph_def, names):
@@ -272,6 +406,5 @@ def _needed_by(graph_def, names):
             stack.extend(model_util._node_name(input_name) for input_name in nodes[name].input)
     pruned = tf.compat.v1.GraphDef()
     pruned.versions.CopyFrom(graph_def.versions)
-    pruned.library.CopyFrom(graph_def.library)
     pruned.node.extend(node for node in graph_def.node if node.name in needed)
     return pruned

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import math
 import os
 from collections import defaultdict, deque
 from contextlib import nullcontext
@@ -42,9 +43,40 @@ def subgraph_def(graph_def, node_names):
     return sub
 
 
+def weightless_graph_def(graph_def, min_elements=1024):
+    """A copy of `graph_def` whose Const nodes of at least `min_elements` values (the weights) are Placeholders of
+    the same dtype and shape: it imports with the same static shapes and dtypes, without a copy of the weights."""
+    light = tf.compat.v1.GraphDef()
+    light.versions.CopyFrom(graph_def.versions)
+    light.library.CopyFrom(graph_def.library)
+    for node in graph_def.node:
+        if node.op == "Const":
+            shape = node.attr["value"].tensor.tensor_shape
+            if not shape.unknown_rank and math.prod(d.size for d in shape.dim) >= min_elements:
+                stub = light.node.add(name=node.name, op="Placeholder", input=node.input, device=node.device)
+                stub.attr["dtype"].CopyFrom(node.attr["dtype"])
+                stub.attr["shape"].shape.CopyFrom(shape)
+                continue
+        light.node.append(node)
+    return light
+
+
 def load_text_labels(labels_path):
     """Lines of the text file at `labels_path` (local path or URL)."""
     return load(labels_path).splitlines()
+
+
+def _load_nonempty_graphdef(handle):
+    """A GraphDef with nodes; an empty one (an empty file parses as one) is an error, so a cached download of it is
+    fetched again."""
+    graph_def = loaders[".pb"](handle)
+    if not graph_def.node:
+        raise ValueError(
+            "{} holds a GraphDef without any nodes: the file is empty or not a frozen model graph.".format(
+                getattr(handle, "name", "the file")
+            )
+        )
+    return graph_def
 
 
 def load_graphdef(model_url, reset_device=True):
@@ -54,11 +86,7 @@ def load_graphdef(model_url, reset_device=True):
     can never route a download to another decoder such as pickle.
     """
     decompressor = decompressors.get(os.path.splitext(str(model_url))[1].lower(), nullcontext)
-    graph_def = load_using_loader(model_url, decompressor, loaders[".pb"], cache=None)
-    if not graph_def.node:
-        raise ValueError(
-            "{} holds a GraphDef without any nodes: the file is empty or not a frozen model graph.".format(model_url)
-        )
+    graph_def = load_using_loader(model_url, decompressor, _load_nonempty_graphdef, cache=None)
     if reset_device:
         for node in graph_def.node:
             node.device = ""

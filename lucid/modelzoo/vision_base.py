@@ -5,14 +5,19 @@ import difflib
 import logging
 import os
 import warnings
+from collections import OrderedDict
 
 import numpy as np
 import tensorflow as tf
 
 from lucid.misc.io import load, save, showing
+from lucid.modelzoo import input_sizes, safe_ops
 from lucid.modelzoo import util as model_util
 
 log = logging.getLogger(__name__)
+
+# Pruned copies of its graph that each Model keeps (see Model.pruned): a few layers rendered in turn.
+_PRUNED_CACHE_SIZE = 4
 
 IMAGENET_MEAN = np.array([123.68, 116.779, 103.939])
 IMAGENET_MEAN_BGR = np.flip(IMAGENET_MEAN, 0)
@@ -100,12 +105,16 @@ class Model:
     image_shape = (None, None, 3)
     layers = ()
     model_name = None
+    # True skips the op allowlist check at import (safe_ops.py): only for model files you trust.
+    allow_unsafe_ops = False
     _labels = None
     _synset_ids = None
     _synsets = None
     _graph_def = None
+    # input_sizes.SizeSupport; converted models know it, others probe the graph they import (see size_support).
+    _size_support = None
     # The in-memory graph_def is not pickled: it can be reloaded from model_path.
-    _blacklist = ["_graph_def"]
+    _blacklist = ["_graph_def", "_pruned_cache", "_probed_sizes"]
 
     def __getstate__(self):
         return {key: value for key, value in self.__dict__.items() if key not in self._blacklist}
@@ -170,12 +179,51 @@ class Model:
             self._graph_def = model_util.load_graphdef(self.model_path)
         return self._graph_def
 
+    @property
+    def size_support(self):
+        """input_sizes.SizeSupport: whether the graph accepts any image size (from which minimum), else the
+        native size that images are fitted to. Converted models store it; for others the outputs of the graph_def
+        being imported are probed by shape inference (once per graph_def, see input_sizes.probe_outputs), so a
+        part of a graph cut out for one objective is judged on its own."""
+        if self._size_support is not None:
+            return self._size_support
+        graph_def = self.graph_def
+        probed = getattr(self, "_probed_sizes", None)
+        if probed is None or probed[0] is not graph_def:
+            probed = (graph_def, input_sizes.probe_outputs(graph_def, self.input_name, self.image_shape))
+            self._probed_sizes = probed
+        return probed[1]
+
+    def check_image_size(self, t_image):
+        """Raise ValueError if the static size of NHWC `t_image` is below the smallest size the model accepts."""
+        input_sizes.check(t_image, self.size_support, self.name)
+
     def pruned(self, node_names):
         """A copy of this model whose graph_def holds only the nodes `node_names`, the input node and what they
-        depend on: importing it costs a fraction of the whole model when only early layers are read."""
-        pruned = copy.copy(self)
-        pruned._graph_def = model_util.subgraph_def(self.graph_def, set(node_names) | {self.input_name})
-        return pruned
+        depend on: importing it costs a fraction of the whole model when only early layers are read.
+
+        The last `_PRUNED_CACHE_SIZE` pruned copies are kept on the model, so repeated renders of the same layers
+        do not extract them again, and they go away with the model.
+        """
+        key = frozenset(node_names) | {self.input_name}
+        cache = self.__dict__.setdefault("_pruned_cache", OrderedDict())
+        if key not in cache:
+            pruned = copy.copy(self)
+            pruned._graph_def = model_util.subgraph_def(self.graph_def, key)
+            pruned._pruned_cache = OrderedDict()
+            cache[key] = pruned
+            while len(cache) > _PRUNED_CACHE_SIZE:
+                cache.popitem(last=False)
+        cache.move_to_end(key)
+        return cache[key]
+
+    def weightless(self):
+        """A copy of this model whose constants hold no values: the same ops, shapes and dtypes, for shape
+        inference without a copy of the weights (~50 MB for InceptionV1)."""
+        light = copy.copy(self)
+        light._graph_def = model_util.weightless_graph_def(self.graph_def)
+        light._pruned_cache = OrderedDict()
+        return light
 
     def load_graphdef(self):
         """Deprecated no-op: `graph_def` loads lazily."""
@@ -224,9 +272,10 @@ class Model:
     def create_input(self, t_input=None, forget_xy_shape=True):
         """`(t_input, t_prep_input)`: the [0, 1] image input and its version in the model's value range.
 
-        A rank-3 input gets a batch dimension; a one-channel model averages RGB input to grey; `forget_xy_shape`
-        lets the graph accept any image size; BGR models get their channels reversed before the value range is
-        applied.
+        A rank-3 input gets a batch dimension; a one-channel model averages RGB input to grey; the image is fitted
+        to a size the model accepts (`size_support`: resized to the native size of a fixed-size model, enlarged to
+        the minimum of another; a static size below that minimum is a ValueError); `forget_xy_shape` lets the graph
+        accept any image size; BGR models get their channels reversed before the value range is applied.
         """
         if t_input is None:
             t_input = tf.compat.v1.placeholder(tf.float32, self.image_shape)
@@ -249,6 +298,8 @@ class Model:
             # param.image and grayscale_image_rgb render it as well as param.image(..., channels=1) does.
             t_prep_input = tf.reduce_mean(t_prep_input, -1, keepdims=True)
         self._check_channels(t_prep_input)
+        self.check_image_size(t_prep_input)
+        t_prep_input = input_sizes.fit(t_prep_input, self.size_support)
         if forget_xy_shape:
             t_prep_input = model_util.forget_xy(t_prep_input)
         if getattr(self, "is_BGR", False):
@@ -300,6 +351,7 @@ class Model:
                 "Model {} has no input_name; set it to the name of the graph's input node.".format(self.name)
             )
         graph_def = self.graph_def
+        safe_ops.check_graph_def(graph_def, self.model_path or self.name, self.allow_unsafe_ops)
         input_map = input_map or {}
         self._check_input_names(graph_def, [self.input_name, *input_map])
         t_input, t_prep_input = self.create_input(t_input, forget_xy_shape)
@@ -427,17 +479,24 @@ class Model:
         save(graph_def, save_url)  # lucid.misc.io.save
 
     @staticmethod
-    def load(url):
-        """A Model from a GraphDef saved by `Model.save` (.pb) or from a manifest (.json); None for other files."""
+    def load(url, allow_unsafe_ops=False):
+        """A Model from a GraphDef saved by `Model.save` (.pb) or from a manifest (.json); None for other files.
+
+        `allow_unsafe_ops=True` imports it even with ops outside the allowlist (see safe_ops.py): only for files
+        you trust.
+        """
         if not isinstance(url, (str, os.PathLike)):
             raise TypeError("Model.load takes a path or URL of a .pb or .json file, got {!r}.".format(url))
         url = os.fspath(url)
         if url.endswith(".pb"):
-            return Model.load_from_graphdef(url)
-        if url.endswith(".json"):
-            return Model.load_from_manifest(url)
-        log.warning("Model.load: %s is neither a .pb GraphDef nor a .json manifest; returning None.", url)
-        return None
+            model = Model.load_from_graphdef(url)
+        elif url.endswith(".json"):
+            model = Model.load_from_manifest(url)
+        else:
+            log.warning("Model.load: %s is neither a .pb GraphDef nor a .json manifest; returning None.", url)
+            return None
+        model.allow_unsafe_ops = allow_unsafe_ops
+        return model
 
     @staticmethod
     def load_from_metadata(model_url, metadata):
@@ -452,6 +511,7 @@ class Model:
             # Written by the converters (Model.from_keras, ...), not by Model.save.
             is_BGR = metadata.get("is_BGR", False)
             model_name = metadata.get("model_name")
+            _size_support = input_sizes.SizeSupport(*metadata["size_support"]) if "size_support" in metadata else None
 
         if metadata.get("layers"):
             DynamicModel.layers = _layers_from_list_of_dicts(DynamicModel(), metadata["layers"])
@@ -488,7 +548,7 @@ class Model:
         raise NotImplementedError("Serialized model type {!r} is not supported; only 'frozen' is.".format(model_type))
 
     @staticmethod
-    def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=False):
+    def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=None):
         """A Model of a functional or Sequential Keras model; see `converters.from_keras`."""
         from lucid.modelzoo import converters  # imported on use: converters imports this module
 

@@ -21,6 +21,13 @@ def _wordnet():
     return wordnet
 
 
+def __getattr__(name):
+    """`wordnet.wn`: nltk's WordNet corpus reader, as the original's module had; loaded on first use, not on import."""
+    if name == "wn":
+        return _wordnet()
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))
+
+
 def id_from_synset(synset):
     """The ImageNet id of a synset, e.g. great_white_shark.n.01 -> 'n01484850'."""
     return "{}{:08}".format(synset.pos(), synset.offset())

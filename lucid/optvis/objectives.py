@@ -454,23 +454,46 @@ def _model_labels(T, label):
         ) from None
 
 
+def _synonyms(label):
+    """The comma-separated names of a label, lower-cased: "goldfish, Carassius auratus" -> goldfish, carassius
+    auratus."""
+    return [name.strip().lower() for name in str(label).split(",") if name.strip()]
+
+
 def _label_index(labels, label):
-    """Index of `label` in the model's labels; KeyError naming close labels when it is not there."""
+    """Index of `label` in the model's labels: an exact match first (as the original), else the one label that
+    has `label` among its comma-separated synonyms, in any case ("goldfish" for "goldfish, Carassius auratus").
+
+    KeyError when several labels match (naming them: ImageNet has two exact "crane"s, the bird and the machine,
+    where the original silently took the first) or none does (naming close ones).
+    """
     if labels is None:
         raise ValueError("The model has no labels to look up %r in; pass the class index as an int." % (label,))
     labels = list(labels)
-    if label in labels:
-        return labels.index(label)
-    close = difflib.get_close_matches(str(label), [str(known) for known in labels])
+    wanted = str(label).strip().lower()
+    found = [i for i, known in enumerate(labels) if known == label]
+    if not found:
+        found = [i for i, known in enumerate(labels) if wanted in _synonyms(known)]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise KeyError(
+            "Label %r names %d of the model's classes: %s. Pass the class index (or a label that names one)."
+            % (label, len(found), ", ".join("%d %r" % (i, labels[i]) for i in found))
+        )
+    by_synonym = {synonym: known for known in labels for synonym in _synonyms(known)}
+    close = difflib.get_close_matches(wanted, list(by_synonym))
+    close_labels = list(dict.fromkeys(str(by_synonym[synonym]) for synonym in close))
     raise KeyError(
         "Label %r is not one of the model's %d labels. Close labels: %s."
-        % (label, len(labels), ", ".join(map(repr, close)) or "none")
+        % (label, len(labels), ", ".join(map(repr, close_labels)) or "none")
     )
 
 
 @wrap_objective()
 def class_logit(layer, label, batch=None):
-    """Sum over the batch of one class's logit; `label` is a class index or an entry of T("labels")."""
+    """Sum over the batch of one class's logit; `label` is a class index (negative from the end), an entry of
+    T("labels"), or one of an entry's comma-separated names in any case ("goldfish")."""
     if isinstance(label, numbers.Integral):
         label = _index_arg(label, "label")
     batch = _index_arg(batch, "batch", allow_none=True)
@@ -493,8 +516,8 @@ def as_objective(obj):
         return obj
     if isinstance(obj, str):
         parts = obj.split(":")
-        if len(parts) != 2 or not parts[0].strip() or not re.fullmatch(r"\s*[0-9]+\s*", parts[1]):
-            raise ValueError("%s with a non-negative channel number; got %r." % (_OBJECTIVE_STRING_HELP, obj))
+        if len(parts) != 2 or not parts[0].strip() or not re.fullmatch(r"\s*-?[0-9]+\s*", parts[1]):
+            raise ValueError("%s with an integer channel (-1: the last); got %r." % (_OBJECTIVE_STRING_HELP, obj))
         layer, n = parts
         return channel(layer.strip(), int(n))
     raise TypeError(

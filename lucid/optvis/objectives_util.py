@@ -36,12 +36,19 @@ def _dot_cossim(x, y, cossim_pow=0):
     return tf.reduce_mean(xy_dot * floored_cossims**cossim_pow)
 
 
+def _one(index, size):
+    """Slice bounds of one position along an axis of dynamic `size`: the centre for None; a negative int counts
+    from the end, as in Python (the original sliced `index:index + 1`, empty for -1)."""
+    if index is None:
+        return size // 2, size // 2 + 1
+    return index, (index + 1) or None
+
+
 def _extract_act_pos(acts, x=None, y=None):
     """Slice NHWC `acts` to one spatial position, keeping rank: x indexes height, y width; default the centre."""
     shape = tf.shape(acts)
-    x_ = shape[1] // 2 if x is None else x
-    y_ = shape[2] // 2 if y is None else y
-    return acts[:, x_ : x_ + 1, y_ : y_ + 1]
+    (x0, x1), (y0, y1) = _one(x, shape[1]), _one(y, shape[2])
+    return acts[:, x0:x1, y0:y1]
 
 
 def _make_arg_str(arg):
@@ -86,13 +93,15 @@ def _T_handle_batch(T, batch=None):
             return t
         # A gather, not a slice: its gradient is sparse, so N per-example objectives on one layer add up N slices
         # instead of N full-size gradients (at batch 32 the slices' gradients were ~10% of a step).
-        return tf.gather(_checked_index(t, 0, batch, "batch", name, "batch size"), [batch])
+        t = _checked_index(t, 0, batch, "batch", name, "batch size")
+        return tf.gather(t, [batch] if batch >= 0 else tf.shape(t)[:1] + batch)
 
     return T2
 
 
 def _index_arg(value, what, allow_none=False):
-    """Check an index argument of an objective factory (channel, position, batch): a non-negative int.
+    """Check an index argument of an objective factory (channel, position, batch): an int, negative ones
+    counting from the end as in Python (-1 is the last channel).
 
     Accepts Python and NumPy integers (not bools); returns it as a Python int, or None when allowed.
     """
@@ -100,11 +109,9 @@ def _index_arg(value, what, allow_none=False):
         return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(
-            "%s must be a non-negative int%s, got %r of type %s."
+            "%s must be an int%s, got %r of type %s."
             % (what, " or None" if allow_none else "", value, type(value).__name__)
         )
-    if value < 0:
-        raise ValueError("%s must be a non-negative int, got %d; negative indices are not supported." % (what, value))
     return int(value)
 
 
@@ -117,10 +124,10 @@ def _static_dim(t, axis):
 
 def _check_in_range(index, size, what, layer, dim_name):
     """At graph build time, raise ValueError if `index` does not fit a known static `size` of `layer`."""
-    if index is not None and size is not None and index >= size:
+    if index is not None and size is not None and not -size <= index < size:
         raise ValueError(
-            "%s %d is out of range for layer %r with %s %d: valid values are 0..%d."
-            % (what, index, layer, dim_name, size, size - 1)
+            "%s %d is out of range for layer %r with %s %d: valid values are 0..%d (or -%d..-1 from the end)."
+            % (what, index, layer, dim_name, size, size - 1, size)
         )
 
 
@@ -136,7 +143,7 @@ def _checked_index(t, axis, index, what, layer, dim_name):
     return require_size_at_run_time(
         t,
         axis,
-        index + 1,
+        index + 1 if index >= 0 else -index,
         "%s %d is out of range for layer %s (its %s is too small); "
         "use a smaller %s or a larger image." % (what, index, layer, dim_name, what),
     )

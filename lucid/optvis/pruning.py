@@ -5,6 +5,7 @@ import weakref
 
 import tensorflow as tf
 
+from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives
 
 # Per model: the static shape and dtype of every tensor of its imported graph, for `pruned_for`'s stand-ins.
@@ -14,8 +15,9 @@ _tensor_specs = weakref.WeakKeyDictionary()
 def _model_tensor_specs(model):
     if model not in _tensor_specs:
         channels = list(model.image_shape or [None])[-1]
+        light = model.weightless()
         with tf.Graph().as_default() as graph:
-            model.import_graph(tf.compat.v1.placeholder(tf.float32, [None, None, None, channels]), scope="import")
+            light.import_graph(tf.compat.v1.placeholder(tf.float32, [None, None, None, channels]), scope="import")
             _tensor_specs[model] = {
                 t.name[len("import/") :]: (t.shape, t.dtype)
                 for op in graph.get_operations()
@@ -32,7 +34,10 @@ def pruned_for(model, objective_fns, t_image):
     mixed4a is 4 MB). The objectives are built once in a scratch graph on stand-in placeholders with the layers'
     static shapes, recording which graph nodes they ask for. If anything there fails or is unknown (a tensor that
     post_import creates, an error in the objective), the whole model is used and the real build reports it.
+    Models that are not lucid Models (any object with import_graph, as the original allowed) are used whole.
     """
+    if not isinstance(model, Model):
+        return model
     node_names = {node.name for node in model.graph_def.node}
     read = set()
     try:

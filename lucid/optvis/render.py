@@ -5,29 +5,32 @@ objective) and run Adam gradient ascent on the objective.
     T = make_vis_T(model, objective)            # the graph pieces, for custom loops (inside a graph + session)
 """
 
-import logging
+from contextlib import nullcontext
 
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.gradient_override import gradient_override_map
 from lucid.misc.io import show
-from lucid.misc.io.progress import RenderProgress
-from lucid.misc.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
+from lucid.modelzoo import safe_ops
 from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param
 from lucid.optvis.arguments import make_optimizer, make_t_image, make_transform_f
 from lucid.optvis.checks import check_thresholds, validate_size
+from lucid.optvis.overrides.gradient_override import gradient_override_map
+from lucid.optvis.overrides.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.precision import resolve as resolve_precision
+from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
 from lucid.optvis.session import graph_and_session, initialize_variables, seeded
-from lucid.optvis.steps import StoppedEarly, finite_update, run_steps, step_loop
+from lucid.optvis.steps import StoppedEarly, finite_update, interrupted_images, run_steps, step_loop
 
 __all__ = [
     "StoppedEarly",
+    "finite_update",
     "graph_and_session",
     "import_model",
     "initialize_variables",
+    "interrupted_images",
     "make_optimizer",
     "make_print_objective_func",
     "make_t_image",
@@ -38,8 +41,6 @@ __all__ = [
     "run_steps",
     "step_loop",
 ]
-
-log = logging.getLogger(__name__)
 
 
 def render_vis(
@@ -60,13 +61,16 @@ def render_vis(
     """Optimize an image for `objective_f` and return snapshots of it.
 
     Args:
-      model: a lucid Model instance (e.g. `models.InceptionV1()`).
+      model: a lucid Model instance (e.g. `models.InceptionV1()`), or as in the original any object with
+        `import_graph(t_image, scope=, forget_xy_shape=, input_map=)` returning T, and `labels`.
       objective_f: an Objective, a "layer:channel" string, or a function of T.
       param_f: a function returning the image tensor `[batch, h, w, c]` in [0, 1] (default `param.image(128)`),
         or such a tensor.
-      optimizer: a tf.compat.v1.train.Optimizer, or a function returning one (default Adam, learning rate 0.05).
+      optimizer: a tf.compat.v1.train.Optimizer, or a function returning one (default Adam, learning rate 0.05;
+        with a `param.maco` image, Adam at `param.MACO_LEARNING_RATE`, 0.2).
       transforms: a list of transforms applied before the model (default `transform.standard_transforms`; any
-        non-list, such as None or a tuple, gives the default; `[]` gives none).
+        non-list, such as None or a tuple, gives the default; `[]` gives none). With a `param.maco` image and
+        transforms=None: `param.maco_transforms()`. Explicit transforms and optimizer always win.
       thresholds: the steps after which a snapshot is taken; `max(thresholds) + 1` steps run in all.
       print_objectives: objectives whose values are printed at each threshold when verbose.
       verbose: print the step and loss at each threshold.
@@ -110,11 +114,9 @@ def render_vis(
             try:
                 return run_steps(sess, T, thresholds, on_step)
             except StoppedEarly as stop:
-                if not stop.interrupted:
-                    raise
-                log.warning("Interrupted optimization at step %d.", stop.step + 1)
-                show(np.hstack(stop.images[-1]))
-                return stop.images
+                images = interrupted_images(stop)
+                show(np.hstack(images[-1]))
+                return images
 
 
 def render_channels(
@@ -155,7 +157,6 @@ def render_channels(
                     None,
                     transforms,
                     relu_gradient_override,
-                    only_for=per_image,
                 )
             t_values = [obj(T) for obj in per_image]
             initialize_variables(sess)
@@ -171,14 +172,14 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
     `T` gives "loss", "vis_op", "t_image", "global_step", "init_global_step", "optimizer", "transform_f",
     "objective_f", "param_f", "model", "transforms", "relu_gradient_override" and "T" (the model lookup);
     any other name goes to the model: "input" is the untransformed image, "labels" the model's labels,
-    anything else a layer tensor.
+    anything else a layer tensor (see `_import_for`: render_vis builds the same T).
     """
     return _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
 
 
-def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override, only_for=None):
-    """make_vis_T; with `only_for` (the objectives that will ever be built on T), import only the part of the
-    model's graph they read, when that can be found (see `pruning.pruned_for`). T then knows only those layers."""
+def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override, also_read=()):
+    """make_vis_T; `also_read`: objectives that will be built on T besides `objective_f` (render_vis's
+    print_objectives), so that the part of the model they read is imported up front."""
     if tf.executing_eagerly():
         raise RuntimeError(
             "make_vis_T builds a graph and needs a default graph and session; call it inside "
@@ -192,11 +193,18 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
         )
     if isinstance(model, type):
         raise TypeError("model must be a Model instance, e.g. models.%s(), not the class itself." % model.__name__)
-    if not isinstance(model, Model):
-        raise TypeError("model must be a lucid Model (e.g. models.InceptionV1()); got %r." % (model,))
+    # As the original, any object with import_graph will do (labels are read only if an objective asks).
+    if not callable(getattr(model, "import_graph", None)):
+        raise TypeError(
+            "model must be a lucid Model (e.g. models.InceptionV1()) or an object with import_graph(t_image, "
+            "scope, forget_xy_shape, input_map) and labels; got %r." % (model,)
+        )
 
     t_image = make_t_image(param_f)
     objective_f = objectives.as_objective(objective_f)
+    if param.is_maco_image(t_image):
+        transforms = param.maco_transforms() if transforms is None else transforms
+        optimizer = tf.compat.v1.train.AdamOptimizer(param.MACO_LEARNING_RATE) if optimizer is None else optimizer
     transform_f = make_transform_f(transforms)
     optimizer = make_optimizer(optimizer, [])
 
@@ -204,12 +212,9 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     init_global_step = tf.compat.v1.variables_initializer([global_step])
     sess.run(init_global_step)
 
-    imported = model if only_for is None else pruned_for(model, [objective_f] + list(only_for), t_image)
-    if relu_gradient_override:
-        with gradient_override_map({"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad}):
-            T = import_model(imported, transform_f(t_image), t_image)
-    else:
-        T = import_model(imported, transform_f(t_image), t_image)
+    with _relu_override(relu_gradient_override):
+        t_transformed = transform_f(t_image)
+    T = _import_for(model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override)
     loss = objective_f(T)
     try:
         loss = tf.convert_to_tensor(loss, dtype_hint=tf.float32)
@@ -242,6 +247,39 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     return T2
 
 
+def _relu_override(relu_gradient_override):
+    """The redirected ReLU gradient for ops built inside (see lucid.misc.redirected_relu_grad), or nothing."""
+    if not relu_gradient_override:
+        return nullcontext()
+    return gradient_override_map({"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad})
+
+
+def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override):
+    """The model lookup T of make_vis_T and render_vis: every layer of the model, from one import.
+
+    Only the part of the model that `objective_fns` read is imported up front (pruning.pruned_for): the whole
+    InceptionV1 is 54 MB of GraphDef, the part up to mixed4a 4 MB. A name outside that part imports the whole
+    model on first use, under the scope "import_whole", fed the same image.
+    """
+    imported = pruned_for(model, objective_fns, t_image)
+    with _relu_override(relu_gradient_override):
+        T = import_model(imported, t_transformed, t_image)
+    if imported is model:
+        return T
+    whole = []
+
+    def T_every_layer(name):
+        try:
+            return T(name)
+        except KeyError:
+            if not whole:
+                with _relu_override(relu_gradient_override):
+                    whole.append(import_model(model, t_transformed, t_image, scope="import_whole"))
+            return whole[0](name)
+
+    return T_every_layer
+
+
 def make_print_objective_func(print_objectives, T):
     """Return `f(sess)` that prints the value of each of `print_objectives` as "NN: description: value"."""
     print_objectives = [objectives.as_objective(obj) for obj in print_objectives or []]
@@ -258,7 +296,14 @@ def import_model(model, t_image, t_image_raw=None, scope="import", input_map=Non
     """Import `model` with `t_image` as its input; return `T(name)` ("input" -> `t_image_raw`, "labels")."""
     if t_image_raw is None:
         t_image_raw = t_image
+    graph = tf.compat.v1.get_default_graph()
+    ops_before = len(graph.get_operations())
+    if isinstance(model, Model) and t_image_raw.shape.rank == 4:
+        model.check_image_size(t_image_raw)  # the param's size, before transforms change it
     T_ = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
+    if not isinstance(model, Model):
+        # A duck-typed model imports its graph its own way: check the ops it added before anything runs them.
+        safe_ops.check_ops_added(graph, ops_before, repr(model), getattr(model, "allow_unsafe_ops", False))
 
     def T(layer):
         if layer == "input":

@@ -6,10 +6,13 @@
 A non-finite loss or a KeyboardInterrupt ends the loop with `StoppedEarly`, which carries the images so far.
 """
 
+import logging
 import re
 
 import numpy as np
 import tensorflow as tf
+
+log = logging.getLogger(__name__)
 
 
 class StoppedEarly(FloatingPointError):
@@ -70,6 +73,15 @@ def run_steps(sess, T, thresholds, on_step=None, feed_dict=None):
             except KeyboardInterrupt as interrupt:
                 loop.throw(interrupt)
     return images
+
+
+def interrupted_images(stop):
+    """In an `except StoppedEarly as stop:` of a caller that returns what it has on Ctrl-C: the images so far,
+    with a warning naming the step; a stop at a non-finite loss is raised again."""
+    if not stop.interrupted:
+        raise stop
+    log.warning("Interrupted optimization at step %d.", stop.step + 1)
+    return stop.images
 
 
 def finite_update(optimizer, loss, global_step=None):

@@ -9,9 +9,9 @@ import math
 
 import tensorflow as tf
 
-from lucid.misc.gradient_override import gradient_override_map, register_to_random_name
 from lucid.optvis import param
 from lucid.optvis.checks import is_number, require_size_at_run_time, validate_size
+from lucid.optvis.overrides.gradient_override import gradient_override_map, register_to_random_name
 
 log = logging.getLogger(__name__)
 
@@ -162,14 +162,20 @@ def _rotate(t_image, angle):
     inverse = tf.linalg.inv(matrix)
     inverse /= inverse[2, 2]
 
-    # The gradient's gather indices depend only on the image shape, so they are computed while the model runs.
-    @tf.custom_gradient
-    def rotate(images):
-        return _sample_nearest(images, matrix, shape), lambda grad: _sample_nearest(grad, inverse, shape)
-
-    rotated = rotate(t_image)
+    # The gradient goes through an IdentityN whose gradient (_rotate_grad, registered once) reads the inverse
+    # map from its inputs. tf.custom_gradient would register a new gradient function for every graph, and TF's
+    # registry would keep each function, its graph and the model's weights in it alive for good.
+    rotated = _sample_nearest(tf.stop_gradient(t_image), matrix, shape)
+    with gradient_override_map({"IdentityN": _rotate_grad}):
+        rotated = tf.raw_ops.IdentityN(input=[rotated, t_image, inverse, shape], name="rotate")[0]
     rotated.set_shape(t_image.get_shape())
     return rotated
+
+
+def _rotate_grad(op, grad, *unused_grads):
+    """Gradient of `_rotate`: the incoming gradient mapped back through the inverse transform."""
+    _, _, inverse, shape = op.inputs
+    return [None, _sample_nearest(grad, inverse, shape), None, None]
 
 
 def _sample_nearest(images, matrix, shape):
@@ -209,14 +215,15 @@ def random_rotate(angles, units="degrees", seed=None):
 def normalize_gradient(grad_scales=None):
     """Identity in the forward pass; scales the gradient to unit L2 norm per example on the way back.
 
-    grad_scales: optional per-example factors [batch] applied before normalizing. There is no epsilon: a
-    zero gradient becomes NaN, as in the original.
+    grad_scales: optional per-example factors [batch]: example i's gradient gets norm grad_scales[i] (the norm is
+    taken before scaling, as in the original). There is no epsilon: a zero gradient becomes NaN, as in the original.
     """
 
     def NormalizeGrad(op, grad):
+        grad_norm = tf.sqrt(tf.reduce_sum(grad**2, [1, 2, 3], keepdims=True))
         if grad_scales is not None:
             grad *= tf.cast(grad_scales, grad.dtype)[:, None, None, None]
-        return grad / tf.sqrt(tf.reduce_sum(grad**2, [1, 2, 3], keepdims=True))
+        return grad / grad_norm
 
     grad_name = register_to_random_name(NormalizeGrad)
 
@@ -285,7 +292,11 @@ def _minimum_size(apply, shape, dtype, limit=1 << 14):
 
 
 def collapse_alpha_random(sd=0.5):
-    """Composite RGBA images over random `image_sample` backgrounds (new each run), giving RGB images."""
+    """Composite RGBA images over random `image_sample` backgrounds (new each run), giving RGB images.
+
+    Works anywhere in a transform chain: where the image size is only known at run time (after random_scale),
+    the background is drawn at that size when the graph runs.
+    """
 
     def inner(t_image):
         t_image = _as_image(t_image, "collapse_alpha_random")
@@ -297,9 +308,7 @@ def collapse_alpha_random(sd=0.5):
             )
         rgb, a = t_image[..., :3], t_image[..., 3:4]
         rgb_shape = rgb.get_shape().as_list()
-        if None in rgb_shape:
-            raise ValueError("collapse_alpha_random needs a fully known static shape, got %s." % (rgb_shape,))
-        background = param.random.image_sample(rgb_shape, sd=sd)
+        background = param.random.image_sample(tf.shape(rgb) if None in rgb_shape else rgb_shape, sd=sd)
         return a * rgb + (1 - a) * background
 
     return inner

@@ -61,10 +61,11 @@ def caricature(img, model, layer, n_steps=512, cossim_pow=0.0, verbose=True):
         )
         transforms = transform.standard_transforms + [transform.crop_or_pad_to(h, w)]
         T = render.make_vis_T(model, objective, param_f=param_f, transforms=transforms)
-        vis_op = T("vis_op")
         render.initialize_variables(sess)
-        for _ in range(n_steps):
-            sess.run(vis_op, {t_input: img})
+        try:
+            render.run_steps(sess, T, {n_steps - 1}, feed_dict={t_input: img})
+        except render.StoppedEarly as stop:
+            render.interrupted_images(stop)
         result = sess.run(T("input"), {t_input: img})
     if verbose:
         showing.images(list(result[1:]), layers)

@@ -50,50 +50,57 @@ def _main(
     negative: minimize the objective instead. parallel_transforms is accepted and unused, as in the original.
     The redirected ReLU gradient (override_gradients) stays on for all steps.
 
-    Returns `(image [1, h, w, c], losses [1, n_steps])` for a single channel, else a list of such pairs; losses
-    are each image's objective value at every step.
+    As in the original: one channel (an index, or a list of one) gives the pair `(images [1, h, w, c],
+    losses [1, n_steps])`; several give a list of pairs `(image [h, w, c], losses [n_steps])`. Losses are each
+    image's objective value at every step, negated with `negative=True`. The image is parameterized at
+    `param.image(w, h)` and transformed to `crop_or_pad_to(w, h)` with `w, h = model.image_shape[:2]`, the
+    original's argument order: the model sees its own image size, and an image for a non-square model comes
+    out transposed (h x w), as the original's did.
     """
     name = layer_name(layer)
     if decorrelation_matrix is not None:
         raise NotImplementedError("decorrelation_matrix is not supported; leave it None.")
-    single = np.ndim(channel_indices) == 0
-    channel_indices = [channel_indices] if single else list(channel_indices)
+    channel_indices = [channel_indices] if np.ndim(channel_indices) == 0 else list(channel_indices)
     if not channel_indices:
         raise ValueError("channel_indices is empty: give a channel number or a list of them.")
     batch = len(channel_indices)
     w, h = _image_size(model)
     sign = -1 if negative else 1
-    per_image = [objective_f(name, i, batch=b) for b, i in enumerate(channel_indices)]
+    per_image = [sign * objective_f(name, i, batch=b) for b, i in enumerate(channel_indices)]
 
     with render.graph_and_session() as (_, sess):
         t_image = param.image(w, h, fft=True, decorrelate=True, alpha=alpha, batch=batch)
-        transforms = transform.standard_transforms + [transform.crop_or_pad_to(h, w)]
+        transforms = transform.standard_transforms + [transform.crop_or_pad_to(w, h)]
         if alpha:
             transforms.append(transform.collapse_alpha_random())
         with overrides.relu_overrides() if override_gradients else nullcontext():
             T = render.import_model(model, transform.compose(transforms)(t_image), t_image)
-        objective = sign * objectives.Objective.sum(per_image)
+        objective = objectives.Objective.sum(per_image)
         if alpha:
             objective = objective * (lambda T: 1 - tf.reduce_mean(T("input")[..., 3:]))
             objective = objective - 0.1 * objectives.blur_alpha_each_step()
         t_losses = [obj(T) for obj in per_image]
         # No global_step increment: the redirected ReLU gradient stays active for every step.
-        train_op = tf.compat.v1.train.AdamOptimizer(lr).minimize(-objective(T))
+        train_op = render.finite_update(tf.compat.v1.train.AdamOptimizer(lr), objective(T))
+        lookup = {"loss": tf.stack(t_losses), "vis_op": train_op, "input": t_image}.get
         render.initialize_variables(sess)
         losses = []
-        for _ in range(n_steps):
-            _, values = sess.run([train_op, t_losses])
-            losses.append(values)
+        try:
+            for _, values, _ in render.step_loop(sess, lookup, {n_steps - 1}):
+                losses.append(values)
+        except render.StoppedEarly as stop:
+            render.interrupted_images(stop)
         images = sess.run(t_image)
-    losses = np.array(losses, np.float32).T.reshape(batch, 1, n_steps)
-    results = [(images[b : b + 1], losses[b]) for b in range(batch)]
-    return results[0] if single else results
+    losses = np.array(losses, np.float64).T
+    if batch == 1:
+        return images, losses
+    return list(zip(images, losses))
 
 
 def _image_size(model):
-    """(w, h) of the model's images; 224 x 224 when its image_shape leaves them open."""
-    h, w = list(model.image_shape)[:2]
-    if h is None or w is None:
+    """`model.image_shape[:2]`, which the original calls (w, h); 224 x 224 when its image_shape leaves them open."""
+    w, h = list(model.image_shape)[:2]
+    if w is None or h is None:
         log.warning("%s has no fixed image size; rendering at 224 x 224.", model.name)
         return 224, 224
     return int(w), int(h)

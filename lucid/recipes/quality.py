@@ -130,7 +130,7 @@ def natural_crops(photos, n_crops=64, size=224, seed=0):
     return np.stack(crops)
 
 
-def parameterizations(image_size=128, maco_size=224, maco_lr=0.2):
+def parameterizations(image_size=128, maco_size=224, maco_lr=param.MACO_LEARNING_RATE):
     """The setups `benchmark` compares by default: name -> (param_f(batch), transforms, optimizer_f).
 
     "default": `param.image` (Fourier + decorrelated colour) with the standard transforms; "pixel": raw pixels,

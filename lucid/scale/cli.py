@@ -1,71 +1,206 @@
-"""`lucid-render-sweep MODEL LAYER... -o OUT_DIR`: render every channel of each layer, with a progress bar.
+"""The command lines of lucid.scale, both on a local Dask cluster unless given --scheduler.
 
-MODEL is a zoo model name (EfficientNetLite0) or a .pb saved with Model.save. Without --scheduler a local Dask
-cluster does the work. Exits 0 when every unit is done, 1 when some failed (listed), 2 on bad arguments.
+`lucid-render-sweep MODEL LAYER... -o STORE`: render every channel of each layer, with a progress bar. Exits 0
+when every unit is done, 1 when some failed (listed), 2 on bad arguments.
+
+`lucid-microscope MODEL -o SITE [--layers L...] [--images DIR]`: build a Microscope site (lucid.scale.microscope).
+Exits 0 when every unit is done, 1 when some failed, 2 on bad arguments.
+
+Arguments are checked before any model is loaded or any work starts: a bad one prints one line and exits 2.
 """
 
-import argparse
-import logging
-import sys
-import time
+import os
 
-from lucid.scale.sweep import render_units
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads: no C++ start-up lines
 
-log = logging.getLogger(__name__)
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+MAX_SIZE = 2048  # largest --size: a 2048 px batch already needs GBs per worker
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line: `prog: error: message`, exit status 2."""
+
+    def error(self, message):
+        self.exit(2, "%s: error: %s\n" % (self.prog, " ".join(str(message).split())))
+
+
+def _count(least):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError("must be an integer, got %r" % text) from None
+        if value < least:
+            raise argparse.ArgumentTypeError("must be at least %d, got %d" % (least, value))
+        return value
+
+    return parse
+
+
+def _size(text):
+    value = _count(1)(text)
+    if value > MAX_SIZE:
+        raise argparse.ArgumentTypeError("must be at most %d px, got %d" % (MAX_SIZE, value))
+    return value
+
+
+def _common_arguments(parser, steps, size, batch_size):
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="a running Dask scheduler, e.g. tls://10.0.0.5:8786 (default: local)"
+    )
+    parser.add_argument(
+        "--workers", type=_count(1), help="worker processes of the local cluster (default: one per core)"
+    )
+    parser.add_argument("--steps", type=_count(1), default=steps, help="optimization steps (default %d)" % steps)
+    parser.add_argument(
+        "--size", type=_size, default=size, help="image size in px, 1 to %d (default %d)" % (MAX_SIZE, size)
+    )
+    parser.add_argument(
+        "--batch-size", type=_count(1), default=batch_size, help="channels per task (default %d)" % batch_size
+    )
+    parser.add_argument("--seed", type=_count(0), default=0, help="seed of each batch (default 0)")
+    parser.add_argument(
+        "--precision",
+        choices=("float32", "bfloat16", "float16", "auto"),
+        default="float32",
+        help="compute precision of the renders (default float32)",
+    )
+
+
+def _check_first(parser, args):
+    """Exit 2 with one line for a bad output, model or scheduler, before anything is loaded."""
+    from lucid.modelzoo import nets_factory
+    from lucid.scale.cluster import check_scheduler
+
+    if args.scheduler and args.workers is not None:
+        parser.error("--workers sizes the local cluster; drop it when giving --scheduler.")
+    out = args.out[len("file://") :] if args.out.startswith("file://") else args.out
+    if "://" not in out and os.path.exists(out) and not os.path.isdir(out):
+        parser.error("-o %s is a file; give a directory (new or from an earlier run) for the results." % out)
+    model = args.model
+    if model.endswith((".pb", ".keras")) or os.sep in model:
+        if "://" not in model and not os.path.isfile(model):
+            parser.error(
+                "No model file %s; give a zoo model name (e.g. EfficientNetLite0) or a .pb/.keras file." % model
+            )
+    elif model not in nets_factory.models_map:
+        try:
+            nets_factory.get_model(model)
+        except ValueError as error:
+            parser.error(str(error))
+    if args.scheduler:
+        try:
+            check_scheduler(args.scheduler)
+        except ValueError as error:
+            parser.error(str(error))
+
+
+def _run(parser, function, **kwargs):
+    """`function(**kwargs)` with a progress bar; bad input exits 2 with one line; return the records."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return function(progress=ProgressBar(sys.stderr), **kwargs)
+    except (ValueError, KeyError, TypeError, FileNotFoundError, RuntimeError) as error:
+        parser.error(error.args[0] if isinstance(error, KeyError) and error.args else str(error))
+
+
+def _report(records, out):
+    """Print the failed units and a summary line; the exit status: 0 if every unit is done, else 1."""
+    failed = [record for record in records if record["status"] != "done"]
+    for record in failed:
+        print("failed: %s: %s" % (record["unit"], record["error"]), file=sys.stderr)
+    print("%d of %d units done; open %s/index.html" % (len(records) - len(failed), len(records), out), file=sys.stderr)
+    return 1 if failed else 0
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(
+    """lucid-render-sweep."""
+    parser = _Parser(
         prog="lucid-render-sweep",
-        description="Render every channel of each LAYER of MODEL on a Dask cluster into OUT_DIR "
-        "(PNGs, index.jsonl, index.html). A rerun skips the units already done.",
+        description="Render every channel of each LAYER of MODEL on a Dask cluster into the store OUT "
+        "(index.json, index.html, units/). A rerun skips the units already rendered with the same model and settings.",
     )
     parser.add_argument("model", metavar="MODEL", help="a zoo model name or the path of a .pb saved by Model.save")
     parser.add_argument(
         "layers", metavar="LAYER", nargs="+", help="a layer name (every channel), or LAYER:CHANNEL for one channel"
     )
-    parser.add_argument("-o", "--out-dir", required=True, help="where the PNGs and the index go")
-    parser.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local cluster)",
-    )
-    parser.add_argument("--workers", type=int, help="worker processes of the local cluster (default: one per core)")
-    parser.add_argument("--steps", type=int, default=512, help="optimization steps per image (default 512)")
-    parser.add_argument("--size", type=int, default=128, help="image size in pixels (default 128)")
-    parser.add_argument("--batch-size", type=int, default=16, help="channels rendered together per task (default 16)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of each batch (default 0)")
+    parser.add_argument("-o", "--out-dir", dest="out", required=True, help="the store: a directory or fsspec URL")
+    _common_arguments(parser, steps=512, size=128, batch_size=16)
     args = parser.parse_args(argv)
-    if args.scheduler and args.workers is not None:
-        parser.error("--workers sizes the local cluster; drop it when giving --scheduler.")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    try:
-        records = render_units(
-            args.model,
-            args.layers,
-            args.out_dir,
-            client=args.scheduler,
-            steps=args.steps,
-            size=args.size,
-            batch_size=args.batch_size,
-            seed=args.seed,
-            n_workers=args.workers,
-            progress=ProgressBar(sys.stderr),
-        )
-    except (ValueError, KeyError, TypeError, FileNotFoundError) as error:
-        parser.error(error.args[0] if isinstance(error, KeyError) else str(error))
-    failed = [record for record in records if record["status"] != "done"]
-    for record in failed:
-        print("failed: %s: %s" % (record["unit"], record["error"]), file=sys.stderr)
-    print(
-        "%d of %d units done; see %s/index.html" % (len(records) - len(failed), len(records), args.out_dir),
-        file=sys.stderr,
+    _check_first(parser, args)
+    from lucid.scale.sweep import render_units
+
+    records = _run(
+        parser,
+        render_units,
+        model=args.model,
+        units=args.layers,
+        out_dir=args.out,
+        client=args.scheduler,
+        steps=args.steps,
+        size=args.size,
+        batch_size=args.batch_size,
+        seed=args.seed,
+        n_workers=args.workers,
+        precision=args.precision,
     )
-    return 1 if failed else 0
+    return _report(records, args.out)
+
+
+def microscope_main(argv=None):
+    """lucid-microscope."""
+    parser = _Parser(
+        prog="lucid-microscope",
+        description="Build a Microscope of MODEL in SITE: per unit, its positive, negative and diverse feature "
+        "visualizations and the image patches of --images that excite it most and least, as a static site.",
+    )
+    parser.add_argument("model", metavar="MODEL", help="a zoo model name, a .pb saved by Model.save, or a .keras file")
+    parser.add_argument("-o", "--out", required=True, metavar="SITE", help="the site and its store: a directory or URL")
+    parser.add_argument(
+        "--layers", nargs="+", metavar="LAYER", help="layers to show (default: the model's conv layers)"
+    )
+    parser.add_argument("--images", metavar="DIR", help="a folder of images for the dataset examples")
+    parser.add_argument("--units", type=_count(1), metavar="N", help="only the first N units of each layer")
+    parser.add_argument("--top-k", type=_count(1), default=6, help="dataset examples per unit and side (default 6)")
+    parser.add_argument(
+        "--value-range", type=float, nargs=2, metavar=("LO", "HI"), help="pixel range of a .keras model (e.g. -1 1)"
+    )
+    parser.add_argument("--bgr", action="store_true", help="a .keras model that takes BGR images")
+    _common_arguments(parser, steps=512, size=128, batch_size=4)
+    args = parser.parse_args(argv)
+    _check_first(parser, args)
+    if args.images is not None and not os.path.isdir(args.images):
+        parser.error("--images %s is not a directory; give a folder of images." % args.images)
+    from lucid.scale.microscope import microscope
+
+    records = _run(
+        parser,
+        microscope,
+        model=args.model,
+        site=args.out,
+        layers=args.layers,
+        images=args.images,
+        client=args.scheduler,
+        n_workers=args.workers,
+        steps=args.steps,
+        size=args.size,
+        seed=args.seed,
+        units=args.units,
+        batch_size=args.batch_size,
+        precision=args.precision,
+        value_range=args.value_range,
+        bgr=args.bgr,
+        top_k=args.top_k,
+    )
+    return _report(records, args.out)
 
 
 class ProgressBar:
-    """`progress(done, failed, total)` for render_units: one line on `stream`, redrawn in place."""
+    """`progress(done, failed, total)` for render_units and microscope: one line on `stream`, redrawn in place."""
 
     def __init__(self, stream, width=30):
         self.stream = stream

@@ -1,24 +1,35 @@
-"""The output store of a sweep: `out_dir/<model>/<layer>/<channel>.png` plus `out_dir/index.jsonl`.
+"""The result store of lucid.scale: one entry per unit, keyed by what was rendered, on any fsspec filesystem.
 
-The index is a JSON-lines log, one record per unit rendered or failed; a unit's latest record is its state.
-Only the process running the sweep writes here: PNGs atomically (temporary file, then os.replace), then the
-index line, appended and fsynced. So a "done" record always has its PNG, and a crash can at worst cut the last
-index line, which `records` skips. `lock` keeps a second sweep out of the same out_dir meanwhile.
+A unit's key is the sha256 of the model's content (its GraphDef and input metadata, see `model_hash`), the unit,
+the kind of result and every setting that changes it (steps, size, seed, batch size, precision, lucid's version,
+...). Another model, even under the same file name, or other settings make another key, so they never count as
+done. Layout under the root (a local path, file://, memory://, s3://, gs://...):
+
+    units/<key>/<files>        the unit's images, written first
+    units/<key>/entry.json     its record, written after its files: a unit is done when this exists
+    index.json                 every record (done or failed) of the store, rewritten last by each run
+
+Files are written whole (a temporary file then a rename on local disks; one object put on object stores), so an
+interrupted run leaves at worst files without an entry, which the next run writes again.
 """
 
+import hashlib
 import json
 import logging
 import os
 import re
+import uuid
 from contextlib import contextmanager
 
 import filelock
+import fsspec
 
-from lucid.misc.io.writing import write
+import lucid
 
 log = logging.getLogger(__name__)
 
-INDEX_NAME = "index.jsonl"
+INDEX_NAME = "index.json"
+ENTRY_NAME = "entry.json"
 
 
 def safe_name(name):
@@ -26,74 +37,162 @@ def safe_name(name):
     return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "_"
 
 
-def png_path(model, layer, channel):
-    """The PNG of a unit, relative to out_dir, with '/' separators (also its URL in index.html)."""
-    return "%s/%s/%d.png" % (safe_name(model), safe_name(layer), channel)
+def model_hash(model):
+    """sha256 of what a render depends on in `model`: its GraphDef and how images are fed to it."""
+    digest = hashlib.sha256(model.graph_def.SerializeToString(deterministic=True))
+    metadata = [
+        getattr(model, "input_name", None),
+        list(getattr(model, "image_shape", None) or []),
+        list(getattr(model, "image_value_range", None) or []),
+        bool(getattr(model, "is_BGR", False)),
+    ]
+    digest.update(json.dumps(metadata, default=str).encode())
+    return digest.hexdigest()
+
+
+def unit_key(kind, model_sha256, unit, settings):
+    """The key of one result: sha256 of its kind, model content, unit, settings and lucid's version."""
+    fields = dict(settings, kind=kind, model=model_sha256, unit=unit, lucid=lucid.__version__)
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
 
 
 class Store:
-    """Read and write the PNGs and index of one out_dir."""
+    """Read and write the entries and index of one store root (a path or fsspec URL)."""
 
-    def __init__(self, out_dir):
-        self.out_dir = os.path.abspath(out_dir)
-        self.index_path = os.path.join(self.out_dir, INDEX_NAME)
+    def __init__(self, url):
+        if not isinstance(url, str) or not url:
+            raise TypeError("The store must be a local path or an fsspec URL such as 's3://bucket/site'; got %r." % url)
+        try:
+            self.fs, root = fsspec.core.url_to_fs(url)
+        except (ImportError, ValueError) as error:
+            raise ValueError("Cannot open the store %s: %s (install its fsspec package)." % (url, error)) from None
+        self.local = "file" in _protocols(self.fs)
+        self.root = os.path.abspath(root) if self.local else root.rstrip("/")
+        self.url = self.root if self.local else "%s://%s" % (_protocols(self.fs)[0], self.root)
+
+    def path(self, relative):
+        return "%s/%s" % (self.root, relative)
 
     @contextmanager
     def lock(self):
-        """Hold out_dir for one sweep; a second concurrent sweep into it raises RuntimeError."""
-        os.makedirs(self.out_dir, exist_ok=True)
-        lock = filelock.FileLock(os.path.join(self.out_dir, ".lock"))
+        """Hold a local store for one run; a second concurrent run into it raises RuntimeError.
+
+        Object stores have no such lock: give each concurrent run its own store.
+        """
+        if not self.local:
+            yield self
+            return
+        os.makedirs(self.root, exist_ok=True)
+        lock = filelock.FileLock(os.path.join(self.root, ".lock"))
         try:
             lock.acquire(timeout=0)
         except filelock.Timeout:
             raise RuntimeError(
-                "Another sweep is writing to %s; wait for it to finish or choose another out_dir." % self.out_dir
+                "Another run is writing to %s; wait for it to finish or choose another store." % self.root
             ) from None
         try:
-            self._end_last_line()
             yield self
         finally:
             lock.release()
 
-    def _end_last_line(self):
-        """Close a last index line cut short by a crash, so the next record starts on a line of its own."""
-        if not os.path.exists(self.index_path):
+    def done_keys(self):
+        """The keys of every unit with an entry, from one listing of the store."""
+        found = self.fs.glob(self.path("units/*/" + ENTRY_NAME)) if self.fs.exists(self.path("units")) else []
+        return {path.rstrip("/").split("/")[-2] for path in found}
+
+    def entry(self, key):
+        """The record of `key`'s entry, or None if it has none (or an unreadable one, which is rendered again)."""
+        try:
+            return json.loads(self.fs.cat_file(self.path("units/%s/%s" % (key, ENTRY_NAME))))
+        except FileNotFoundError:
+            return None
+        except ValueError:
+            log.warning("The entry of %s in %s is unreadable; it will be made again.", key, self.url)
+            return None
+
+    def put(self, record, files):
+        """Store `files` ({name: bytes}) under `record["key"]`, then its entry; return the record with `files`
+        mapped to their paths relative to the root."""
+        key = record["key"]
+        paths = {name: "units/%s/%s" % (key, safe_name(name)) for name in files}
+        for name, data in files.items():
+            self.write(paths[name], data)
+        record = dict(record, files=paths)
+        self.write("units/%s/%s" % (key, ENTRY_NAME), json.dumps(record, sort_keys=True))
+        return record
+
+    def write(self, relative, data):
+        """Write `data` (bytes or str) whole to `relative` under the root."""
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        path = self.path(relative)
+        if not self.local:
+            self.fs.pipe_file(path, data)
             return
-        with open(self.index_path, "rb+") as handle:
-            if handle.seek(0, os.SEEK_END) == 0:
-                return
-            handle.seek(-1, os.SEEK_END)
-            if handle.read(1) != b"\n":
-                handle.write(b"\n")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        temp = "%s.tmp-%s" % (path, uuid.uuid4().hex[:12])
+        try:
+            with open(temp, "xb") as handle:
+                handle.write(data)
+            os.replace(temp, path)
+        finally:
+            if os.path.exists(temp):
+                os.remove(temp)
 
-    def records(self):
-        """Every index record in order; a line cut short by a crash is skipped with a warning."""
-        if not os.path.exists(self.index_path):
-            return []
-        records = []
-        with open(self.index_path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                try:
-                    records.append(json.loads(line))
-                except ValueError:
-                    log.warning("Skipping unreadable line %d of %s (cut short by a crash?).", number, self.index_path)
-        return records
+    def read(self, relative):
+        return self.fs.cat_file(self.path(relative))
 
-    def latest(self):
-        """`{(model, unit): record}`: the latest record of each unit."""
-        return {(record["model"], record["unit"]): record for record in self.records()}
+    def index(self):
+        """`{key: record}` from index.json ({} if there is none); a damaged index raises ValueError."""
+        path = self.path(INDEX_NAME)
+        try:
+            data = self.fs.cat_file(path)
+        except FileNotFoundError:
+            return {}
+        try:
+            records = json.loads(data)["records"]
+            return {record["key"]: record for record in records}
+        except (ValueError, KeyError, TypeError) as error:
+            raise ValueError(
+                "The index %s of the store is damaged (%s: %s). Delete it: the next run rebuilds it from the "
+                "entries under units/." % (self.url + "/" + INDEX_NAME, type(error).__name__, error)
+            ) from None
 
-    def is_done(self, record):
-        """Whether `record` is a finished render whose PNG is on disk."""
-        return record["status"] == "done" and os.path.exists(os.path.join(self.out_dir, record["png"]))
+    def write_index(self, records):
+        """Merge `records` ({key: record}) into index.json and every entry not yet in it; return the merged records.
 
-    def write_png(self, relative_path, data):
-        write(data, os.path.join(self.out_dir, relative_path))
+        Entries found in the store but missing from the index (a run that stopped before its index) are added.
+        """
+        merged = self.index()
+        for key in self.done_keys() - set(merged) - set(records):
+            entry = self.entry(key)
+            if entry is not None:
+                merged[key] = entry
+        merged.update(records)
+        self.write(INDEX_NAME, json.dumps({"records": list(merged.values())}, sort_keys=True))
+        return merged
 
-    def append(self, records):
-        """Add `records` to the index in one write, flushed to disk."""
-        text = "".join(json.dumps(record, sort_keys=True) + "\n" for record in records)
-        with open(self.index_path, "a", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
+
+@contextmanager
+def index_written_last(store, records, then=None):
+    """Run the block, then merge `records` into the store's index and call `then(store, merged records)`, also
+    when the block raised. Then a failure to write the index is logged, never raised in place of the block's error.
+    """
+    try:
+        yield
+    except BaseException:
+        try:
+            _finish(store, records, then)
+        except Exception as error:
+            log.error("Could not write the index of %s: %s", store.url, error)
+        raise
+    _finish(store, records, then)
+
+
+def _finish(store, records, then):
+    merged = store.write_index(records)
+    if then is not None:
+        then(store, merged)
+
+
+def _protocols(fs):
+    return (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)

@@ -8,29 +8,20 @@ processes are spawned and import the main module.
 """
 
 import logging
-import numbers
 import os
-from contextlib import contextmanager
 
 import tensorflow as tf
-
-try:
-    import distributed
-    from dask.system import CPU_COUNT
-except ImportError as error:
-    raise ImportError(
-        "lucid.scale runs on Dask's distributed scheduler: pip install 'lucid[scale]' (or 'dask[distributed]')."
-    ) from error
 
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo.vision_base import Model
 from lucid.scale import tasks
+from lucid.scale.cluster import check_client, check_count, connect, run_tasks
 from lucid.scale.html import write_index_html
-from lucid.scale.store import Store, png_path, safe_name
+from lucid.scale.store import Store, index_written_last, model_hash, safe_name, unit_key
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 2  # a failed task is retried once, then its units are recorded as failed
+PRECISIONS = ("float32", "bfloat16", "float16", "auto")
 
 
 def render_units(
@@ -44,15 +35,18 @@ def render_units(
     seed=0,
     n_workers=None,
     progress=None,
+    precision="float32",
 ):
-    """Render each unit of `model` to `out_dir/<model>/<layer>/<channel>.png`, skipping units already done there.
+    """Render each unit of `model` into the store `out_dir`, skipping units already rendered there the same way.
 
     Args:
       model: a zoo model name ("EfficientNetLite0"), the path of a .pb saved with `Model.save` (readable by every
         worker), or such a Model instance.
       units: "layer:channel" strings and layer names (every channel of the layer), or one such string.
-      out_dir: the store; also gets `index.jsonl` (one record per unit: objective value, steps, size, seed,
-        seconds, status, error) and `index.html` (one grid per layer).
+      out_dir: the store (see lucid.scale.store): a local path or an fsspec URL (file://, memory://, s3://...).
+        Each unit's PNG goes to `units/<key>/image.png`, keyed by the model's content, the unit and every
+        setting below; `index.json` gets one record per unit (objective value, settings, seconds, status,
+        error) and `index.html` one grid per layer.
       client: None starts a local cluster of `n_workers` processes on 127.0.0.1 (default: one per core, each
         running one task with one TensorFlow thread, the fastest layout in benchmarks/bench_sweep.py);
         a `distributed.Client` or a scheduler address ("tcp://host:8786") runs on that cluster.
@@ -60,142 +54,78 @@ def render_units(
       batch_size: channels of one layer rendered together in one task.
       seed: the seed of each batch (repeatable for the same batch of channels); None for unseeded renders.
       progress: called as `progress(done, failed, total)` at the start and after each task, counting units.
+      precision: "float32" (default), "bfloat16", "float16" or "auto", passed on to render_channels.
 
     A task that fails is retried once; if it fails again its units are recorded as failed and the rest go on.
-    A rerun renders only the units not yet done (failed ones included).
+    A rerun renders only the units not yet done with this model and these settings (failed ones included).
 
-    Returns the latest index record of each unit, in order.
+    Returns the latest record of each unit, in order.
     """
-    steps, size, batch_size = (
-        _check_count(name, value, 1) for name, value in (("steps", steps), ("size", size), ("batch_size", batch_size))
-    )
-    if seed is not None:
-        seed = _check_count("seed", seed, 0)
-    if not (client is None or isinstance(client, (str, distributed.Client))):
-        raise TypeError(
-            "client must be None (a local cluster), a distributed.Client or a scheduler address such as "
-            "'tcp://127.0.0.1:8786'; got %r." % (client,)
-        )
-    if client is not None and n_workers is not None:
-        raise ValueError("n_workers sizes the local cluster started when client is None; drop n_workers or client.")
-    spec = _model_spec(model)
-    model_name = os.path.splitext(os.path.basename(spec))[0] if spec.endswith(".pb") else spec
-    units = _expand_units(tasks.load_model(spec), _parse_units(units), size)
+    settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision)
+    check_client(client, n_workers)
+    spec = model_spec(model)
+    loaded = tasks.load_model(spec)
+    model_name = model_display_name(spec)
+    model_sha256 = model_hash(loaded)
+    units = expand_units(loaded, parse_units(units), size)
+    keys = {unit: unit_key("sweep", model_sha256, unit_name(*unit), settings) for unit in units}
     store = Store(out_dir)
     with store.lock():
-        done = {key for key, record in store.latest().items() if store.is_done(record)}
-        todo = [(layer, channel) for layer, channel in units if (model_name, _unit(layer, channel)) not in done]
-        log.info(
-            "Rendering %d units of %s into %s (%d already done).",
-            len(todo),
-            model_name,
-            store.out_dir,
-            len(units) - len(todo),
-        )
-        try:
-            if todo:
-                with _connect(client, n_workers) as dask_client:
-                    _run(dask_client, store, spec, model_name, _batches(todo, batch_size), steps, size, seed, progress)
-        finally:
-            write_index_html(store)
-        latest = store.latest()
-    return [latest[(model_name, _unit(layer, channel))] for layer, channel in units]
+        store.index()  # a damaged index stops the run here, before any work
+        done = store.done_keys()
+        todo = [unit for unit in units if keys[unit] not in done]
+        log.info("Rendering %d of %d units of %s into %s.", len(todo), len(units), model_name, store.url)
+        records = {}
+        base = dict(settings, model=model_name, model_sha256=model_sha256, kind="sweep")
 
+        def record(layer, channel, **fields):
+            key = keys[(layer, channel)]
+            return dict(base, key=key, layer=layer, channel=channel, unit=unit_name(layer, channel), **fields)
 
-def _run(client, store, spec, model_name, batches, steps, size, seed, progress):
-    """Submit one task per batch, record each result as it comes, retry a failed task once."""
-
-    def submit(layer, channels, attempt):
-        future = client.submit(tasks.render_batch, spec, layer, channels, steps, size, seed, pure=False)
-        submitted[future] = (layer, channels, attempt)
-        return future
-
-    submitted = {}
-    pending = distributed.as_completed([submit(layer, channels, 1) for layer, channels in batches])
-    total = sum(len(channels) for _, channels in batches)
-    counts = {"done": 0, "failed": 0}
-    if progress:
-        progress(0, 0, total)
-    for future in pending:
-        layer, channels, attempt = submitted.pop(future)
-        settings = dict(model=model_name, layer=layer, steps=steps, size=size, seed=seed, attempts=attempt)
-        try:
-            result = future.result()
-        except Exception as error:  # the task's own error, or KilledWorker after repeated worker deaths
-            message = "%s: %s" % (type(error).__name__, error)
-            if attempt < ATTEMPTS:
-                log.warning("Rendering %s channels %s failed (%s); retrying.", layer, channels, message)
-                pending.add(submit(layer, channels, attempt + 1))
-                continue
-            log.error("Rendering %s channels %s failed again (%s); recording them as failed.", layer, channels, message)
-            records = [
-                dict(
-                    settings,
-                    unit=_unit(layer, channel),
-                    channel=channel,
-                    status="failed",
-                    error=message,
-                    value=None,
-                    png=None,
-                    seconds=None,
-                    worker=None,
-                )
-                for channel in channels
-            ]
-        else:
-            records = []
+        def on_result(args, result, attempt):
+            layer, channels = args[1], args[2]
             for channel, png, value in zip(channels, result["pngs"], result["values"]):
-                path = png_path(model_name, layer, channel)
-                store.write_png(path, png)
-                records.append(
-                    dict(
-                        settings,
-                        unit=_unit(layer, channel),
-                        channel=channel,
-                        status="done",
-                        error=None,
-                        value=value,
-                        png=path,
-                        seconds=result["seconds"] / len(channels),
-                        worker=result["worker"],
-                    )
-                )
-        store.append(records)
-        counts[records[0]["status"]] += len(records)
-        if progress:
-            progress(counts["done"], counts["failed"], total)
+                fields = dict(value=value, seconds=result["seconds"] / len(channels), worker=result["worker"])
+                entry = record(layer, channel, status="done", error=None, attempts=attempt, **fields)
+                entry = store.put(entry, {"image.png": png})
+                records[entry["key"]] = dict(entry, png=entry["files"]["image.png"])
+
+        def on_failure(args, message, attempt):
+            layer, channels = args[1], args[2]
+            for channel in channels:
+                failed = record(layer, channel, status="failed", error=message, attempts=attempt, value=None)
+                records[failed["key"]] = dict(failed, png=None, seconds=None, worker=None, files={})
+
+        jobs = [
+            (tasks.render_batch, (spec, layer, channels, steps, size, seed, precision), len(channels))
+            for layer, channels in batches(todo, batch_size)
+        ]
+        with index_written_last(store, records, then=write_index_html):
+            if jobs:
+                with connect(client, n_workers) as dask_client:
+                    run_tasks(dask_client, jobs, on_result, on_failure, progress)
+        latest = store.index()
+    return [latest[keys[unit]] for unit in units]
 
 
-@contextmanager
-def _connect(client, n_workers):
-    """A Client for `client`: None starts a local cluster and an address connects, both closed afterwards."""
-    if client is None:
-        with _local_cluster(n_workers) as cluster, distributed.Client(cluster) as local_client:
-            yield local_client
-    elif isinstance(client, str):
-        with distributed.Client(client) as remote_client:
-            yield remote_client
-    else:
-        yield client
+def check_settings(**settings):
+    """The render settings checked: steps, size, batch_size integers >= 1, seed None or >= 0, a known precision."""
+    for name in ("steps", "size", "batch_size"):
+        settings[name] = check_count(name, settings[name], 1)
+    if settings["seed"] is not None:
+        settings["seed"] = check_count("seed", settings["seed"], 0)
+    if settings["precision"] not in PRECISIONS:
+        raise ValueError("precision must be one of %s, got %r." % (", ".join(PRECISIONS), settings["precision"]))
+    return settings
 
 
-def _local_cluster(n_workers):
-    """Worker processes on 127.0.0.1, one task at a time each, TensorFlow's threads sharing the cores among them."""
-    if n_workers is None:
-        n_workers = CPU_COUNT
-    n_workers = _check_count("n_workers", n_workers, 1)
-    tf_threads = str(max(1, CPU_COUNT // n_workers))
-    return distributed.LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address="127.0.0.1:0",
-        env={"TF_NUM_INTRAOP_THREADS": tf_threads, "TF_NUM_INTEROP_THREADS": tf_threads},
-    )
+def model_display_name(spec):
+    """A short readable name for the model of `spec` (a zoo name, or a file's name without extension)."""
+    path = spec[0] if isinstance(spec, tuple) else spec
+    return os.path.splitext(os.path.basename(path))[0] if path.endswith((".pb", ".keras")) else path
 
 
-def _model_spec(model):
+def model_spec(model):
     """What the workers load `model` from: a zoo class name, or the path (or URL) of a .pb saved by Model.save."""
     if isinstance(model, Model):
         model_class = type(model)
@@ -218,7 +148,7 @@ def _model_spec(model):
     return model
 
 
-def _parse_units(units):
+def parse_units(units):
     """`[(layer, channel)]` from "layer:channel" strings and layer names (channel None: every channel)."""
     if isinstance(units, str):
         units = [units]
@@ -238,7 +168,7 @@ def _parse_units(units):
     return parsed
 
 
-def _expand_units(model, parsed, size):
+def expand_units(model, parsed, size):
     """The distinct `(layer, channel)` pairs of `parsed`, channels checked against each layer's depth."""
     layers = list(dict.fromkeys(layer for layer, _ in parsed))
     folders = {}
@@ -285,7 +215,7 @@ def _layer_depths(model, layers, size):
     return depths
 
 
-def _batches(units, batch_size):
+def batches(units, batch_size):
     """`[(layer, channels)]`: the units grouped by layer, at most `batch_size` channels per batch."""
     by_layer = {}
     for layer, channel in units:
@@ -297,12 +227,5 @@ def _batches(units, batch_size):
     ]
 
 
-def _unit(layer, channel):
+def unit_name(layer, channel):
     return "%s:%d" % (layer, channel)
-
-
-def _check_count(name, value, least):
-    """`value` as an int, or ValueError if it is not an integer >= `least`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
-        raise ValueError("%s must be an integer >= %d, got %r." % (name, least, value))
-    return int(value)

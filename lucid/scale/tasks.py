@@ -1,57 +1,233 @@
-"""What the Dask workers run: load a model once per process, render a batch of channels, encode the PNGs.
+"""What the Dask workers run: load a model once per process, render a batch of channels, run a chunk of images.
 
-Tasks carry plain values only (a model spec string, a layer name, channel numbers), never TensorFlow objects,
-so any worker process can run any task.
+Tasks carry plain values only (a model spec, a layer name, channel numbers, image paths), never TensorFlow
+objects, so any worker process can run any task.
 """
 
 import functools
+import io
 import logging
 import os
 import socket
 import threading
 import time
+from contextlib import contextmanager
+
+import numpy as np
+import PIL.Image
+import tensorflow as tf
 
 import lucid
 from lucid.misc.io.serialize_array import serialize_array
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo.vision_base import Model
-from lucid.optvis.render import render_channels
+from lucid.optvis import objectives, param
+from lucid.optvis.render import render_channels, render_vis
 
 log = logging.getLogger(__name__)
 
-# render_channels takes its seed from the global `lucid.seed`: seeded batches in one process run one at a time.
+# The renders take their seed from the global `lucid.seed`: seeded batches in one process run one at a time.
 _SEED_LOCK = threading.Lock()
+
+# The Microscope's views of a unit, in batch order: positive, negative, then a diverse batch of 4.
+VIEWS = ("positive", "negative", "diverse-0", "diverse-1", "diverse-2", "diverse-3")
+THUMB_PX = 80  # the positive view's thumbnail on the layer page
+DIVERSITY_WEIGHT = 1e2  # the original's neuron_diversity notebook: channel - 1e2 * diversity
 
 
 @functools.lru_cache(maxsize=4)
 def load_model(spec):
-    """The Model for `spec`, a zoo class name or a `.pb` path saved by Model.save; loaded once per process."""
+    """The Model for `spec`, loaded once per process.
+
+    `spec` is a zoo class name, the path of a `.pb` saved by Model.save, or `(path, value_range, is_BGR)` for a
+    saved Keras model (`.keras`, loaded with safe_mode=True so it cannot run code).
+    """
+    if isinstance(spec, tuple):
+        import keras
+
+        path, value_range, is_bgr = spec
+        keras_model = keras.saving.load_model(path, compile=False, safe_mode=True)
+        name = os.path.splitext(os.path.basename(path))[0]
+        return Model.from_keras(keras_model, image_value_range=value_range, model_name=name, is_BGR=is_bgr)
     if spec.endswith(".pb"):
         return Model.load(spec)
     return nets_factory.get_model(spec)
 
 
-def render_batch(spec, layer, channels, steps, size, seed):
+@contextmanager
+def _seeded(seed):
+    """Yield the `use_fixed_seed` argument of a render: False for seed None, else True with lucid.seed = seed."""
+    if seed is None:
+        yield False
+        return
+    with _SEED_LOCK:
+        previous_seed, lucid.seed = lucid.seed, seed
+        try:
+            yield True
+        finally:
+            lucid.seed = previous_seed
+
+
+def _worker():
+    return "%s:%d" % (socket.gethostname(), os.getpid())
+
+
+def render_batch(spec, layer, channels, steps, size, seed, precision="float32"):
     """Render `channels` of `layer` as one batch; return their PNG bytes, objective values and timing.
 
     `seed` None leaves the render unseeded; an int makes it repeatable for the same batch of channels.
     """
-    render = functools.partial(
-        render_channels, load_model(spec), layer, channels, batch_size=len(channels), steps=steps, image_size=size
-    )
     start = time.perf_counter()
-    if seed is None:
-        images, values = render()
-    else:
-        with _SEED_LOCK:
-            previous_seed, lucid.seed = lucid.seed, seed
-            try:
-                images, values = render(use_fixed_seed=True)
-            finally:
-                lucid.seed = previous_seed
+    with _seeded(seed) as use_fixed_seed:
+        images, values = render_channels(
+            load_model(spec),
+            layer,
+            channels,
+            batch_size=len(channels),
+            steps=steps,
+            image_size=size,
+            use_fixed_seed=use_fixed_seed,
+            precision=precision,
+        )
     return {
         "pngs": [serialize_array(image) for image in images],
         "values": [float(value) for value in values],
         "seconds": time.perf_counter() - start,
-        "worker": "%s:%d" % (socket.gethostname(), os.getpid()),
+        "worker": _worker(),
     }
+
+
+def views_objective(layer, channels):
+    """One objective over a batch of `len(VIEWS)` images per channel: maximize the positive and diverse images,
+    minimize the negative one, and push each channel's four diverse images apart with `objectives.diversity`."""
+    parts = []
+    for index, channel in enumerate(channels):
+        first = len(VIEWS) * index
+        parts.append(objectives.channel(layer, channel, batch=first))
+        parts.append(-objectives.channel(layer, channel, batch=first + 1))
+        parts.extend(objectives.channel(layer, channel, batch=first + i) for i in range(2, len(VIEWS)))
+        parts.append(-DIVERSITY_WEIGHT * _diversity_of_images(layer, first + 2, first + len(VIEWS)))
+    return objectives.Objective.sum(parts)
+
+
+def _diversity_of_images(layer, start, stop):
+    """`objectives.diversity(layer)` over images start..stop-1 of the batch only."""
+    diversity = objectives.diversity(layer)
+    return objectives.Objective(lambda T: diversity(lambda name: T(name)[start:stop]), "diversity")
+
+
+def render_views(spec, layer, channels, steps, size, seed, precision="float32"):
+    """The Microscope's images of `channels` of `layer`, rendered together: `{"images": [{view: PNG bytes}],
+    "thumbs": [JPEG bytes of the positive view], "seconds", "worker"}`, one item per channel."""
+    start = time.perf_counter()
+    with _seeded(seed) as use_fixed_seed:
+        images = render_vis(
+            load_model(spec),
+            views_objective(layer, channels),
+            lambda: param.image(size, batch=len(VIEWS) * len(channels)),
+            thresholds=(steps - 1,),
+            verbose=False,
+            use_fixed_seed=use_fixed_seed,
+            precision=precision,
+        )[-1]
+    per_channel = [
+        {view: serialize_array(images[len(VIEWS) * index + i]) for i, view in enumerate(VIEWS)}
+        for index in range(len(channels))
+    ]
+    thumbs = [encode_jpeg(images[len(VIEWS) * index], size=THUMB_PX) for index in range(len(channels))]
+    return {"images": per_channel, "thumbs": thumbs, "seconds": time.perf_counter() - start, "worker": _worker()}
+
+
+def load_square_image(path, size):
+    """The image at `path` as float32 RGB in [0, 1], centre-cropped to a square and resized to `size`."""
+    with PIL.Image.open(path) as image:
+        image = image.convert("RGB")
+        side = min(image.size)
+        left, top = (image.width - side) // 2, (image.height - side) // 2
+        image = image.crop((left, top, left + side, top + side)).resize((size, size), PIL.Image.BILINEAR)
+    return np.asarray(image, np.float32) / 255
+
+
+@functools.lru_cache(maxsize=2)
+def _activation_graph(spec, layers, size):
+    """A session computing `layers` of the model for a batch of `size` px images, built once per process."""
+    graph = tf.Graph()
+    with graph.as_default():
+        t_input = tf.compat.v1.placeholder(tf.float32, [None, size, size, 3])
+        T = load_model(spec).import_graph(t_input, forget_xy_shape=False)
+        tensors = [T(layer) for layer in layers]
+    return tf.compat.v1.Session(graph=graph), t_input, tensors
+
+
+def activation_extremes(spec, layers, paths, first_index, size, k):
+    """For each layer, the k strongest and k weakest responses of each channel over the images at `paths`.
+
+    A response is a channel's maximum (or minimum) over the positions of one image. Returns `{layer: {"top": ...,
+    "bottom": ...}}`, each an array `[4, k', channels]` of (value, image index, row, column), image indices
+    counting from `first_index`; only these few numbers leave the worker, so memory does not grow with the folder.
+    """
+    sess, t_input, tensors = _activation_graph(spec, tuple(layers), size)
+    batch = np.stack([load_square_image(path, size) for path in paths])
+    results = {}
+    for layer, acts in zip(layers, sess.run(tensors, {t_input: batch})):
+        n, height, width, channels = acts.shape
+        flat = acts.reshape(n, height * width, channels)
+        results[layer] = {
+            "top": _extremes(flat, np.argmax(flat, axis=1), width, first_index, k, largest=True),
+            "bottom": _extremes(flat, np.argmin(flat, axis=1), width, first_index, k, largest=False),
+        }
+    return results
+
+
+def _extremes(flat, positions, width, first_index, k, largest):
+    """`[4, k', channels]`: the k largest (or smallest) per-image extremes of each channel, with where they are."""
+    values = np.take_along_axis(flat, positions[:, None, :], axis=1)[:, 0, :]  # [n, channels]
+    images = np.broadcast_to(np.arange(len(flat))[:, None] + first_index, values.shape)
+    stacked = np.stack([values, images, positions // width, positions % width]).astype(np.float64)
+    return merge_extremes([stacked], k, largest)
+
+
+def merge_extremes(parts, k, largest):
+    """The k largest (or smallest) of several `[4, n, channels]` arrays of (value, image, row, column)."""
+    stacked = np.concatenate(parts, axis=1)
+    order = np.argsort(-stacked[0] if largest else stacked[0], axis=0, kind="stable")[:k]
+    return np.take_along_axis(stacked, order[None], axis=1)
+
+
+def receptive_fields(spec, layers, size):
+    """`{layer: {"grid": [height, width], "box": [top, left, bottom, right]}}`: each layer's spatial grid and the
+    input pixels its centre position depends on, as offsets from that position's centre (in `size` px images).
+
+    Found from the gradient of the centre position on a few random images (the input pixels it touches), so it
+    holds for any architecture.
+    """
+    fields = {}
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        t_input = tf.compat.v1.placeholder(tf.float32, [4, size, size, 3])
+        T = load_model(spec).import_graph(t_input, forget_xy_shape=False)
+        noise = np.random.RandomState(0).uniform(size=(4, size, size, 3)).astype(np.float32)
+        for layer in layers:
+            acts = T(layer)
+            height, width = int(acts.shape[1]), int(acts.shape[2])
+            row, col = height // 2, width // 2
+            (grad,) = tf.gradients(tf.reduce_sum(acts[:, row, col, :]), [t_input])
+            touched = np.abs(sess.run(grad, {t_input: noise})).sum(axis=(0, 3)) > 0
+            rows, cols = np.nonzero(touched.any(axis=1))[0], np.nonzero(touched.any(axis=0))[0]
+            centre_y, centre_x = (row + 0.5) * size / height, (col + 0.5) * size / width
+            fields[layer] = {
+                "grid": [height, width],
+                "box": [rows[0] - centre_y, cols[0] - centre_x, rows[-1] + 1 - centre_y, cols[-1] + 1 - centre_x],
+            }
+    return fields
+
+
+def encode_jpeg(image, size=None, quality=85):
+    """JPEG bytes of an image array in [0, 1] (or a PIL image), its longer side resized to `size` if given."""
+    if isinstance(image, np.ndarray):
+        image = PIL.Image.fromarray(np.uint8(np.clip(image, 0, 1) * 255 + 0.5))
+    if size is not None:
+        image = image.copy()
+        image.thumbnail((size, size), PIL.Image.BILINEAR)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()

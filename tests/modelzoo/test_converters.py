@@ -97,10 +97,13 @@ def functional(functional_keras):
 def test_sequential_layers_and_metadata(mnist):
     assert isinstance(mnist, ConvertedModel) and mnist.name == "mnist"
     assert [(layer.name, layer.depth, layer.tags) for layer in mnist.layers] == [
+        ("conv1_pre_activation", 8, {"conv"}),
         ("conv1", 8, {"conv"}),
         ("pool1", 8, {"conv"}),
+        ("conv2_pre_activation", 16, {"conv"}),
         ("conv2", 16, {"conv"}),
         ("flatten", 11 * 11 * 16, {"dense"}),
+        ("predictions_pre_activation", 10, {"dense"}),
         ("predictions", 10, {"dense"}),
     ]
     assert (mnist.input_name, mnist.image_shape, mnist.image_value_range) == ("input", [28, 28, 1], (0, 1))
@@ -364,3 +367,22 @@ def test_from_saved_model(tmp_path):
     assert Model.from_saved_model(path, signature="other", image_value_range=(0, 1)).name == "other"
     with pytest.raises(KeyError, match="no signature 'nope'.*'other', 'serving_default'"):
         Model.from_saved_model(path, signature="nope")
+
+
+def test_flatten_dense_model_renders_at_any_size(mnist):
+    """The Flatten + Dense head only runs at 28 x 28 (issue 13): the image is fitted to it at the model input."""
+    assert mnist.size_support == (False, None, (28, 28))
+    for size in [20, 28, 40]:
+        image = render_channel(mnist, "predictions_pre_activation:3", lambda size=size: param.image(size, channels=1))
+        assert image.shape == (1, size, size, 1)
+
+
+def test_function_calls_are_inlined_for_saved_models(tmp_path):
+    module = TinyModule()
+    path = str(tmp_path / "saved")
+    tf.saved_model.save(module, path)
+    model = Model.from_saved_model(path, image_value_range=(0, 1))
+    assert not model.graph_def.library.function
+    assert not {node.op for node in model.graph_def.node} & {"PartitionedCall", "StatefulPartitionedCall"}
+    image = render_channel(model, "conv:1", lambda: param.image(30, h=20))
+    assert image.shape == (1, 20, 30, 3)

@@ -483,3 +483,22 @@ def test_efficientnet_lite0_offline(sess, monkeypatch):
         assert values[layer.name].shape[-1] == layer.depth and np.all(np.isfinite(values[layer.name])), layer.name
     assert values["stem"].shape == (2, 64, 64, 32) and values["block7"].shape == (2, 4, 4, 320)
     np.testing.assert_allclose(values["softmax"].sum(axis=-1), [1.0, 1.0], rtol=1e-5)
+
+
+# --- weightless copy ----------------------------------------------------------------------------------------------
+
+
+def test_weightless_graph_def_keeps_shapes_without_the_weights():
+    from lucid.modelzoo.random_weights import inception_v1_graph_def
+    from lucid.modelzoo.util import weightless_graph_def
+
+    graph_def = inception_v1_graph_def()
+    light = weightless_graph_def(graph_def)
+    assert light.ByteSize() < graph_def.ByteSize() / 100
+    shapes = []
+    for gd in (graph_def, light):
+        with tf.Graph().as_default() as graph:
+            image = tf.compat.v1.placeholder(tf.float32, [1, 224, 224, 3])
+            tf.import_graph_def(gd, {"input": image}, name="")
+            shapes.append({t.name: (str(t.shape), t.dtype) for op in graph.get_operations() for t in op.outputs})
+    assert shapes[0] == shapes[1]

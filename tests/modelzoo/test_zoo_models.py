@@ -437,7 +437,7 @@ def test_layer_tags():
     alexnet = vision_models.AlexNet.layers
     assert [layer.tags for layer in alexnet[:8]] == [{"pre_relu", "conv"}] * 8
     assert [layer.name for layer in alexnet if layer.tags == {"dense"}] == ["Relu", "Relu_1", "Softmax"]
-    for name in ("AlexNet_caffe_Places365", "CaffeNet_caffe"):
+    for name in ("AlexNet_caffe_Places365", "CaffeNet_caffe", "VGG16_caffe", "VGG19_caffe"):
         assert [layer.name for layer in models_map[name].layers if "dense" in layer.tags] == [
             "fc6/fc6",
             "fc7/fc7",
@@ -451,7 +451,7 @@ def test_layer_tags():
         "softmax1",
         "softmax2",
     }
-    for name in ("VGG16_caffe", "InceptionV3_slim", "ResnetV2_101_slim", "PnasnetLarge_slim"):
+    for name in ("InceptionV3_slim", "ResnetV2_101_slim", "PnasnetLarge_slim"):
         assert [layer.tags for layer in models_map[name].layers[:-1]] == [{"conv"}] * (len(depths(name)) - 1)
     assert vision_models.InceptionV1_adv_finetuned.layers[0].model_class is vision_models.InceptionV1
 

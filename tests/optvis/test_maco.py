@@ -33,7 +33,7 @@ def test_default_spectrum_ships_and_loads():
 def test_maco_output_has_exactly_the_fixed_magnitude(sess):
     h, w = 12, 10
     spectrum = np.random.rand(3, 16, 9).astype(np.float32) * 0.02  # small: no pixel gets clipped
-    t = param.maco(w, h, batch=2, spectrum=spectrum)
+    t = param.maco(w, h, batch=2, spectrum=spectrum, alpha=True)
     sess.run(tf.compat.v1.global_variables_initializer())
     images = sess.run(t)
     assert images.shape == (2, h, w, 4)
@@ -97,7 +97,7 @@ def test_render_vis_with_maco_raises_the_objective_and_returns_alpha():
     first, last = render.render_vis(
         model,
         obj,
-        param_f=lambda: param.maco(32, batch=2, spectrum=spectrum),
+        param_f=lambda: param.maco(32, batch=2, spectrum=spectrum, alpha=True),
         transforms=param.maco_transforms(32, box_size=(0.9, 1.0), noise=0.02),
         optimizer=tf.compat.v1.train.AdamOptimizer(0.2),
         thresholds=(0, 40),
@@ -113,7 +113,7 @@ def test_render_vis_with_maco_raises_the_objective_and_returns_alpha():
 
 
 def test_alpha_is_the_normalized_accumulated_gradient(sess):
-    t = param.maco(8, batch=1, spectrum=np.full((3, 8, 5), 0.01, np.float32))
+    t = param.maco(8, batch=1, spectrum=np.full((3, 8, 5), 0.01, np.float32), alpha=True)
     weights = np.random.uniform(-0.1, 0.1, (1, 8, 8, 3)).astype(np.float32)
     weights[0, 2, 3] = [1, -2, 0.5]
     weights[0, 5, 5, 0] = 3.0

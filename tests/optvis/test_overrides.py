@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from lucid.misc.gradient_override import gradient_override_map, use_gradient
 from lucid.optvis import overrides
+from lucid.optvis.overrides.gradient_override import gradient_override_map, use_gradient
 
 
 def _grad_through(op_type, x_value, incoming, step, override):
@@ -114,12 +114,3 @@ def test_override_map_reuses_registrations():
         with overrides.relu_overrides():
             pass
     assert len(gradient_override._names_by_function) == count
-
-
-def test_overrides_module_paths_are_the_misc_modules():
-    import lucid.misc.gradient_override as a
-    import lucid.misc.redirected_relu_grad as b
-    import lucid.optvis.overrides.gradient_override as a2
-    import lucid.optvis.overrides.redirected_relu_grad as b2
-
-    assert a is a2 and b is b2

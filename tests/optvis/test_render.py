@@ -13,8 +13,8 @@ from reference import projective_rotate, render_loop
 from tiny_models import TinyConvNet, layer_values
 
 from lucid.misc.io import load
-from lucid.misc.io.progress import RenderProgress
 from lucid.optvis import objectives, param, render, transform
+from lucid.optvis.progress import RenderProgress
 
 
 def test_render_vis_raises_the_objective_with_defaults(model):
@@ -140,6 +140,26 @@ def test_make_vis_T_exposes_pieces(model):
             sess.run(T("vis_op"))
         assert sess.run(T("global_step")) == 3
         assert isinstance(T("optimizer"), tf.compat.v1.train.AdamOptimizer)
+
+
+def test_render_vis_and_make_vis_T_build_the_same_T(model, monkeypatch):
+    """Both import only what the objective reads, and both Ts still give every layer (the rest on first use)."""
+    imported = []
+    import_graph_def = tf.compat.v1.import_graph_def
+
+    def recording(graph_def, *args, **kwargs):
+        imported.append(sorted(node.name for node in graph_def.node))
+        return import_graph_def(graph_def, *args, **kwargs)
+
+    monkeypatch.setattr(tf.compat.v1, "import_graph_def", recording)
+    render.render_vis(model, "conv1:0", image_size=8, thresholds=(0,), verbose=False)
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        T = render.make_vis_T(model, "conv1:0", lambda: param.image(8), transforms=[])
+        assert len(imported) == 2 and imported[0] == imported[1] and "conv2" not in imported[1]
+        conv2 = T("conv2")  # not read by the objective: imported now
+        render.initialize_variables(sess)
+        image, value = sess.run([T("input"), conv2])
+    np.testing.assert_allclose(value, layer_values(model, "conv2", image), rtol=1e-5, atol=1e-6)
 
 
 def test_make_vis_T_needs_a_graph_and_session(model):

@@ -195,7 +195,9 @@ def test_normalize_gradient_unit_norm_per_example(sess):
     norms = np.sqrt((g**2).sum(axis=(1, 2, 3)))
     np.testing.assert_allclose(norms, 1, rtol=1e-5)
     np.testing.assert_allclose(g, w / np.sqrt((w**2).sum(axis=(1, 2, 3), keepdims=True)), rtol=1e-5)
-    np.testing.assert_allclose(gs, g * np.array([1, -1, 1])[:, None, None, None], rtol=1e-5)
+    # As in the original, the scales multiply the normalized gradient: per-example norms are |grad_scales|.
+    np.testing.assert_allclose(gs, g * np.array([1, -2, 0.5])[:, None, None, None], rtol=1e-5)
+    np.testing.assert_allclose(np.sqrt((gs**2).sum(axis=(1, 2, 3))), [1, 2, 0.5], rtol=1e-5)
 
 
 def test_compose_applies_in_order(sess):

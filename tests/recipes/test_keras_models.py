@@ -102,14 +102,14 @@ def test_channel_and_neuron_raise_their_objective(model):
     results = fv.channel(model, "relu2", [0, 5], n_steps=24)
     assert len(results) == 2
     for image, losses in results:
-        assert_images(image, (1, SIZE, SIZE, 3))
-        assert losses.shape == (1, 24) and np.all(np.isfinite(losses))
-        assert losses[0, -1] > losses[0, 0]
+        assert_images(image[None], (1, SIZE, SIZE, 3))
+        assert losses.shape == (24,) and np.all(np.isfinite(losses))
+        assert losses[-1] > losses[0]
     image, losses = fv.neuron(model, model.get_layer("conv2"), 3, n_steps=24)
     assert_images(image, (1, SIZE, SIZE, 3))
     assert losses.shape == (1, 24) and losses[0, -1] > losses[0, 0]
     image, losses = fv.channel(model, "conv2", 3, n_steps=24, negative=True)
-    assert losses[0, -1] < losses[0, 0]
+    assert losses[0, -1] > losses[0, 0]  # signed: the negated channel rises
     image, losses = fv.channel(model, "relu1", 2, n_steps=4, alpha=True)
     assert image.shape == (1, SIZE, SIZE, 4) and np.all(np.isfinite(losses))
 
@@ -237,7 +237,7 @@ def test_maco_renders_through_maco_transforms(model):
     snapshots = render.render_vis(
         model,
         objectives.channel("relu2", 3),
-        param_f=lambda: param.maco(SIZE, batch=1),
+        param_f=lambda: param.maco(SIZE, batch=1, alpha=True),
         transforms=param.maco_transforms(SIZE),
         optimizer=tf.compat.v1.train.AdamOptimizer(0.2),
         thresholds=(0, 40),

@@ -7,7 +7,6 @@ The model is a tiny synthetic graph saved with Model.save to a .pb, which the wo
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 
@@ -18,6 +17,7 @@ import tensorflow as tf
 
 distributed = pytest.importorskip("distributed")
 
+from chromium import chromium_or_skip  # noqa: E402
 from tiny_models import TinyConvNet, layer_values, tiny_conv_graph_def  # noqa: E402
 
 from lucid.modelzoo.vision_base import Model  # noqa: E402
@@ -68,8 +68,8 @@ def rendered(client, model_path, tmp_path_factory):
 
 
 def index_records(out_dir):
-    with open(os.path.join(out_dir, "index.jsonl")) as handle:
-        return [json.loads(line) for line in handle]
+    with open(os.path.join(out_dir, "index.json")) as handle:
+        return json.load(handle)["records"]
 
 
 def read_png(out_dir, record):
@@ -85,15 +85,20 @@ def png_files(out_dir):
     )
 
 
+def entry_count(out_dir):
+    return sum("entry.json" in names for _, _, names in os.walk(out_dir))
+
+
 def test_sweep_writes_every_png_and_index_record(rendered, model_path, client):
     out_dir, records = rendered
     units = ["conv1:%d" % c for c in range(8)] + ["conv2:3", "conv2:5"]
     assert [record["unit"] for record in records] == units
-    assert sorted(index_records(out_dir), key=records.index) == records  # one line per unit, in finishing order
-    assert png_files(out_dir) == sorted("tiny/%s/%s.png" % tuple(unit.split(":")) for unit in units)
+    assert sorted(index_records(out_dir), key=records.index) == records  # one record per unit
+    assert png_files(out_dir) == sorted(record["png"] for record in records) and entry_count(out_dir) == 10
     for record in records:
         assert record["status"] == "done" and record["error"] is None and record["attempts"] == 1
         assert (record["model"], record["steps"], record["size"], record["seed"]) == ("tiny", STEPS, SIZE, 0)
+        assert (record["batch_size"], record["precision"]) == (4, "float32") and len(record["model_sha256"]) == 64
         assert record["seconds"] > 0 and np.isfinite(record["value"])
     # Each PNG excites its channel well above a gray image (where the optimization starts from) and, on
     # average, above what the other channels' PNGs do: the files hold the right, optimized images.
@@ -113,9 +118,7 @@ def test_sweep_writes_every_png_and_index_record(rendered, model_path, client):
 
 
 def test_index_html_shows_one_image_per_rendered_unit_in_chromium(rendered):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+    chromium = chromium_or_skip()
     out_dir, records = rendered
     page = os.path.join(out_dir, "index.html")
     dom = subprocess.run(
@@ -153,8 +156,8 @@ def test_rerun_skips_done_units_and_same_seed_repeats_a_batch(two_workers, model
         size=SIZE,
     )
     lines = index_records(str(tmp_path / "a"))
-    assert [record["unit"] for record in lines] == ["conv1:0", "conv1:1", "conv1:2", "conv1:3"]
-    assert again[:3] == [first[2], first[0], first[1]] and again[3] == lines[3]
+    assert sorted(record["unit"] for record in lines) == ["conv1:0", "conv1:1", "conv1:2", "conv1:3"]
+    assert again[:3] == [first[2], first[0], first[1]] and again[3]["status"] == "done"
     assert {name: os.stat(tmp_path / "a" / name).st_mtime_ns for name in mtimes} == mtimes
     # The same batch with the same seed, in another out_dir, gives the same images and values.
     repeat = render_units(
@@ -181,12 +184,16 @@ def test_failing_task_is_retried_then_recorded_while_others_finish(two_workers, 
     assert failed["status"] == "failed" and failed["attempts"] == 2 and failed["png"] is None
     assert failed["error"].startswith("ValueError: ")  # the objective does not depend on the image
     assert [by_unit[unit]["status"] for unit in ("conv1:0", "conv1:1")] == ["done", "done"]
-    assert png_files(out_dir) == ["tiny/conv1/0.png", "tiny/conv1/1.png"]
+    assert png_files(out_dir) == sorted(by_unit[unit]["png"] for unit in ("conv1:0", "conv1:1"))
     page = open(os.path.join(out_dir, "index.html")).read()
     assert page.count("<img ") == 2 and "no_grad:0" in page
     # A rerun tries the failed unit again (and only it).
-    render_units(model_path, ["no_grad:0", "conv1:0"], out_dir, client=two_workers, steps=FAST, size=SIZE)
-    assert [record["unit"] for record in index_records(out_dir)][3:] == ["no_grad:0"]
+    mtime = os.stat(os.path.join(out_dir, by_unit["conv1:0"]["png"])).st_mtime_ns
+    again = render_units(
+        model_path, ["no_grad:0", "conv1:0"], out_dir, client=two_workers, steps=FAST, size=SIZE, batch_size=2
+    )
+    assert again[0]["status"] == "failed" and again[1] == by_unit["conv1:0"]
+    assert os.stat(os.path.join(out_dir, by_unit["conv1:0"]["png"])).st_mtime_ns == mtime
 
 
 def test_killing_a_worker_mid_run_loses_and_duplicates_no_unit(two_workers, model_path, tmp_path):
@@ -209,7 +216,7 @@ def test_killing_a_worker_mid_run_loses_and_duplicates_no_unit(two_workers, mode
     assert sorted(record["unit"] for record in lines) == sorted(units)
     assert all(record["status"] == "done" and record["attempts"] == 1 for record in lines)
     assert [record["unit"] for record in records] == units
-    assert png_files(out_dir) == ["tiny/conv1/%d.png" % c for c in range(6)]
+    assert png_files(out_dir) == sorted(record["png"] for record in records) and entry_count(out_dir) == 6
 
 
 def test_cli_renders_layers_with_a_progress_bar(two_workers, model_path, tmp_path, capsys):
@@ -276,7 +283,7 @@ def test_default_client_starts_a_local_cluster(model_path, tmp_path):
 def test_bad_units_raise_clear_errors(model_path, tmp_path, units, error, words):
     with pytest.raises(error, match=words):
         render_units(model_path, units, str(tmp_path), client="tcp://127.0.0.1:1")
-    assert not os.path.exists(tmp_path / "index.jsonl")
+    assert not os.path.exists(tmp_path / "index.json")
 
 
 def test_bad_models_and_settings_raise_clear_errors(model_path, tmp_path):
@@ -308,19 +315,64 @@ def test_layers_that_would_share_a_folder_are_refused(model_path, tmp_path):
 
 def test_second_sweep_into_the_same_out_dir_is_refused(tmp_path):
     with Store(str(tmp_path)).lock():
-        with pytest.raises(RuntimeError, match="Another sweep"):
+        with pytest.raises(RuntimeError, match="Another run"):
             with Store(str(tmp_path)).lock():
                 pass
 
 
-def test_index_survives_a_line_cut_short_by_a_crash(tmp_path):
-    store = Store(str(tmp_path))
-    record = {"model": "m", "unit": "a:0", "status": "failed"}
-    with store.lock():
-        store.append([record])
-    with open(store.index_path, "a") as handle:
-        handle.write('{"model": "m", "unit": "a:1", "sta')
-    with store.lock():
-        store.append([dict(record, unit="a:2")])
-    assert [r["unit"] for r in store.records()] == ["a:0", "a:2"]
-    assert set(store.latest()) == {("m", "a:0"), ("m", "a:2")}
+def save_tiny(path, seed):
+    """The tiny network with the weights of `seed`, saved by Model.save to `path`."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph):
+        tf.import_graph_def(tiny_conv_graph_def(seed), name="")
+        Model.save(path, "input", ["softmax"], [SIZE, SIZE, 3], (0, 1))
+    return path
+
+
+def test_another_model_or_other_settings_are_not_done(two_workers, tmp_path):
+    """Issue 12: the store keyed models by file name and ignored steps/size/seed, so `b/net.pb` got `a`'s images."""
+    a = save_tiny(str(tmp_path / "a" / "net.pb"), seed=0)
+    b = save_tiny(str(tmp_path / "b" / "net.pb"), seed=1)
+    store = str(tmp_path / "store")
+    units = ["conv1:0", "conv1:1"]
+    from_a = render_units(a, units, store, client=two_workers, steps=FAST, size=SIZE)
+    from_b = render_units(b, units, store, client=two_workers, steps=FAST, size=SIZE)
+    assert from_a[0]["model"] == from_b[0]["model"] == "net"
+    assert from_a[0]["model_sha256"] != from_b[0]["model_sha256"]
+    for first, second in zip(from_a, from_b):
+        assert second["status"] == "done" and second["key"] != first["key"] and second["png"] != first["png"]
+        assert not np.array_equal(read_png(store, first), read_png(store, second))  # b's own render
+    # Other settings are other results too; the same ones are done.
+    longer = render_units(a, units, store, client=two_workers, steps=FAST + 1, size=SIZE)
+    assert {record["key"] for record in longer}.isdisjoint(record["key"] for record in from_a)
+    assert render_units(a, units, store, client=two_workers, steps=FAST, size=SIZE) == from_a
+    assert entry_count(store) == 6 and len(index_records(store)) == 6
+
+
+def test_store_on_fsspec_filesystems(two_workers, model_path, tmp_path):
+    """The same run into file:// and memory:// stores: entries, index and index.html, and a rerun does nothing."""
+    fsspec = pytest.importorskip("fsspec")
+    for url in ("file://" + str(tmp_path / "file-store"), "memory://lucid-sweep-test"):
+        records = render_units(model_path, ["conv1:0", "conv1:1"], url, client=two_workers, steps=FAST, size=SIZE)
+        fs, root = fsspec.core.url_to_fs(url)
+        assert [record["status"] for record in records] == ["done", "done"]
+        assert PIL.Image.open(fs.open(root.rstrip("/") + "/" + records[0]["png"])).size == (SIZE, SIZE)
+        assert len(json.loads(fs.cat_file(root.rstrip("/") + "/index.json"))["records"]) == 2
+        assert b"conv1:1" in fs.cat_file(root.rstrip("/") + "/index.html")
+        before = fs.info(root.rstrip("/") + "/" + records[0]["files"]["image.png"])
+        assert render_units(model_path, ["conv1:1", "conv1:0"], url, client=two_workers, steps=FAST, size=SIZE) == [
+            records[1],
+            records[0],
+        ]
+        assert fs.info(root.rstrip("/") + "/" + records[0]["files"]["image.png"]) == before
+    fsspec.filesystem("memory").rm("/lucid-sweep-test", recursive=True)
+
+
+def test_local_cluster_listens_on_localhost_only():
+    from lucid.scale.cluster import local_cluster
+
+    with local_cluster(1) as cluster:
+        addresses = [cluster.scheduler_address] + list(cluster.scheduler.workers)
+        assert addresses and all(address.startswith("tcp://127.0.0.1:") for address in addresses)
+        if cluster.dashboard_link:  # with bokeh installed, the dashboard too
+            assert "127.0.0.1" in cluster.dashboard_link

@@ -11,6 +11,7 @@ import logging
 import lzma
 import os
 import pickle
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
 from urllib.parse import urlparse
@@ -20,8 +21,8 @@ import PIL.Image
 import tensorflow as tf
 from google.protobuf.message import DecodeError
 
-from lucid.misc.io.reading import local_model_file, purge_cached, read_handle
-from lucid.misc.io.scoping import current_io_scopes, io_scope, resolve_url, scope_url
+from lucid.misc.io.reading import local_cache_path, local_model_file, purge_cached, read_handle
+from lucid.misc.io.scoping import current_io_scopes, io_scope, resolve_url, scope_url, set_io_scopes  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -111,13 +112,14 @@ decompressors = {
 }
 
 
-def _is_handle(url_or_handle):
+def is_handle(url_or_handle):
+    """True for an open file-like object with a `.name` (what `load` reads directly), False for a URL or path."""
     return hasattr(url_or_handle, "read") and hasattr(url_or_handle, "name")
 
 
 def _get_extension(url_or_handle):
     """Return `(ext, decompressor_ext)`, e.g. (".npy", ".xz") for "a.npy.xz"; RuntimeError without extension."""
-    if _is_handle(url_or_handle):
+    if is_handle(url_or_handle):
         path = url_or_handle.name
     elif isinstance(url_or_handle, (str, os.PathLike)):
         path = os.fspath(url_or_handle)
@@ -153,35 +155,45 @@ def _decode(handle, decompressor, loader, kwargs):
         return loader(inner, **kwargs)
 
 
+# What a decoder raises on bytes that are not its format: a corrupt or cut-off file, an HTML page under a .png name.
+DECODE_ERRORS = (ValueError, OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, pickle.UnpicklingError)
+
+
 def load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs):
     """Decode an open handle or a URL with `loader`.
 
-    If decoding a cached remote file fails with ValueError (corrupt or stale download), the cached copy
-    is purged and the URL is downloaded and decoded once more; if that fails too, the new copy is deleted
-    as well and a ValueError reports the file as corrupt.
+    If decoding a cached remote file fails (a corrupt, cut-off or wrong download: one of DECODE_ERRORS), the cached
+    copy is removed and the URL is downloaded and decoded once more; if that fails too, the new copy is removed as
+    well and a ValueError names the URL and the cache file.
     """
-    if _is_handle(url_or_handle):
+    if is_handle(url_or_handle):
         return _decode(url_or_handle, decompressor, loader, kwargs)
     url = url_or_handle
     scoped_url = scope_url(url)
     cached_remote = cache is not False and resolve_url(scoped_url)[0] != "" and local_model_file(scoped_url) is None
-    try:
+    if not cached_remote:
         with read_handle(url, cache=cache) as handle:
             return _decode(handle, decompressor, loader, kwargs)
-    except ValueError as error:
-        if not cached_remote:
-            raise
-        log.warning("Could not decode %s (%s); purging the cached copy and downloading it again.", url, error)
-    try:
-        with read_handle(url, cache="purge") as handle:
-            return _decode(handle, decompressor, loader, kwargs)
-    except ValueError as error:
-        purge_cached(scoped_url)
-        raise ValueError(
-            "The file downloaded from %s is corrupt, also when downloaded a second time: %s. It was "
-            "deleted from the cache. Check that the URL serves this kind of file; or download it by "
-            "hand and put it in $LUCID_MODEL_DIR." % (scoped_url, error)
-        ) from error
+    for attempt in (cache, "purge"):
+        with read_handle(url, cache=attempt) as handle:
+            try:
+                return _decode(handle, decompressor, loader, kwargs)
+            except DECODE_ERRORS as error:
+                failure = error
+        if attempt != "purge":
+            log.warning(
+                "Could not decode %s (cached at %s): %s; downloading it again.",
+                scoped_url,
+                local_cache_path(scoped_url),
+                failure,
+            )
+    cache_path = local_cache_path(scoped_url)
+    purge_cached(scoped_url)
+    raise ValueError(
+        "The file downloaded from %s is corrupt, also when downloaded a second time: %s. Its cache file %s was "
+        "deleted. Check that the URL serves this kind of file; or download it by hand and put it in "
+        "$LUCID_MODEL_DIR." % (scoped_url, failure, cache_path)
+    ) from failure
 
 
 def load(url_or_handle, allow_unsafe_formats=False, cache=None, **kwargs):

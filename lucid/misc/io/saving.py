@@ -17,7 +17,7 @@ from contextlib import nullcontext
 import numpy as np
 import PIL.Image
 
-from lucid.misc.io.scoping import current_io_scopes, gcs_https_url, io_scope, scope_url
+from lucid.misc.io.scoping import current_io_scopes, gcs_https_url, io_scope, scope_url, set_io_scopes  # noqa: F401
 from lucid.misc.io.serialize_array import _normalize_array, as_frames, serialize_animation
 from lucid.misc.io.writing import write_handle
 
@@ -110,8 +110,9 @@ def save_gif(images, url_or_handle, fps=10, domain=(0, 1)):
     return save(images, url_or_handle, fps=fps, domain=domain)
 
 
-def save_txt(object, handle):
-    """A str is written as is; a list is written one item per line (non-strings via repr)."""
+def save_txt(object, handle, **kwargs):
+    """A str is written as is; a list is written one item per line (non-strings via repr). Other keyword
+    arguments are ignored, as in the original (so one `save(..., **options)` call fits every format)."""
     if isinstance(object, str):
         _write_text(handle, object)
     else:
@@ -125,25 +126,28 @@ def save_txt(object, handle):
     return {"type": "txt"}
 
 
-def save_str(object, handle):
+def save_str(object, handle, **kwargs):
+    """`object` (a str) as text; other keyword arguments are ignored, as in the original."""
     if not isinstance(object, str):
         raise TypeError("save_str needs a str, got %s." % type(object).__name__)
     _write_text(handle, object)
     return {"type": "txt"}
 
 
-def save_pb(object, handle):
-    """A protobuf message such as a tf.compat.v1.GraphDef, binary-serialised."""
+def save_pb(object, handle, **kwargs):
+    """A protobuf message such as a tf.compat.v1.GraphDef, binary-serialised; other keyword arguments are ignored."""
     handle.write(object.SerializeToString())
     return {"type": "pb"}
 
 
-def save_pickle(object, handle):
+def save_pickle(object, handle, **kwargs):
+    """`pickle.dump`; other keyword arguments are ignored, as in the original."""
     pickle.dump(object, handle)
 
 
-def compress_xz(handle):
-    """Wrap `handle` so writes are xz-compressed; `.name` drops ".xz" so savers see the inner format."""
+def compress_xz(handle, **kwargs):
+    """Wrap `handle` so writes are xz-compressed; `.name` drops ".xz" so savers see the inner format. Keyword
+    arguments (meant for the saver) are ignored, as in the original."""
     compressed = lzma.LZMAFile(handle, format=lzma.FORMAT_XZ, mode="wb")
     compressed.name = os.path.splitext(handle.name)[0]
     return compressed

@@ -11,11 +11,10 @@ display.
 """
 
 import base64
-import json
+import html
 import logging
 import os
 import tempfile
-import uuid
 
 import IPython
 import IPython.display
@@ -23,9 +22,9 @@ import numpy as np
 import PIL.Image
 import tensorflow as tf
 
-from lucid.misc.environment import is_notebook_environment
+from lucid.misc import environment
 from lucid.misc.io.collapse_channels import collapse_channels
-from lucid.misc.io.serialize_array import serialize_animation, serialize_array
+from lucid.misc.io.serialize_array import array_to_jsbuffer, serialize_animation, serialize_array  # noqa: F401
 from lucid.misc.ndimage_utils import checkerboard_composite
 
 log = logging.getLogger(__name__)
@@ -33,7 +32,7 @@ log = logging.getLogger(__name__)
 
 def _in_ipython():
     """Whether rich output can be displayed: True inside a notebook kernel (Jupyter, Colab)."""
-    return is_notebook_environment()
+    return environment.is_notebook_environment()
 
 
 def _display_html(html):
@@ -65,7 +64,7 @@ def _img_tag(url, w=None):
     style = "image-rendering: pixelated; image-rendering: crisp-edges;"
     if w is not None:
         style += " width: %dpx;" % w
-    return '<img src="%s" style="%s">' % (url, style)
+    return '<img src="%s" style="%s">' % (html.escape(url), style)
 
 
 def _image_url(array, fmt="png", mode="data", quality=90, domain=None):
@@ -138,7 +137,7 @@ def images(arrays, labels=None, domain=None, w=None):
     for i, array in enumerate(arrays):
         parts.append(
             '<div style="margin-right:10px; margin-top: 4px;"> %s <br/> %s </div>'
-            % (labels[i], _image_html(array, w=w, domain=domain))
+            % (html.escape(str(labels[i])), _image_html(array, w=w, domain=domain))
         )
     parts.append("</div>")
     _display_html("".join(parts))
@@ -193,24 +192,20 @@ def _strip_consts(graph_def, max_const_size=32):
 
 
 def graph(graph_def, max_const_size=32):
-    """Display a TensorBoard graph widget for a GraphDef (or anything with `as_graph_def()`)."""
+    """Display a GraphDef (or anything with `as_graph_def()`) as its text, large constants cut short.
+
+    The page holds only the escaped text: no script and no component from another host (the original's
+    TensorBoard widget came from one, through HTML Imports, which browsers no longer support).
+    """
     if hasattr(graph_def, "as_graph_def"):
         graph_def = graph_def.as_graph_def()
     if not _in_ipython():
         print("[lucid.show] graph with %d nodes (graph display needs a notebook)" % len(graph_def.node))
         return
     stripped = _strip_consts(graph_def, max_const_size=max_const_size)
-    widget_id = "graph" + uuid.uuid4().hex
-    code = (
-        '<script>function load() { document.getElementById("%s").pbtxt = %s; }</script>'
-        '<link rel="import" href="https://tensorboard.appspot.com/tf-graph-basic.build.html" onload=load()>'
-        '<div style="height:600px"><tf-graph-basic id="%s"></tf-graph-basic></div>'
-        % (widget_id, json.dumps(str(stripped)), widget_id)
-    )
-    # Wrapped in a <div>: IPython warns about HTML that starts with <iframe>.
     _display_html(
-        '<div><iframe seamless style="width:100%%; height:620px; border:0" srcdoc="%s"></iframe></div>'
-        % code.replace('"', "&quot;")
+        '<details><summary>GraphDef with %d nodes</summary><pre style="max-height:600px; overflow:auto">%s</pre>'
+        "</details>" % (len(graph_def.node), html.escape(str(stripped)))
     )
 
 

@@ -3,12 +3,10 @@
 from lucid.modelzoo.caffe_models.AlexNet import *
 from lucid.modelzoo.caffe_models.InceptionV1 import *
 from lucid.modelzoo.caffe_models.others import *
-from lucid.modelzoo.vision_base import Model as _Model
+from lucid.modelzoo.vision_base import Model
 
 __all__ = [
     _name
     for _name, _obj in globals().items()
-    if not _name.startswith("_") and isinstance(_obj, type) and issubclass(_obj, _Model)
+    if not _name.startswith("_") and isinstance(_obj, type) and issubclass(_obj, Model) and _obj is not Model
 ]
-
-del _Model

@@ -63,8 +63,8 @@ VGG16_caffe.layers = _layers_from_list_of_dicts(
         {"tags": ["conv"], "name": "conv5_1/conv5_1", "depth": 512},
         {"tags": ["conv"], "name": "conv5_2/conv5_2", "depth": 512},
         {"tags": ["conv"], "name": "conv5_3/conv5_3", "depth": 512},
-        {"tags": ["conv"], "name": "fc6/fc6", "depth": 4096},
-        {"tags": ["conv"], "name": "fc7/fc7", "depth": 4096},
+        {"tags": ["dense"], "name": "fc6/fc6", "depth": 4096},
+        {"tags": ["dense"], "name": "fc7/fc7", "depth": 4096},
         {"tags": ["dense"], "name": "prob", "depth": 1000},
     ],
 )
@@ -102,8 +102,8 @@ VGG19_caffe.layers = _layers_from_list_of_dicts(
         {"tags": ["conv"], "name": "conv5_2/conv5_2", "depth": 512},
         {"tags": ["conv"], "name": "conv5_3/conv5_3", "depth": 512},
         {"tags": ["conv"], "name": "conv5_4/conv5_4", "depth": 512},
-        {"tags": ["conv"], "name": "fc6/fc6", "depth": 4096},
-        {"tags": ["conv"], "name": "fc7/fc7", "depth": 4096},
+        {"tags": ["dense"], "name": "fc6/fc6", "depth": 4096},
+        {"tags": ["dense"], "name": "fc7/fc7", "depth": 4096},
         {"tags": ["dense"], "name": "prob", "depth": 1000},
     ],
 )

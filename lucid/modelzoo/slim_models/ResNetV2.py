@@ -4,7 +4,8 @@ activation and each unit's residual sum.
 
 import logging
 
-from lucid.modelzoo.vision_base import Model, _layers_from_list_of_dicts
+# IMAGENET_MEAN is unused here but public in this module, as in the original.
+from lucid.modelzoo.vision_base import IMAGENET_MEAN, Model, _layers_from_list_of_dicts  # noqa: F401
 
 __all__ = ["ResnetV2_50_slim", "ResnetV2_101_slim", "ResnetV2_152_slim"]
 

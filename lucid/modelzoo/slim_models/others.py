@@ -4,7 +4,8 @@ and VGG19_slim were never published in the zoo.)
 
 import logging
 
-from lucid.modelzoo.vision_base import Model, _layers_from_list_of_dicts
+# IMAGENET_MEAN is unused here but public in this module, as in the original.
+from lucid.modelzoo.vision_base import IMAGENET_MEAN, Model, _layers_from_list_of_dicts  # noqa: F401
 
 __all__ = ["NasnetMobile_slim", "NasnetLarge_slim", "PnasnetMobile_slim", "PnasnetLarge_slim"]
 

@@ -3,8 +3,10 @@
 Use as `with overrides.relu_overrides(): T = model.import_graph(...)`: only ops created inside are affected.
 """
 
-from lucid.misc.gradient_override import gradient_override_map, use_gradient
-from lucid.misc.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
+from lucid.optvis.overrides.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
+
+# `overrides.gradient_override` is an attribute of the package, as in the original.
+from lucid.optvis.overrides.gradient_override import gradient_override_map, use_gradient
 from lucid.optvis.overrides.identity_grad import identity_grad
 from lucid.optvis.overrides.smoothed_maxpool_grad import avg_smoothed_maxpool_grad
 

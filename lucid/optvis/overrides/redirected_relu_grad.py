@@ -1,7 +1,75 @@
-"""`lucid.optvis.overrides.redirected_relu_grad` is `lucid.misc.redirected_relu_grad` (same module object)."""
+"""Redirected ReLU gradients: let gradient reach units that a ReLU has switched off, early in optimization.
 
-import sys
+Feature visualization starts from a grey image where many ReLUs of a target unit's receptive field can be off,
+so the plain gradient is zero and the optimization never starts. For an example whose plain ReLU gradient is all
+zero, these gradients also pass the part of the incoming gradient that would push a negative (or, for ReLU6,
+saturated) input back into the active range. They act only while the global step is <= 16; after that they are
+the plain ReLU gradients, and the redirection is not computed at all (a Switch/Merge pair picks the branch at run
+time, so late steps pay nothing for it). As in the original, the plain gradient passes at an input of exactly 0
+(and 6, for ReLU6), where TF's own ReluGrad gives 0.
+"""
 
-from lucid.misc import redirected_relu_grad as _module
+import tensorflow as tf
 
-sys.modules[__name__] = _module
+# The redirection is used for the first 17 optimization steps (global_step 0..16).
+REDIRECT_STEPS = 16
+
+
+def _redirect_is_over(graph):
+    """The boolean `global_step > REDIRECT_STEPS`, made once per graph and shared by all ReLU gradients."""
+    name = "redirected_relu_grad_is_over"
+    try:
+        return graph.get_tensor_by_name(name + ":0")
+    except KeyError:
+        global_step = tf.compat.v1.train.get_or_create_global_step(graph)
+        with graph.as_default(), graph.name_scope(None), graph.control_dependencies(None):
+            return tf.greater(global_step, REDIRECT_STEPS, name=name)
+
+
+def _by_step(op, grad, plain_grad, redirected_grad):
+    """The plain gradient after step REDIRECT_STEPS, else the redirected one; only the chosen branch runs."""
+    late = _redirect_is_over(op.graph)
+    x_early, x_late = tf.raw_ops.Switch(data=op.inputs[0], pred=late)
+    grad_early, grad_late = tf.raw_ops.Switch(data=grad, pred=late)
+    return tf.raw_ops.Merge(inputs=[plain_grad(x_late, grad_late), redirected_grad(x_early, grad_early)]).output
+
+
+def _per_example_select(relu_grad, redirected):
+    """Keep the plain gradient for examples where it is non-zero; use the redirected one for the others."""
+    if relu_grad.shape.rank is not None and relu_grad.shape.rank < 2:
+        raise ValueError("Redirected ReLU gradients need a batch axis, got shape %s." % relu_grad.shape)
+    rank = relu_grad.shape.rank
+    axes = list(range(1, rank)) if rank is not None else tf.range(1, tf.rank(relu_grad))
+    has_gradient = tf.reduce_any(tf.not_equal(relu_grad, 0.0), axis=axes, keepdims=True)
+    return tf.where(has_gradient, relu_grad, redirected)
+
+
+def redirected_relu_grad(op, grad):
+    """Gradient for "Relu" ops; see the module docstring."""
+    assert op.type == "Relu", "redirected_relu_grad is for Relu ops, got %s" % op.type
+
+    def relu_grad(x, grad):
+        return tf.where(x < 0.0, 0.0, grad)
+
+    def redirected_grad(x, grad):
+        # Optimizers descend: a negative incoming gradient raises x. Keep that part for negative inputs.
+        redirected = tf.where(tf.logical_and(x < 0.0, grad > 0.0), 0.0, grad)
+        return _per_example_select(relu_grad(x, grad), redirected)
+
+    return _by_step(op, grad, relu_grad, redirected_grad)
+
+
+def redirected_relu6_grad(op, grad):
+    """Gradient for "Relu6" ops: as for Relu, and also lets through gradient lowering inputs above 6."""
+    assert op.type == "Relu6", "redirected_relu6_grad is for Relu6 ops, got %s" % op.type
+
+    def relu6_grad(x, grad):
+        return tf.where(tf.logical_or(x < 0.0, x > 6.0), 0.0, grad)
+
+    def redirected_grad(x, grad):
+        below, above = x < 0.0, x > 6.0
+        blocked = tf.logical_or(tf.logical_and(below, grad > 0.0), tf.logical_and(above, grad < 0.0))
+        redirected = tf.where(blocked, 0.0, grad)
+        return _per_example_select(relu6_grad(x, grad), redirected)
+
+    return _by_step(op, grad, relu6_grad, redirected_grad)

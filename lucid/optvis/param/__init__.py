@@ -11,4 +11,4 @@ from lucid.optvis.param.images import grayscale_image_rgb, image
 from lucid.optvis.param.lowres import lowres_tensor
 from lucid.optvis.param.random import image_sample
 from lucid.optvis.param.spatial import fft_image, laplacian_pyramid, naive
-from lucid.optvis.param.maco import estimate_spectrum, maco, maco_transforms
+from lucid.optvis.param.maco import MACO_LEARNING_RATE, estimate_spectrum, is_maco_image, maco, maco_transforms

@@ -2,7 +2,8 @@
 
 A small per-pixel MLP (1x1 convolutions) maps (x, y) coordinates to RGB, giving smooth, resolution-free
 images. Variables live in a `cppn` variable scope, one `Conv`, `Conv_1`, ... scope per layer (as slim named
-them), holding `weights` and `biases`; instance norms, if any, in `InstanceNorm`, `InstanceNorm_1`, ...
+them), holding `weights` and `biases`; instance norms, if any, in `InstanceNorm`, `InstanceNorm_1`, ... (holding
+`beta` and `gamma`)
 """
 
 import logging
@@ -46,11 +47,14 @@ def _conv1x1(x, out_channels, scope, weights_initializer):
 
 
 def _instance_norm(x, scope, epsilon=1e-6):
-    """Normalize each channel of each image over its pixels, then add a learned offset `beta` (no scale)."""
+    """Normalize each channel of each image over its pixels, then scale by a learned `gamma` (starts at 1) and
+    offset by a learned `beta` (starts at 0): slim.instance_norm's defaults, which the original used."""
+    depth = x.get_shape().as_list()[-1]
     with tf.compat.v1.variable_scope(scope):
-        beta = tf.compat.v1.get_variable("beta", [x.get_shape().as_list()[-1]], initializer=tf.zeros_initializer())
+        beta = tf.compat.v1.get_variable("beta", [depth], initializer=tf.zeros_initializer())
+        gamma = tf.compat.v1.get_variable("gamma", [depth], initializer=tf.ones_initializer())
     mean, variance = tf.nn.moments(x, [1, 2], keepdims=True)
-    return (x - mean) * tf.math.rsqrt(variance + epsilon) + beta
+    return tf.nn.batch_normalization(x, mean, variance, beta, gamma, epsilon)
 
 
 def cppn(

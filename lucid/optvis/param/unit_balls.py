@@ -8,7 +8,7 @@ import logging
 
 import tensorflow as tf
 
-from lucid.misc.gradient_override import use_gradient
+from lucid.optvis.overrides.gradient_override import use_gradient
 
 log = logging.getLogger(__name__)
 

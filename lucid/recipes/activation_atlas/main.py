@@ -10,7 +10,13 @@ from enum import Enum
 
 import numpy as np
 
-from lucid.recipes.activation_atlas.layout import aligned_layout
+# aligned_umap, push_activations and layer_inverse_covariance are public names of this module, as in the original.
+from lucid.modelzoo.aligned_activations import (  # noqa: F401
+    NUMBER_OF_AVAILABLE_SAMPLES,
+    layer_inverse_covariance,
+    push_activations,
+)
+from lucid.recipes.activation_atlas.layout import aligned_layout, aligned_umap  # noqa: F401
 from lucid.recipes.activation_atlas.render import render_icons
 from lucid.recipes.image_activations import activations as layer_activations
 from lucid.recipes.image_activations import layer_name
@@ -95,7 +101,7 @@ def activation_atlas(
     layer,
     grid_size=10,
     icon_size=96,
-    number_activations=100000,
+    number_activations=NUMBER_OF_AVAILABLE_SAMPLES,
     icon_batch_size=32,
     verbose=False,
     activations=None,
@@ -145,7 +151,7 @@ def _combine_activations(
     activations1=None,
     activations2=None,
     mode=ActivationTranslation.BIDIRECTIONAL,
-    number_activations=100000,
+    number_activations=NUMBER_OF_AVAILABLE_SAMPLES,
 ):
     """Activations of both layers in each layer's own space, for aligned layouts.
 
@@ -178,7 +184,7 @@ def aligned_activation_atlas(
     icon_size=80,
     num_steps=1024,
     whiten_layers=True,
-    number_activations=100000,
+    number_activations=NUMBER_OF_AVAILABLE_SAMPLES,
     icon_batch_size=32,
     verbose=False,
     activations1=None,

@@ -37,7 +37,7 @@ def _direction_at(layer_name, vec, batch, x, y, cossim_pow, S):
             raise ValueError(
                 "The direction has %d values but layer %r has %d channels." % (len(vec), layer_name, acts.shape[-1])
             )
-        position = _extract_act_pos(acts[batch : batch + 1], x, y)
+        position = _extract_act_pos(acts[batch : (batch + 1) or None], x, y)
         return _dot_cossim(position, vec[None, None, None], cossim_pow=cossim_pow)
 
     return inner
@@ -103,10 +103,13 @@ def render_icons(
                 transforms=_icon_transforms(size, alpha),
             )
             t_values = [obj(T) for obj in per_icon]
-            vis_op = T("vis_op")
             optvis_render.initialize_variables(sess)
-            for _ in range(n_steps):
-                sess.run(vis_op)
+            interrupted = False
+            try:
+                optvis_render.run_steps(sess, T, {n_steps - 1})
+            except optvis_render.StoppedEarly as stop:
+                optvis_render.interrupted_images(stop)
+                interrupted = True
             icons, values = sess.run([T("input"), t_values])
         values = np.array(values)
         if verbose:
@@ -118,4 +121,6 @@ def render_icons(
         else:
             better = values > best_values
             best_icons[better], best_values[better] = icons[better], values[better]
+        if interrupted:
+            break
     return best_icons, []

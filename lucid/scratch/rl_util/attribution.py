@@ -4,7 +4,7 @@
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.gradient_override import gradient_override_map
+from lucid.optvis.overrides.gradient_override import gradient_override_map
 from lucid.optvis.overrides.smoothed_maxpool_grad import avg_smoothed_maxpool_grad
 
 

@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import threading
 import time
+import warnings
 from types import SimpleNamespace
 from unittest import mock
 
@@ -101,7 +102,7 @@ def server():
 
 
 def cache_entries(cache_dir):
-    return sorted(name for name in os.listdir(cache_dir) if not name.endswith(".lockfile"))
+    return sorted(name for name in os.listdir(cache_dir) if not name.endswith((".lockfile", ".sha256")))
 
 
 # --- success, cache, retries ------------------------------------------------------------------------------------
@@ -185,11 +186,10 @@ def test_offline_error_names_the_file_and_where_to_put_it(monkeypatch, tmp_path)
     closed.server_close()
     monkeypatch.setenv("LUCID_MODELZOO_URL", "http://127.0.0.1:%d" % port)
     monkeypatch.setenv("LUCID_MODEL_DIR", str(tmp_path / "models"))
-    monkeypatch.setattr(reading, "DOWNLOAD_ATTEMPTS", 2)
-    with pytest.raises(ConnectionError) as raised:
+    with pytest.warns(UserWarning, match="http:// mirror"), pytest.raises(ConnectionError) as raised:
         load("gs://modelzoo/vision/other_models/Tiny.pb")
     message = str(raised.value)
-    assert "gs://modelzoo/vision/other_models/Tiny.pb" in message and "2 attempts" in message
+    assert "gs://modelzoo/vision/other_models/Tiny.pb" in message and "(1 attempt;" in message
     assert "refused" in message.lower()
     assert "curl -o Tiny.pb http://127.0.0.1:%d/modelzoo/vision/other_models/Tiny.pb" % port in message
     assert str(tmp_path / "models" / "modelzoo" / "vision" / "other_models" / "Tiny.pb") in message
@@ -198,33 +198,64 @@ def test_offline_error_names_the_file_and_where_to_put_it(monkeypatch, tmp_path)
 # --- mirror and offline directory --------------------------------------------------------------------------------
 
 
-def test_mirror_replaces_storage_googleapis(server, monkeypatch, download_env):
+def test_mirror_download_is_cached_under_the_mirror_url(server, monkeypatch, download_env):
     server.routes["/mirror/modelzoo/vision/Tiny.pb"] = [ok(PB)]
     monkeypatch.setenv("LUCID_MODELZOO_URL", server.url + "/mirror/")
-    assert reading.remote_http_url("gs://modelzoo/vision/Tiny.pb") == server.url + "/mirror/modelzoo/vision/Tiny.pb"
-    assert load("gs://modelzoo/vision/Tiny.pb").node[0].name == "input"
+    with pytest.warns(UserWarning, match="http:// mirror: anyone on the way can change the models"):
+        assert reading.remote_http_url("gs://modelzoo/vision/Tiny.pb") == (
+            server.url + "/mirror/modelzoo/vision/Tiny.pb"
+        )
+        assert load("gs://modelzoo/vision/Tiny.pb").node[0].name == "input"
+        mirror_entry = reading.local_cache_path("gs://modelzoo/vision/Tiny.pb")
     assert server.requests == ["/mirror/modelzoo/vision/Tiny.pb"]
-    assert cache_entries(download_env) == ["gs___modelzoo_vision_Tiny_pb"]  # cached under its gs:// name
+    assert cache_entries(download_env) == [os.path.basename(mirror_entry)]
     monkeypatch.delenv("LUCID_MODELZOO_URL")
     assert reading.remote_http_url("gs://modelzoo/vision/Tiny.pb") == (
         "https://storage.googleapis.com/modelzoo/vision/Tiny.pb"
     )
+    # Without the mirror the gs:// file is another entry: the mirror's copy is not served for it.
+    assert reading.local_cache_path("gs://modelzoo/vision/Tiny.pb") != mirror_entry
+
+
+def test_file_mirror_does_not_warn(tmp_path, monkeypatch, download_env):
+    (tmp_path / "mirror" / "modelzoo").mkdir(parents=True)
+    (tmp_path / "mirror" / "modelzoo" / "a.txt").write_text("mirrored")
+    monkeypatch.setenv("LUCID_MODELZOO_URL", (tmp_path / "mirror").as_uri())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load("gs://modelzoo/a.txt") == "mirrored"
 
 
 def test_model_dir_is_used_without_network(tmp_path, monkeypatch, download_env):
     models = tmp_path / "models"
     (models / "other_models").mkdir(parents=True)
+    (models / "x").mkdir(parents=True)
     (models / "other_models" / "Tiny.pb").write_bytes(graph_def_bytes(7.0))
-    (models / "Tiny.pb").write_bytes(graph_def_bytes(8.0))
-    (models / "labels.txt").write_text("a\nb\n")
+    (models / "x" / "labels.txt").write_text("a\nb\n")
     monkeypatch.setenv("LUCID_MODEL_DIR", str(models))
     with mock.patch("urllib.request.urlopen", side_effect=AssertionError("no network")):
         nested = model_util.load_graphdef("gs://modelzoo/vision/other_models/Tiny.pb")
-        flat = model_util.load_graphdef("gs://modelzoo/vision/slim_models/Tiny.pb")
         assert load("https://example.com/x/labels.txt", split=True) == ["a", "b"]
-    assert tf.make_ndarray(nested.node[1].attr["value"].tensor)[0] == 7.0  # the longest matching path wins
-    assert tf.make_ndarray(flat.node[1].attr["value"].tensor)[0] == 8.0  # else the file's basename
+    assert tf.make_ndarray(nested.node[1].attr["value"].tensor)[0] == 7.0
     assert not download_env.exists() or cache_entries(download_env) == []
+
+
+def test_model_dir_keeps_zoo_paths_distinct(tmp_path, monkeypatch):
+    models = tmp_path / "models"
+    for folder in ("caffe_models", "slim_models"):
+        (models / folder).mkdir(parents=True)
+        (models / folder / "InceptionV1.pb").write_bytes(folder.encode())
+    (models / "InceptionV1.pb").write_bytes(b"bare name")
+    monkeypatch.setenv("LUCID_MODEL_DIR", str(models))
+    found = {
+        folder: reading.local_model_file("gs://modelzoo/vision/%s/InceptionV1.pb" % folder)
+        for folder in ("caffe_models", "slim_models", "other_models")
+    }
+    assert found == {
+        "caffe_models": str(models / "caffe_models" / "InceptionV1.pb"),
+        "slim_models": str(models / "slim_models" / "InceptionV1.pb"),
+        "other_models": None,  # never the bare InceptionV1.pb: that could be any of the three networks
+    }
 
 
 def test_model_dir_lookup_never_leaves_the_directory(tmp_path, monkeypatch):
@@ -233,19 +264,22 @@ def test_model_dir_lookup_never_leaves_the_directory(tmp_path, monkeypatch):
     monkeypatch.setenv("LUCID_MODEL_DIR", str(tmp_path / "models"))
     assert reading.local_model_file("https://example.com/../secret.txt") is None
     assert reading.local_model_file("https://example.com/a/../../secret.txt") is None
-    (tmp_path / "models" / "secret.txt").write_text("inside")
-    assert reading.local_model_file("https://example.com/../secret.txt") == str(tmp_path / "models" / "secret.txt")
+    (tmp_path / "models" / "example.com").mkdir()
+    (tmp_path / "models" / "example.com" / "secret.txt").write_text("inside")
+    assert reading.local_model_file("https://example.com/../secret.txt") == str(
+        tmp_path / "models" / "example.com" / "secret.txt"
+    )
 
 
 def test_corrupt_file_in_model_dir_is_reported_and_kept(tmp_path, monkeypatch):
     models = tmp_path / "models"
-    models.mkdir()
-    (models / "Tiny.pb").write_bytes(b"\xff\xff\xff not a graph")
+    (models / "vision").mkdir(parents=True)
+    (models / "vision" / "Tiny.pb").write_bytes(b"\xff\xff\xff not a graph")
     monkeypatch.setenv("LUCID_MODEL_DIR", str(models))
     with mock.patch("urllib.request.urlopen", side_effect=AssertionError("no network")):
         with pytest.raises(ValueError, match="not a valid GraphDef"):
             model_util.load_graphdef("gs://modelzoo/vision/Tiny.pb")
-    assert (models / "Tiny.pb").exists()
+    assert (models / "vision" / "Tiny.pb").exists()
 
 
 def test_zoo_model_loads_from_model_dir(tmp_path, monkeypatch):

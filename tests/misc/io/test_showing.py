@@ -153,11 +153,22 @@ def test_strip_consts():
     assert len(graph_def.node[0].attr["value"].tensor.tensor_content) == 400
 
 
-def test_graph_widget(displayed):
-    show.graph(_graph_with_big_const())
-    assert len(displayed) == 1
-    assert displayed[0].startswith("<div><iframe") and "tf-graph-basic" in displayed[0]
-    assert "big" in displayed[0] and "stripped 400 bytes" in displayed[0]
+def test_graph_view_is_self_contained_and_escaped(displayed):
+    graph = _graph_with_big_const()
+    with graph.as_default():
+        tf.constant("</pre><script>alert(1)</script>", name="payload")
+    show.graph(graph)
+    (page,) = displayed
+    assert "big" in page and "stripped 400 bytes" in page and "GraphDef with 3 nodes" in page
+    assert "<script" not in page and "&lt;script&gt;" in page
+    assert "<link" not in page and "http" not in page and "import" not in page  # no component from another host
+
+
+def test_labels_are_escaped(displayed):
+    show.show({"<script>alert(1)</script>": np.zeros((2, 2)), "a & b": np.ones((2, 2))})
+    (page,) = displayed
+    assert "<script" not in page
+    assert "> &lt;script&gt;alert(1)&lt;/script&gt; <br/>" in page and "> a &amp; b <br/>" in page
 
 
 # --- what show accepts, and how it converts ----------------------------------------------------------------
@@ -213,7 +224,7 @@ def test_show_text_graphs_and_unknown_things(displayed, capsys, caplog):
     assert capsys.readouterr().out == "hello\n" and not caplog.records
     show.show(_graph_with_big_const())
     show.show(_graph_with_big_const().as_graph_def())
-    assert len(displayed) == 2 and all("tf-graph-basic" in html for html in displayed)
+    assert len(displayed) == 2 and all("GraphDef with 2 nodes" in html for html in displayed)
     show.show([1, 2])
     show.show({"a": np.zeros((2, 2)), "b": 3})
     assert capsys.readouterr().out == "[1, 2]\n{'a': array([[0., 0.],\n       [0., 0.]]), 'b': 3}\n"

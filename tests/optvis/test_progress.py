@@ -1,4 +1,4 @@
-"""lucid.misc.io.progress.RenderProgress: notebook mode (fake IPython display) and terminal mode."""
+"""lucid.optvis.progress.RenderProgress: notebook mode (fake IPython display) and terminal mode."""
 
 import base64
 import io
@@ -9,8 +9,8 @@ import numpy as np
 import PIL.Image
 import pytest
 
-import lucid.misc.io.showing as showing
-from lucid.misc.io.progress import RenderProgress
+from lucid.misc import environment
+from lucid.optvis.progress import RenderProgress
 
 
 class FakeClock:
@@ -39,14 +39,14 @@ def notebook(monkeypatch):
         handles.append(FakeHandle(obj))
         return handles[-1]
 
-    monkeypatch.setattr(showing, "_in_ipython", lambda: True)
+    monkeypatch.setattr(environment, "is_notebook_environment", lambda: True)
     monkeypatch.setattr(IPython.display, "display", display)
     return handles
 
 
 @pytest.fixture
 def terminal(monkeypatch, tmp_path):
-    monkeypatch.setattr(showing, "_in_ipython", lambda: False)
+    monkeypatch.setattr(environment, "is_notebook_environment", lambda: False)
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
 
 

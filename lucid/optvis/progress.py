@@ -18,6 +18,7 @@ import time
 
 import IPython.display
 
+from lucid.misc import environment
 from lucid.misc.io import showing
 from lucid.misc.io.saving import save
 
@@ -57,7 +58,7 @@ class RenderProgress:
         self.show_image = show_image
         self.min_interval = min_interval
         self._clock = clock
-        self._notebook = showing._in_ipython()
+        self._notebook = environment.is_notebook_environment()
         self._start = clock()
         self._last_draw = None
         self._done = 0

@@ -1,0 +1,163 @@
+"""Which image sizes a frozen model graph accepts, found by TensorFlow's shape inference (nothing is run).
+
+A graph "accepts any size" when it imports with a static input of its native size, one pixel more, half as much
+again and a non-square size: Flatten + Dense heads and NASNet-style cell alignments fail some of these. Its
+minimum is the smallest square side it imports at. Shape inference works on a copy of the graph whose large
+constants (the weights) are replaced by placeholders of the same shape, so each probe costs one import of
+a few hundred kilobytes.
+"""
+
+import collections
+
+import tensorflow as tf
+
+# A model without a native size is probed around this side (ImageNet models' usual size).
+DEFAULT_SIDE = 224
+
+# Float constants with more elements than this are weights: their values never decide a shape.
+_WEIGHT_ELEMENTS = 64
+
+
+# native: the (height, width) a fixed-size model is fitted to, None when the graph does not import even there;
+# min_size: the smallest square side a model that accepts any size imports at.
+SizeSupport = collections.namedtuple("SizeSupport", ["accepts_any_size", "min_size", "native"])
+
+
+def _shape_only(graph_def):
+    """`graph_def` with its weight constants replaced by placeholders of their dtype and shape."""
+    light = tf.compat.v1.GraphDef()
+    light.versions.CopyFrom(graph_def.versions)
+    light.library.CopyFrom(graph_def.library)
+    for node in graph_def.node:
+        tensor = node.attr["value"].tensor if node.op == "Const" else None
+        dims = [dim.size for dim in tensor.tensor_shape.dim] if tensor is not None else []
+        elements = 1
+        for size in dims:
+            elements *= size
+        if tensor is None or elements <= _WEIGHT_ELEMENTS or not tf.dtypes.as_dtype(tensor.dtype).is_floating:
+            light.node.append(node)
+            continue
+        stand_in = light.node.add(name=node.name, op="Placeholder")
+        stand_in.attr["dtype"].type = tensor.dtype
+        stand_in.attr["shape"].shape.CopyFrom(tensor.tensor_shape)
+    return light
+
+
+def _imports_at(light_graph_def, input_name, shape, names=()):
+    """The static shapes of the nodes `names` when `light_graph_def` imports with a static input of `shape`, or
+    None where shape inference fails."""
+    with tf.Graph().as_default() as graph:
+        image = tf.compat.v1.placeholder(tf.float32, shape)
+        try:
+            tf.compat.v1.import_graph_def(light_graph_def, {input_name: image}, name="probe")
+        except (ValueError, tf.errors.InvalidArgumentError):
+            return None
+        return [graph.get_tensor_by_name("probe/{}:0".format(name)).shape for name in names]
+
+
+def static_shapes(graph_def, input_name, image_shape, names):
+    """The static shapes of the nodes `names` for one image of `image_shape` [H, W, C] (None if it fails)."""
+    return _imports_at(_shape_only(graph_def), input_name, [1, *image_shape], names)
+
+
+def probe(graph_def, input_name, image_shape):
+    """The SizeSupport of `graph_def` whose input node is `input_name`; image_shape is the model's [H, W, C]."""
+    height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
+    native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
+    light = _shape_only(graph_def)
+
+    def imports(h, w):
+        return _imports_at(light, input_name, [1, h, w, channels]) is not None
+
+    if not imports(*native):
+        return SizeSupport(False, None, None)
+    if not all(imports(h, w) for h, w in _other_sizes(native)):
+        return SizeSupport(False, None, tuple(native))
+    low, high = 1, min(native)  # the smallest square side that imports: high always does
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if imports(middle, middle) else (middle + 1, high)
+    return SizeSupport(True, high, tuple(native))
+
+
+def probe_outputs(graph_def, input_name, image_shape):
+    """SizeSupport of a GraphDef that may hold several heads (a zoo graph, or the part of it a render imports):
+    fixed-size only if every output (node nothing else reads) is, so that images are fitted only where the
+    graph would otherwise fail; no minimum is imposed, as the layers that will run are not known."""
+    height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
+    native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
+    light = _shape_only(graph_def)
+    read = {_node_name(name) for node in light.node for name in node.input}
+    outputs = [node.name for node in light.node if node.name not in read and node.op not in ("Const", "NoOp")]
+    by_name = {node.name: node for node in light.node}
+    for output in outputs:
+        part = _ancestors(light, by_name, output)
+        if input_name in {node.name for node in part.node} and all(
+            _imports_at(part, input_name, [1, h, w, channels]) is not None for h, w in [native, *_other_sizes(native)]
+        ):
+            return SizeSupport(True, 1, tuple(native))
+    if _imports_at(light, input_name, [1, *native, channels]) is None:
+        return SizeSupport(False, None, None)
+    return SizeSupport(False, None, tuple(native))
+
+
+def _other_sizes(native):
+    """Sizes besides the native one that a graph accepting any size imports at."""
+    side = max(native)
+    return [(native[0] + 1, native[1] + 1), (side * 3 // 2 + 1,) * 2, (side, side + side // 4 + 3)]
+
+
+def _node_name(name):
+    return name.lstrip("^").split(":")[0]
+
+
+def _ancestors(graph_def, by_name, name):
+    """The GraphDef of `name` and the nodes it reads."""
+    keep, pending = set(), [name]
+    while pending:
+        current = pending.pop()
+        if current not in keep and current in by_name:
+            keep.add(current)
+            pending.extend(_node_name(inp) for inp in by_name[current].input)
+    part = tf.compat.v1.GraphDef()
+    part.versions.CopyFrom(graph_def.versions)
+    part.node.extend(node for node in graph_def.node if node.name in keep)
+    return part
+
+
+def check(t_image, support, model_name):
+    """Raise ValueError if NHWC `t_image` has a static size that `support` rejects (below its minimum)."""
+    height, width = t_image.shape[1:3]
+    if support.native is None:
+        raise ValueError(
+            "{} does not run even at its own image_shape; check its image_shape and input_name.".format(model_name)
+        )
+    if support.accepts_any_size and height is not None and width is not None:
+        if min(height, width) < support.min_size:
+            raise ValueError(
+                "{} takes images of at least {min} x {min} pixels (it accepts any size from there); got {} x {}. "
+                "Render at image_size {min} or more (its native size is {} x {}).".format(
+                    model_name, height, width, *support.native, min=support.min_size
+                )
+            )
+
+
+def fit(t_image, support):
+    """`t_image` (NHWC) resized to a size the model accepts: its native size for a fixed-size model; for one that
+    accepts any size, the same image unless it is smaller than the minimum (as transforms may make it)."""
+    if not support.accepts_any_size:
+        if list(t_image.shape[1:3]) == list(support.native):
+            return t_image
+        return tf.image.resize(t_image, support.native)
+    height, width = t_image.shape[1:3]
+    if support.min_size <= 1 or (height is not None and width is not None):  # check() saw a static size
+        return t_image
+    size = tf.shape(t_image)[1:3]
+    short = tf.reduce_min(size)
+
+    def enlarged():
+        scale = support.min_size / tf.cast(short, tf.float32)
+        return tf.image.resize(t_image, tf.cast(tf.math.ceil(tf.cast(size, tf.float32) * scale), tf.int32))
+
+    fitted = tf.cond(short < support.min_size, enlarged, lambda: t_image)
+    return tf.ensure_shape(fitted, [t_image.shape[0], None, None, t_image.shape[-1]])

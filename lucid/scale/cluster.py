@@ -1,0 +1,122 @@
+"""The Dask side of lucid.scale: connecting to (or starting) a cluster, and running tasks with one retry.
+
+Local clusters listen on 127.0.0.1 only: their scheduler and workers accept pickled functions, which is running
+code, so they must not be reachable from the network. For a remote scheduler, see the README (TLS).
+"""
+
+import logging
+import numbers
+from contextlib import contextmanager
+
+try:
+    import distributed
+    from dask.system import CPU_COUNT
+except ImportError as error:
+    raise ImportError(
+        "lucid.scale runs on Dask's distributed scheduler: pip install 'lucid[scale]' (or 'dask[distributed]')."
+    ) from error
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 2  # a failed task is retried once, then its units are recorded as failed
+CONNECT_TIMEOUT = 5  # seconds to reach a scheduler given by address
+
+
+def check_client(client, n_workers):
+    """TypeError / ValueError for a `client` that is not None, an address or a Client, or for both arguments."""
+    if not (client is None or isinstance(client, (str, distributed.Client))):
+        raise TypeError(
+            "client must be None (a local cluster), a distributed.Client or a scheduler address such as "
+            "'tcp://127.0.0.1:8786'; got %r." % (client,)
+        )
+    if client is not None and n_workers is not None:
+        raise ValueError("n_workers sizes the local cluster started when client is None; drop n_workers or client.")
+    if n_workers is not None:
+        check_count("n_workers", n_workers, 1)
+
+
+def check_scheduler(address, timeout=CONNECT_TIMEOUT):
+    """ValueError naming `address` if no Dask scheduler answers there within `timeout` seconds."""
+    try:
+        with distributed.Client(address, timeout=timeout):
+            pass
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ValueError(
+            "No Dask scheduler answers at %s (%s); start one (dask scheduler) or drop --scheduler to use a local "
+            "cluster." % (address, type(error).__name__)
+        ) from None
+
+
+@contextmanager
+def connect(client, n_workers=None):
+    """A Client for `client`: None starts a local cluster and an address connects, both closed afterwards."""
+    if client is None:
+        with local_cluster(n_workers) as cluster, distributed.Client(cluster) as local_client:
+            yield local_client
+    elif isinstance(client, str):
+        with distributed.Client(client, timeout=CONNECT_TIMEOUT) as remote_client:
+            yield remote_client
+    else:
+        yield client
+
+
+def local_cluster(n_workers=None):
+    """Worker processes on 127.0.0.1, one task at a time each, TensorFlow's threads sharing the cores among them."""
+    n_workers = CPU_COUNT if n_workers is None else check_count("n_workers", n_workers, 1)
+    tf_threads = str(max(1, CPU_COUNT // n_workers))
+    return distributed.LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address="127.0.0.1:0",
+        env={"TF_NUM_INTRAOP_THREADS": tf_threads, "TF_NUM_INTEROP_THREADS": tf_threads},
+    )
+
+
+def run_tasks(client, jobs, on_result, on_failure, progress=None):
+    """Run `jobs` ([(function, args, unit_count)]) on `client` as they finish, retrying a failed job once.
+
+    `on_result(args, result, attempt)` records a job's result, `on_failure(args, message, attempt)` a job that
+    failed twice; both run here, in the calling process, once per job. `progress(done, failed, total)` counts units.
+    Losing a worker is not a failure: Dask runs its tasks again elsewhere and each result still arrives once.
+    """
+
+    def submit(job, attempt):
+        function, args, _ = job
+        future = client.submit(function, *args, pure=False)
+        submitted[future] = (job, attempt)
+        return future
+
+    submitted = {}
+    pending = distributed.as_completed([submit(job, 1) for job in jobs])
+    total = sum(count for _, _, count in jobs)
+    counts = {"done": 0, "failed": 0}
+    if progress:
+        progress(0, 0, total)
+    for future in pending:
+        job, attempt = submitted.pop(future)
+        function, args, count = job
+        try:
+            result = future.result()
+        except Exception as error:  # the task's own error, or KilledWorker after repeated worker deaths
+            message = "%s: %s" % (type(error).__name__, error)
+            if attempt < ATTEMPTS:
+                log.warning("%s%r failed (%s); retrying.", function.__name__, args[1:], message)
+                pending.add(submit(job, attempt + 1))
+                continue
+            log.error("%s%r failed again (%s); recording it as failed.", function.__name__, args[1:], message)
+            on_failure(args, message, attempt)
+            counts["failed"] += count
+        else:
+            on_result(args, result, attempt)
+            counts["done"] += count
+        if progress:
+            progress(counts["done"], counts["failed"], total)
+
+
+def check_count(name, value, least):
+    """`value` as an int, or ValueError if it is not an integer >= `least`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
+        raise ValueError("%s must be an integer >= %d, got %r." % (name, least, value))
+    return int(value)

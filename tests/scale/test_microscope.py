@@ -1,0 +1,384 @@
+"""lucid.scale.microscope: the site of a model's units on a LocalCluster of 2 workers, browsed in headless Chromium.
+
+The model is the tiny network saved with Model.save; the images are generated. The slow tests build the
+EfficientNet-Lite0 site from the command line (as CI does) and measure the activation pass's memory.
+"""
+
+import glob
+import html.parser
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import PIL.Image
+import pytest
+import tensorflow as tf
+
+distributed = pytest.importorskip("distributed")
+
+from chromium import chromium_or_skip  # noqa: E402
+from tiny_models import layer_values, tiny_conv_graph_def  # noqa: E402
+
+from lucid.modelzoo.vision_base import Model  # noqa: E402
+from lucid.scale import examples, microscope, tasks  # noqa: E402
+from lucid.scale.store import Store  # noqa: E402
+
+SIZE = 32
+LAYERS = ["conv1", "conv2"]
+SETTINGS = dict(layers=LAYERS, steps=8, size=SIZE, batch_size=2, top_k=3)
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    path = str(tmp_path_factory.mktemp("model") / "tiny.pb")
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph):
+        tf.import_graph_def(tiny_conv_graph_def(), name="")
+        Model.save(path, "input", ["softmax"], [SIZE, SIZE, 3], (0, 1))
+    return path
+
+
+def make_images(folder, count, seed=0):
+    """`count` random images of varied sizes and shapes in `folder`; their paths."""
+    os.makedirs(folder, exist_ok=True)
+    rng = np.random.RandomState(seed)
+    paths = []
+    for index in range(count):
+        height, width = rng.randint(24, 80, size=2)
+        path = os.path.join(folder, "img%04d.%s" % (index, "png" if index % 2 else "jpg"))
+        PIL.Image.fromarray(rng.randint(0, 255, (height, width, 3), np.uint8)).save(path)
+        paths.append(path)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def images(tmp_path_factory):
+    folder = str(tmp_path_factory.mktemp("images"))
+    make_images(folder, 40)  # two chunks of examples.CHUNK (32)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def client():
+    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0", env=env
+    )
+    with cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture
+def two_workers(client):
+    client.wait_for_workers(2, timeout=60)
+    return client
+
+
+@pytest.fixture(scope="module")
+def site(client, model_path, images, tmp_path_factory):
+    """The site of the first 3 units of conv1 and conv2 with dataset examples: `(folder, records)`."""
+    client.wait_for_workers(2, timeout=60)
+    folder = str(tmp_path_factory.mktemp("site"))
+    records = microscope(model_path, folder, images=images, client=client, units=3, **SETTINGS)
+    return folder, records
+
+
+@pytest.fixture
+def puts(monkeypatch):
+    """`{key: [kind, ...]}` of every entry written to a store during the test."""
+    written = {}
+    put = Store.put
+
+    def counting_put(self, record, files):
+        written.setdefault(record["key"], []).append(record["kind"])
+        return put(self, record, files)
+
+    monkeypatch.setattr(Store, "put", counting_put)
+    return written
+
+
+def entries(folder):
+    return [json.load(open(path)) for path in glob.glob(os.path.join(folder, "units", "*", "entry.json"))]
+
+
+def test_every_unit_has_its_views_and_dataset_examples(site, model_path, images):
+    folder, records = site
+    assert [record["unit"] for record in records] == ["conv1:0", "conv1:1", "conv1:2", "conv2:0", "conv2:1", "conv2:2"]
+    assert all(record["status"] == "done" and record["kind"] == "views" for record in records)
+    for record in records:
+        for view in tasks.VIEWS:
+            image = PIL.Image.open(os.path.join(folder, record["files"][view + ".png"]))
+            assert image.size == (SIZE, SIZE)
+    # The positive view excites its channel more than the negative one does (a ReLU channel: at least as much).
+    model = Model.load(model_path)
+    means = []
+    for record in records:
+        pair = [PIL.Image.open(os.path.join(folder, record["files"][v + ".png"])) for v in ("positive", "negative")]
+        pair = np.stack([np.asarray(image, np.float32) / 255 for image in pair])
+        means.append(layer_values(model, record["layer"], pair).mean(axis=(1, 2))[:, record["channel"]])
+    means = np.array(means)
+    assert np.all(means[:, 0] >= means[:, 1]) and means[:, 0].mean() > means[:, 1].mean()
+    # The dataset examples are the images whose maximum (minimum) response is the largest (smallest), over
+    # both chunks of the pass.
+    paths = examples.list_images(images)
+    squares = np.stack([tasks.load_square_image(path, SIZE) for path in paths])
+    by_unit = {(entry["layer"], entry["channel"]): entry for entry in entries(folder) if entry["kind"] == "examples"}
+    assert sorted(by_unit) == sorted((record["layer"], record["channel"]) for record in records)
+    for layer in LAYERS:
+        acts = layer_values(model, layer, squares)
+        for channel in range(3):
+            entry = by_unit[(layer, channel)]
+            most = np.sort(acts[..., channel].max(axis=(1, 2)))[::-1][:3]
+            least = np.sort(acts[..., channel].min(axis=(1, 2)))[:3]
+            np.testing.assert_allclose([e["value"] for e in entry["top"]], most, rtol=1e-4, atol=1e-5)
+            np.testing.assert_allclose([e["value"] for e in entry["bottom"]], least, rtol=1e-4, atol=1e-5)
+            top_image = paths.index(os.path.join(images, entry["top"][0]["image"]))
+            assert acts[top_image, ..., channel].max() == pytest.approx(most[0], rel=1e-4)
+            assert all(name in entry["files"] for name in ("top-0.jpg", "bottom-2.jpg"))
+
+
+def test_rerun_does_only_the_missing_work(site, two_workers, model_path, images, puts, tmp_path):
+    folder, records = site
+    assert microscope(model_path, folder, images=images, client=two_workers, units=3, **SETTINGS) == records
+    assert puts == {}
+    # One more unit per layer: its views and examples only.
+    more = microscope(model_path, folder, images=images, client=two_workers, units=4, **SETTINGS)
+    assert more[:3] + more[4:7] == records and [more[3]["unit"], more[7]["unit"]] == ["conv1:3", "conv2:3"]
+    assert sorted(kind for kinds in puts.values() for kind in kinds) == ["examples"] * 2 + ["views"] * 2
+    # More images: every unit's examples again, no render.
+    puts.clear()
+    bigger = str(tmp_path / "images")
+    shutil.copytree(images, bigger)
+    make_images(bigger, 1, seed=1)[0]
+    os.replace(os.path.join(bigger, "img0000.jpg"), os.path.join(bigger, "new.jpg"))
+    microscope(model_path, folder, images=bigger, client=two_workers, units=4, **SETTINGS)
+    assert sorted(kind for kinds in puts.values() for kind in kinds) == ["examples"] * 8
+    assert all(len(kinds) == 1 for kinds in puts.values())
+
+
+def test_losing_a_worker_mid_run_stores_every_unit_exactly_once(two_workers, model_path, images, puts, tmp_path):
+    killed = []
+
+    def kill_a_busy_worker(done, failed, total):
+        busy = [address for address, keys in two_workers.processing().items() if keys]
+        if done and not killed and busy:
+            pid = two_workers.run(os.getpid, workers=busy[:1])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    settings = dict(SETTINGS, batch_size=1, layers=["conv1"])
+    records = microscope(
+        model_path, str(tmp_path), client=two_workers, units=6, progress=kill_a_busy_worker, **settings
+    )
+    assert killed, "no worker was busy when the first unit finished"
+    assert [record["unit"] for record in records] == ["conv1:%d" % c for c in range(6)]
+    assert all(record["status"] == "done" for record in records)
+    assert sorted(puts) == sorted(record["key"] for record in records)
+    assert all(kinds == ["views"] for kinds in puts.values())
+    assert len(entries(str(tmp_path))) == 6
+
+
+def test_a_site_without_images_says_so(two_workers, model_path, tmp_path):
+    microscope(model_path, str(tmp_path), client=two_workers, units=1, **dict(SETTINGS, layers=["conv1"]))
+    for page in ("index.html", "layers/conv1/0.html"):
+        assert "no dataset examples" in open(tmp_path / page).read().lower()
+
+
+def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_marked(tmp_path):
+    (path,) = make_images(str(tmp_path), 1)
+    extremes = np.array([[[5.0]], [[0]], [[1]], [[2]]])  # value 5 at row 1, column 2 of a 4 x 4 grid
+    whole = {"grid": [4, 4], "box": [-40.0, -40.0, 40.0, 40.0]}
+    part = {"grid": [4, 4], "box": [-4.0, -4.0, 4.0, 4.0]}
+    ((value, source, jpeg),) = examples.patches([path], SIZE, whole, extremes, 0)
+    marked = np.asarray(PIL.Image.open(io.BytesIO(jpeg)), np.float32)
+    assert (value, source) == (5.0, path) and marked.shape == (examples.PATCH_PX, examples.PATCH_PX, 3)
+    plain = PIL.Image.fromarray(np.uint8(tasks.load_square_image(path, SIZE) * 255 + 0.5)).resize(marked.shape[:2])
+    difference = np.abs(marked - np.asarray(plain, np.float32)).sum(axis=2)
+    cell = examples.PATCH_PX // 4
+    inside = difference[cell : 2 * cell + 1, 2 * cell : 3 * cell + 1]  # the cell of row 1, column 2
+    assert inside.max() > 150 and np.median(difference) < 40  # a red outline there, the rest unchanged
+    ((_, _, cropped),) = examples.patches([path], SIZE, part, extremes, 0)
+    assert PIL.Image.open(io.BytesIO(cropped)).size == (examples.PATCH_PX, examples.PATCH_PX)
+
+
+# The site in a browser.
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def handle_starttag(self, tag, attrs):
+        self.urls += [value for name, value in attrs if name in ("src", "href") and value is not None]
+
+
+_PROBE = """<!DOCTYPE html><html><body><pre id='out'>waiting</pre><script>
+const pages = %s;
+function load(frame, url) {
+  return new Promise(resolve => { frame.onload = () => resolve(frame.contentDocument); frame.src = url; });
+}
+async function check(frame, url) {
+  const doc = await load(frame, url);
+  const images = [...doc.images];
+  images.forEach(image => { image.loading = 'eager'; });
+  await Promise.all(images.map(image => image.complete ? null : new Promise(done => {
+    image.addEventListener('load', done); image.addEventListener('error', done); })));
+  return {url: url, title: doc.title, images: images.length,
+          broken: images.filter(image => !(image.complete && image.naturalWidth > 0)).map(image => image.src),
+          text: doc.body.innerText};
+}
+(async () => {
+  const frame = document.createElement('iframe');
+  frame.style.width = '1400px'; frame.style.height = '4000px';
+  document.body.appendChild(frame);
+  const results = [];
+  for (const url of pages) { results.push(await check(frame, url)); }
+  const index = await load(frame, 'index.html');
+  index.getElementById('unit').value = 'conv2:1';
+  const arrived = new Promise(resolve => { frame.onload = () => resolve(frame.contentWindow.location.href); });
+  index.getElementById('search').requestSubmit();
+  results.push({searched: await arrived});
+  document.getElementById('out').textContent = JSON.stringify(results);
+})();
+</script></body></html>"""
+
+
+def browse(folder, pages):
+    """Open `pages` of the site in headless Chromium, every outside request refused: the probe's results."""
+    probe = os.path.join(folder, "probe.html")
+    with open(probe, "w") as handle:
+        handle.write(_PROBE % json.dumps(pages))
+    try:
+        dom = subprocess.run(
+            [
+                chromium_or_skip(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--allow-file-access-from-files",
+                "--proxy-server=127.0.0.1:9",  # nothing answers there: any http(s) request fails
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--virtual-time-budget=30000",
+                "--dump-dom",
+                "file://" + probe,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
+    finally:
+        os.remove(probe)
+    start = dom.index('<pre id="out">') + len('<pre id="out">')
+    return json.loads(html.unescape(dom[start : dom.index("</pre>", start)]))
+
+
+def check_site_in_chromium(folder, layer, channels, examples_per_unit):
+    """index -> layer -> unit pages load in Chromium with every image; every link resolves; nothing external."""
+    pages = ["index.html", "layers/%s/index.html" % layer] + ["layers/%s/%d.html" % (layer, c) for c in channels]
+    results = browse(folder, pages)
+    *loaded, search = results
+    assert [result["url"] for result in loaded] == pages
+    for result in loaded:
+        assert result["broken"] == [], result["url"]
+    units_of_layer = len(glob.glob(os.path.join(folder, "layers", layer, "*.html"))) - 1
+    assert loaded[1]["images"] == units_of_layer  # the layer page's thumbnails
+    for result in loaded[2:]:
+        assert result["images"] == len(tasks.VIEWS) + examples_per_unit, result["url"]
+        assert ("Most activating" in result["text"]) == (examples_per_unit > 0)
+    assert search["searched"].endswith("/layers/conv2/1.html") or layer != "conv1"
+    # Every src and href of every page is relative and names a file of the site.
+    for page in glob.glob(os.path.join(folder, "**", "*.html"), recursive=True):
+        parser = _Links()
+        parser.feed(open(page).read())
+        assert parser.urls, page
+        for url in parser.urls:
+            assert "://" not in url and not url.startswith("//"), (page, url)
+            assert os.path.isfile(os.path.join(os.path.dirname(page), url)), (page, url)
+
+
+def test_site_browses_in_headless_chromium(site):
+    folder, _ = site
+    check_site_in_chromium(folder, "conv1", [0, 1, 2], examples_per_unit=2 * SETTINGS["top_k"])
+
+
+@pytest.mark.slow
+def test_command_line_builds_the_efficientnet_site_that_ci_checks(tmp_path):
+    """CI's site: 16 units of EfficientNet-Lite0's block4, 32 px, 8 steps, scikit-learn's sample photos."""
+    chromium_or_skip()
+    sklearn_datasets = pytest.importorskip("sklearn.datasets")
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for index, photo in enumerate(sklearn_datasets.load_sample_images().images):
+        PIL.Image.fromarray(photo).save(photos / ("%d.jpg" % index))
+    site = tmp_path / "site"
+    command = "import sys; from lucid.scale.cli import microscope_main; sys.exit(microscope_main())"
+    argv = ["EfficientNetLite0", "-o", str(site), "--layers", "block4", "--units", "16", "--size", "32"]
+    argv += ["--steps", "8", "--images", str(photos), "--workers", "2"]
+    result = subprocess.run(
+        [sys.executable, "-c", command] + argv,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=os.getcwd()),
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "16 of 16 units done" in result.stderr
+    check_site_in_chromium(str(site), "block4", list(range(16)), examples_per_unit=4)  # 2 photos, 2 sides
+
+
+@pytest.mark.slow
+def test_activation_pass_memory_does_not_grow_with_the_folder(tmp_path):
+    """Peak RSS of the pass over 2,000 images is within 15% of the pass over 200 (EfficientNet-Lite0, block4)."""
+    script = textwrap.dedent(
+        """
+        import os, resource, sys
+        import distributed
+        from lucid.scale import examples
+        if __name__ == "__main__":
+            paths = examples.list_images(sys.argv[1])
+            with distributed.Client(processes=False, n_workers=1, threads_per_worker=1) as client:
+                merged = examples.extremes_over_images(client, "EfficientNetLite0", ["block4"], paths, 128, 6)
+            assert merged["block4"]["top"].shape == (4, 6, 80)
+            print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        """
+    )
+    peaks = {}
+    for count in (200, 2000):
+        folder = str(tmp_path / str(count))
+        make_images(folder, count)
+        result = subprocess.run(
+            [sys.executable, "-c", script, folder],
+            capture_output=True,
+            text=True,
+            env=dict(os.environ, PYTHONPATH=os.getcwd()),
+            timeout=1200,
+        )
+        assert result.returncode == 0, result.stderr[-2000:]
+        peaks[count] = int(result.stdout.split()[-1])
+    assert peaks[2000] < 1.15 * peaks[200], peaks
+
+
+def test_a_keras_file_loads_safely_with_its_value_range(tmp_path):
+    keras = pytest.importorskip("keras")
+    from lucid.scale.microscope import default_layers, microscope_spec
+
+    inputs = keras.Input((SIZE, SIZE, 3))
+    conv = keras.layers.Conv2D(4, 3, activation="relu", name="conv")(inputs)
+    outputs = keras.layers.Dense(2, name="dense")(keras.layers.GlobalAveragePooling2D()(conv))
+    path = str(tmp_path / "net.keras")
+    keras.Model(inputs, outputs).save(path)
+    spec = microscope_spec(path, [-1, 1], False)
+    assert spec == (path, (-1.0, 1.0), False)
+    model = tasks.load_model(spec)
+    assert tuple(model.image_value_range) == (-1.0, 1.0) and default_layers(model, spec, None) == ["conv"]
+    with pytest.raises(ValueError, match="describe a .keras model"):
+        microscope_spec("EfficientNetLite0", [-1, 1], False)
+    with pytest.raises(FileNotFoundError, match="No Keras model file"):
+        microscope_spec(str(tmp_path / "missing.keras"), None, False)
