@@ -58,6 +58,7 @@ OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\. "mixed4a_pre_relu:476"'
         "conv1:x",  # channel not a number
         "a:b:c",  # two colons
         "conv1:1.5",  # fractional channel
+        "conv1:--1",  # two signs
         "conv1::2",  # empty middle part
         ":3",  # no layer
         "",  # nothing
