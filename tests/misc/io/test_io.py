@@ -369,11 +369,6 @@ def test_long_cache_names_are_cut_to_the_limit(cache_dir):
     assert os.path.dirname(long_name) == str(cache_dir)
 
 
-def test_remote_404_is_file_not_found(server):
-    with pytest.raises(FileNotFoundError, match="missing.npy"):
-        load(server.url + "/missing.npy")
-
-
 def test_gs_url_is_fetched_over_https():
     with mock.patch("urllib.request.urlopen", return_value=io.BytesIO(b"line1\nline2")) as urlopen:
         assert load("gs://bucket/labels.txt", split=True, cache=False) == ["line1", "line2"]
