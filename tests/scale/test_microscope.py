@@ -64,22 +64,6 @@ def images(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client():
-    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0", env=env
-    )
-    with cluster, distributed.Client(cluster) as client:
-        yield client
-
-
-@pytest.fixture
-def two_workers(client):
-    client.wait_for_workers(2, timeout=60)
-    return client
-
-
-@pytest.fixture(scope="module")
 def site(client, model_path, images, tmp_path_factory):
     """The site of the first 3 units of conv1 and conv2 with dataset examples: `(folder, records)`."""
     client.wait_for_workers(2, timeout=60)
