@@ -236,9 +236,28 @@ def test_crop_or_pad_to(sess):
 # ---------------------------------------------------------------- standard_transforms
 
 
-def test_standard_transforms_config():
-    assert len(transform.standard_transforms) == 5
-    assert all(callable(f) for f in transform.standard_transforms)
+def test_standard_transforms_config(sess):
+    """The original's list: pad(12, constant 0.5), jitter(8), random_scale(0.9..1.1 by 0.02),
+    random_rotate(-10..10 degrees, 0 weighted 6 of 26), jitter(4); checked by what each one does."""
+    pad, jitter8, scale, rotate, jitter4 = transform.standard_transforms
+    x = _image(1, 50, 50)
+    padded = sess.run(pad(x))
+    np.testing.assert_array_equal(padded, np.pad(x, [(0, 0), (12, 12), (12, 12), (0, 0)], constant_values=0.5))
+    assert sess.run(jitter8(x)).shape == (1, 42, 42, 3) and sess.run(jitter4(x)).shape == (1, 46, 46, 3)
+    t_scale = scale(x)
+    sizes = {sess.run(t_scale).shape[1] for _ in range(200)}
+    assert sizes == {int(np.float32(50) * np.float32(1 + (i - 5) / 50.0)) for i in range(11)}  # float32, truncated
+    # Which angle each of 300 rotations used, by comparison with the reference rotation by every whole degree.
+    big = _image(1, 144, 144)  # large enough that every whole degree moves some pixel
+    references = sess.run([projective_rotate(tf.constant(big), np.float32(3.14 * a / 180)) for a in range(-10, 11)])
+    t_rotate = rotate(big)
+    angles = []
+    for _ in range(300):
+        rotated = sess.run(t_rotate)
+        (angle,) = [a for a, ref in zip(range(-10, 11), references) if np.allclose(rotated, ref, atol=1e-6)]
+        angles.append(angle)
+    assert set(angles) == set(range(-10, 11))
+    assert 35 <= angles.count(0) <= 105  # 6 of 26 draws: 69 expected
 
 
 def test_standard_transforms_on_128(sess):
