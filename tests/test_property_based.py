@@ -368,6 +368,18 @@ good_objective_strings = st.builds(
 )
 
 
+def one_step_render(model, text, size, batch, transforms):
+    """render_vis of `text` on a [batch, size, size, 3] param.image: one snapshot, at step 0."""
+    return render.render_vis(
+        model,
+        text,
+        param_f=lambda: param.image(size, batch=batch),
+        transforms=transforms,
+        thresholds=(0,),
+        verbose=False,
+    )
+
+
 @fuzz_settings(16)
 @given(
     text=mostly(good_objective_strings, objective_strings, odds=3),
@@ -376,16 +388,7 @@ good_objective_strings = st.builds(
     transforms=transform_lists,
 )
 def test_render_vis_with_random_objectives_and_sizes(model, text, size, batch, transforms):
-    images = outcome(
-        lambda: render.render_vis(
-            model,
-            text,
-            param_f=lambda: param.image(size, batch=batch),
-            transforms=transforms,
-            thresholds=(0,),
-            verbose=False,
-        )
-    )
+    images = outcome(lambda: one_step_render(model, text, size, batch, transforms))
     if images is not REFUSED:
         assert len(images) == 1 and images[0].shape == (batch, size, size, 3)
         assert np.isfinite(images[0]).all() and images[0].min() >= 0 and images[0].max() <= 1
@@ -399,14 +402,5 @@ def test_render_vis_with_random_objectives_and_sizes(model, text, size, batch, t
     transforms=transform_lists,
 )
 def test_render_vis_accepts_valid_objectives_and_sizes(model, text, size, batch, transforms):
-    images = accepted(
-        lambda: render.render_vis(
-            model,
-            text,
-            param_f=lambda: param.image(size, batch=batch),
-            transforms=transforms,
-            thresholds=(0,),
-            verbose=False,
-        )
-    )
+    images = accepted(lambda: one_step_render(model, text, size, batch, transforms))
     assert len(images) == 1 and images[0].shape == (batch, size, size, 3)
