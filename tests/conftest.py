@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh graph and session, a private download cache, a local HTTP server; quiet TF logs."""
+"""Shared fixtures: a fresh graph and session, a private download cache, a local HTTP server, OpenGL, a dask
+cluster (tests/scale); quiet TF logs."""
 
 import os
 
@@ -87,3 +88,22 @@ def backend(request):
     if request.param == "gl":
         request.getfixturevalue("opengl")
     return request.param
+
+
+@pytest.fixture(scope="module")
+def client():
+    """A dask LocalCluster of two single-threaded worker processes, one per test module (tests/scale)."""
+    distributed = pytest.importorskip("distributed")
+    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0", env=env
+    )
+    with cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+@pytest.fixture
+def two_workers(client):
+    """The module's client, once both workers are up (one may be restarting after a kill)."""
+    client.wait_for_workers(2, timeout=60)
+    return client

@@ -47,7 +47,7 @@ def _assert_message(error, pattern):
 
 # ---- objective strings -------------------------------------------------------------------------------------
 
-OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\.'
+OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\. "mixed4a_pre_relu:476"'
 
 
 @pytest.mark.parametrize(
@@ -58,11 +58,14 @@ OBJECTIVE_STRING_FORM = r'"layer:channel", e\.g\.'
         "conv1:x",  # channel not a number
         "a:b:c",  # two colons
         "conv1:1.5",  # fractional channel
+        "conv1:--1",  # two signs
         "conv1::2",  # empty middle part
         ":3",  # no layer
         "",  # nothing
         " : ",  # blanks only
+        " :1",  # blank layer
         "conv1:3e2",  # exponent notation
+        "conv1:3.0",  # integral float
     ],
 )
 def test_malformed_objective_strings(model, text):
@@ -103,10 +106,17 @@ def test_objective_of_the_wrong_type(model, objective):
         (lambda: objectives.channel("conv1", 3.0), TypeError, "n_channel must be an int"),
         (lambda: objectives.channel("conv1", True), TypeError, "n_channel must be an int"),
         (lambda: objectives.neuron("conv1", 0, y="2"), TypeError, "y must be an int or None"),
+        (lambda: objectives.neuron("conv1", 0, x="1"), TypeError, "x must be an int or None, got '1'"),
+        (lambda: objectives.channel("conv1", 0, batch=1.0), TypeError, "batch must be an int or None, got 1.0"),
         (lambda: objectives.channel("conv1", 0, batch=0.5), TypeError, "batch must be an int or None"),
         (lambda: objectives.direction("conv1", "abc"), TypeError, "needs `vec` as a numeric NumPy array"),
         (lambda: objectives.direction("conv1", np.ones([2, 8])), ValueError, r"needs `vec` of rank 1, got shape"),
         (lambda: objectives.tensor_direction("conv1", np.ones(8)), ValueError, "rank 3 or 4"),
+        (
+            lambda: objectives.tensor_direction("conv1", np.ones([0, 0, 8])),
+            ValueError,
+            "height and width of at least 1",
+        ),
     ],
 )
 def test_objective_factory_arguments(make, error_type, pattern):
@@ -140,6 +150,7 @@ def _static_T(model, size=16, batch=2):
             "vec has 7 values along its last axis but layer 'conv1' has depth 8; give one value per channel",
         ),
         (objectives.direction_neuron("conv2", np.ones(8)), "layer 'conv2' has depth 16"),
+        (objectives.tensor_direction("conv2", np.ones([2, 2, 4])), "layer 'conv2' has depth 16"),
         (objectives.channel("conv1", 0, batch=2), "batch 2 is out of range for layer 'conv1' with batch size 2"),
         (objectives.neuron("conv1", 0, batch=5), "batch 5 is out of range"),
     ],
@@ -237,6 +248,7 @@ def test_batch_beyond_the_parameterization(model, objective, param_f, pattern):
         (lambda: param.image("8"), TypeError, "w must be an integer, got '8'"),
         (lambda: param.image(8, sd=-0.1), ValueError, "sd must be a finite number >= 0"),
         (lambda: param.image(8, sd=float("nan")), ValueError, "sd must be a finite number >= 0"),
+        (lambda: param.image(8, sd="big"), TypeError, "sd must be a number or None, got 'big'"),
         (
             lambda: param.spatial.pixel_image([1, 4, 4, 3], init_val=np.full([1, 4, 4, 3], np.nan)),
             ValueError,

@@ -190,6 +190,8 @@ class Model:
         graph_def = self.graph_def
         probed = getattr(self, "_probed_sizes", None)
         if probed is None or probed[0] is not graph_def:
+            # Probing imports the graph (shape inference only): it is checked first, like every import.
+            safe_ops.check_graph_def(graph_def, self.model_path or self.name, self.allow_unsafe_ops)
             probed = (graph_def, input_sizes.probe_outputs(graph_def, self.input_name, self.image_shape))
             self._probed_sizes = probed
         return probed[1]

@@ -8,10 +8,8 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-import lucid.modelzoo.other_models as other_models
 import lucid.modelzoo.vision_models as vision_models
 from lucid.modelzoo import util as model_util
-from lucid.modelzoo.nets_factory import get_model, models_map
 from lucid.modelzoo.random_weights import inception_v1_graph_def, random_inception_v1
 from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, FrozenGraphModel, Layer, Model, _layers_from_list_of_dicts
 
@@ -487,44 +485,7 @@ def test_efficientnet_lite0_offline(sess, monkeypatch):
     np.testing.assert_allclose(values["softmax"].sum(axis=-1), [1.0, 1.0], rtol=1e-5)
 
 
-# --- nets_factory and module hygiene -----------------------------------------------------------------------------
-
-
-def test_get_model():
-    model = get_model("InceptionV1")
-    assert type(model) is vision_models.InceptionV1 and model._graph_def is None
-    with pytest.raises(
-        ValueError,
-        match=r"No network named Inception\. Did you mean one of .*InceptionV1, "
-        r"InceptionV1_adv_finetuned",
-    ):
-        get_model("Inception")
-    with pytest.raises(ValueError, match="EfficientNetLite0"):
-        get_model("efficientnet")
-    with pytest.raises(ValueError, match="InceptionV1"):
-        get_model("IncepshunV1")
-
-
-def test_module_hygiene():
-    forbidden = {
-        "obj",
-        "name",
-        "_obj",
-        "_name",
-        "absolute_import",
-        "division",
-        "print_function",
-        "IMAGENET_MEAN",
-        "IMAGENET_MEAN_BGR",
-        "_layers_from_list_of_dicts",
-    }
-    for module in (other_models, vision_models):
-        assert not forbidden & set(dir(module)), module.__name__
-    extra = set(models_map) ^ set(dir(vision_models))
-    assert {name for name in extra if not name.startswith("__")} <= {"Model", "Layer"}
-    assert {"InceptionV1", "InceptionV1_adv_finetuned", "EfficientNetLite0"} <= set(models_map)
-    assert all(issubclass(cls, Model) and cls is not Model for cls in models_map.values())
-    assert "Model" in vision_models.__all__ and "Model" not in other_models.__all__
+# --- weightless copy ----------------------------------------------------------------------------------------------
 
 
 def test_weightless_graph_def_keeps_shapes_without_the_weights():

@@ -115,10 +115,13 @@ def test_duck_typed_model_is_checked_on_the_ops_it_imports(secret, tmp_path):
             tf.compat.v1.import_graph_def(graph_def, {"input": t_input}, name=scope)
             return lambda name: tf.compat.v1.get_default_graph().get_tensor_by_name("%s/%s:0" % (scope, name))
 
-    with tf.Graph().as_default(), tf.compat.v1.Session():
-        with pytest.raises(safe_ops.UnsafeGraphError, match="WriteFile"):
-            render.import_model(Duck(), param.image(16))
+    with pytest.raises(safe_ops.UnsafeGraphError, match="WriteFile"):
+        render.render_vis(Duck(), "conv:0", lambda: param.image(16), thresholds=(1,), verbose=False)
     assert not (tmp_path / "stolen.txt").exists()
+    duck = Duck()
+    duck.allow_unsafe_ops = True  # the same opt-in as on a Model: the graph really copies the file
+    render.render_vis(duck, "conv:0", lambda: param.image(16), thresholds=(1,), verbose=False)
+    assert (tmp_path / "stolen.txt").read_text() == "private"
 
 
 def test_embedded_and_inception_models_pass():

@@ -559,6 +559,10 @@ def test_get_model_suggestions():
         get_model("VGG")
     with pytest.raises(ValueError, match="ResnetV1_50_slim"):
         get_model("ResnetV1_5_slm")
+    with pytest.raises(ValueError, match=r"No network named Inception\. Did you mean one of .*InceptionV1, "):
+        get_model("Inception")
+    with pytest.raises(ValueError, match="EfficientNetLite0"):
+        get_model("efficientnet")
 
 
 @pytest.mark.parametrize("module", [caffe_models, slim_models, other_models, vision_models])

@@ -150,13 +150,6 @@ def test_pixel_image(sess):
     _assert_grads_reach_variables(sess, t, [t])
 
 
-def test_pixel_image_rejects_bad_init_val(sess):
-    with pytest.raises(ValueError, match="NaN"):
-        spatial.pixel_image([1, 2], init_val=[[np.nan, 1.0]])
-    with pytest.raises(ValueError, match="shape"):
-        spatial.pixel_image([1, 3], init_val=[[0.0, 1.0]])
-
-
 def test_laplacian_pyramid_image_list_and_tuple(sess):
     for shape in ([1, 16, 8, 3], (1, 16, 8, 3)):
         t = spatial.laplacian_pyramid_image(shape, n_levels=3)
@@ -294,25 +287,6 @@ def test_grayscale_image_rgb(sess):
     value = sess.run(t)
     np.testing.assert_array_equal(value[..., 0], value[..., 2])
     _assert_grads_reach_variables(sess, t)
-
-
-@pytest.mark.parametrize(
-    "args,kwargs,error",
-    [
-        ((0,), {}, ValueError),
-        ((-3,), {}, ValueError),
-        ((2.5,), {}, ValueError),
-        (("8",), {}, TypeError),
-        ((8,), {"h": 0}, ValueError),
-        ((8,), {"batch": 0}, ValueError),
-        ((8,), {"channels": 0}, ValueError),
-        ((8,), {"sd": -1.0}, ValueError),
-        ((8,), {"sd": "big"}, TypeError),
-    ],
-)
-def test_image_validation(sess, args, kwargs, error):
-    with pytest.raises(error):
-        param.image(*args, **kwargs)
 
 
 def test_shape_rank_validation(sess):

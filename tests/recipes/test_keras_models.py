@@ -98,18 +98,36 @@ def test_image_activations_match_keras(model, keras_model, images):
     np.testing.assert_allclose(batch, keras_outputs(keras_model, images, ["logits"])["logits"], rtol=1e-4, atol=1e-5)
 
 
+def rise(losses):
+    """How much a run's per-step objective rose: mean of its last 6 steps minus mean of its first 6 (single steps
+    are noisy under the random transforms; for whole channels six steps average that out)."""
+    losses = np.ravel(losses)
+    return losses[-6:].mean() - losses[:6].mean()
+
+
 def test_channel_and_neuron_raise_their_objective(model):
     results = fv.channel(model, "relu2", [0, 5], n_steps=24)
     assert len(results) == 2
     for image, losses in results:
         assert_images(image[None], (1, SIZE, SIZE, 3))
         assert losses.shape == (24,) and np.all(np.isfinite(losses))
-        assert losses[-1] > losses[0]
+        assert rise(losses) > 0
     image, losses = fv.neuron(model, model.get_layer("conv2"), 3, n_steps=24)
     assert_images(image, (1, SIZE, SIZE, 3))
-    assert losses.shape == (1, 24) and losses[0, -1] > losses[0, 0]
+    assert losses.shape == (1, 24) and np.all(np.isfinite(losses))
+    # One neuron under jitter is too noisy per step: compare the rendered image, untransformed, with the images
+    # the optimization starts from.
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        t_start = param.image(SIZE, fft=True, decorrelate=True, batch=8)
+        sess.run(tf.compat.v1.global_variables_initializer())
+        starts = sess.run(t_start)
+
+    def centre_neuron(img):
+        return ia.image_activations(model, img, ["conv2"])["conv2"][7, 7, 3]
+
+    assert centre_neuron(image[0]) > 1.5 * max(centre_neuron(start) for start in starts)
     image, losses = fv.channel(model, "conv2", 3, n_steps=24, negative=True)
-    assert losses[0, -1] > losses[0, 0]  # signed: the negated channel rises
+    assert rise(losses) > 0  # signed: the negated channel rises
     image, losses = fv.channel(model, "relu1", 2, n_steps=4, alpha=True)
     assert image.shape == (1, SIZE, SIZE, 4) and np.all(np.isfinite(losses))
 
@@ -303,4 +321,8 @@ def test_quality_measures(model, keras_model, images):
     assert set(results) == {"default", "maco"}
     for result in results.values():
         assert result["images"].shape == (2, SIZE, SIZE, 3)
-        assert 0 <= result["accuracy"] <= 1 and np.all(np.isfinite(result["per_class_ratio"]))
+        # The figures are quality's measures of the returned renders (views are seeded).
+        accuracy = quality.robust_accuracy(model, result["images"], classes, n_views=2)
+        np.testing.assert_array_equal(result["per_class_accuracy"], accuracy)
+        ratio = quality.activation_ratio(model, result["images"], "logits", classes, images)
+        np.testing.assert_allclose(result["per_class_ratio"], ratio, rtol=1e-6)

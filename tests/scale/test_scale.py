@@ -40,23 +40,6 @@ def model_path(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def client():
-    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    cluster = distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0", env=env
-    )
-    with cluster, distributed.Client(cluster) as client:
-        yield client
-
-
-@pytest.fixture
-def two_workers(client):
-    """The module's client, once both workers are up (one may be restarting after a kill)."""
-    client.wait_for_workers(2, timeout=60)
-    return client
-
-
-@pytest.fixture(scope="module")
 def rendered(client, model_path, tmp_path_factory):
     """A sweep of all of conv1 and two channels of conv2, in batches of 4: `(out_dir, records)`."""
     client.wait_for_workers(2, timeout=60)

@@ -5,6 +5,7 @@ import multiprocessing
 import os
 import threading
 import time
+import urllib.request
 import warnings
 from types import SimpleNamespace
 from unittest import mock
@@ -68,17 +69,15 @@ def truncated(body, missing=100):
     return respond
 
 
-def slow(body, delay):
-    def respond(handler):
-        time.sleep(delay)
-        ok(body)(handler)
-
-    return respond
+def silent(seconds):
+    """Accept the request and send nothing for `seconds`: a server that hangs."""
+    return lambda handler: time.sleep(seconds)
 
 
 @pytest.fixture
-def server():
-    """HTTP server on 127.0.0.1. `routes[path]` is a list of behaviours used in turn (the last one repeats)."""
+def scripted_server():
+    """HTTP server on 127.0.0.1 that follows a script (conftest's `server` only serves files): `routes[path]` is a
+    list of behaviours used in turn (the last one repeats)."""
     routes, requests = {}, []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -108,74 +107,78 @@ def cache_entries(cache_dir):
 # --- success, cache, retries ------------------------------------------------------------------------------------
 
 
-def test_download_then_cache_hit_without_request(server, download_env):
-    server.routes["/m.pb"] = [ok(PB)]
-    graph_def = load(server.url + "/m.pb")
+def test_download_then_cache_hit_without_request(scripted_server, download_env):
+    scripted_server.routes["/m.pb"] = [ok(PB)]
+    graph_def = load(scripted_server.url + "/m.pb")
     assert [node.name for node in graph_def.node] == ["input", "c"]
-    assert server.requests == ["/m.pb"]
-    assert cache_entries(download_env) == [os.path.basename(reading.local_cache_path(server.url + "/m.pb"))]
-    assert model_util.load_graphdef(server.url + "/m.pb").node[1].name == "c"
-    assert server.requests == ["/m.pb"]
+    assert scripted_server.requests == ["/m.pb"]
+    assert cache_entries(download_env) == [os.path.basename(reading.local_cache_path(scripted_server.url + "/m.pb"))]
+    assert model_util.load_graphdef(scripted_server.url + "/m.pb").node[1].name == "c"
+    assert scripted_server.requests == ["/m.pb"]
 
 
-def test_server_errors_are_retried_with_exponential_back_off(server, monkeypatch):
-    server.routes["/m.pb"] = [status(500), status(503), ok(PB)]
+def test_server_errors_are_retried_with_exponential_back_off(scripted_server, monkeypatch):
+    scripted_server.routes["/m.pb"] = [status(500), status(503), ok(PB)]
     sleeps = []
     monkeypatch.setattr(reading, "RETRY_DELAY", 0.5)
     monkeypatch.setattr(reading, "time", SimpleNamespace(sleep=sleeps.append))
-    assert load(server.url + "/m.pb").node[0].name == "input"
-    assert server.requests == ["/m.pb"] * 3 and sleeps == [0.5, 1.0]
+    assert load(scripted_server.url + "/m.pb").node[0].name == "input"
+    assert scripted_server.requests == ["/m.pb"] * 3 and sleeps == [0.5, 1.0]
 
 
-def test_persistent_server_error_gives_up_with_instructions(server, download_env):
-    server.routes["/m.pb"] = [status(500)]
+def test_persistent_server_error_gives_up_with_instructions(scripted_server, download_env):
+    scripted_server.routes["/m.pb"] = [status(500)]
     with pytest.raises(ConnectionError) as raised:
-        load(server.url + "/m.pb")
+        load(scripted_server.url + "/m.pb")
     message = str(raised.value)
-    assert server.url + "/m.pb" in message and "HTTP Error 500" in message and "%d attempts" % 4 in message
-    assert "curl -o m.pb " + server.url + "/m.pb" in message
+    assert scripted_server.url + "/m.pb" in message and "HTTP Error 500" in message and "%d attempts" % 4 in message
+    assert "curl -o m.pb " + scripted_server.url + "/m.pb" in message
     assert (
         "LUCID_MODEL_DIR" in message
-        and os.path.join("<dir>", "127.0.0.1:%s" % server.url.split(":")[-1], "m.pb") in message
+        and os.path.join("<dir>", "127.0.0.1:%s" % scripted_server.url.split(":")[-1], "m.pb") in message
     )
-    assert len(server.requests) == reading.DOWNLOAD_ATTEMPTS == 4
+    assert len(scripted_server.requests) == reading.DOWNLOAD_ATTEMPTS == 4
     assert cache_entries(download_env) == []
 
 
-def test_404_is_not_retried(server):
-    with pytest.raises(FileNotFoundError, match="HTTP 404"):
-        load(server.url + "/missing.pb")
-    assert server.requests == ["/missing.pb"]
+def test_404_is_not_retried(scripted_server):
+    with pytest.raises(FileNotFoundError, match=r"/missing\.pb was not found \(HTTP 404"):
+        load(scripted_server.url + "/missing.pb")
+    assert scripted_server.requests == ["/missing.pb"]
 
 
-def test_truncated_body_is_retried_and_never_cached(server, download_env):
-    server.routes["/m.pb"] = [truncated(PB), ok(PB)]
-    assert load(server.url + "/m.pb").node[1].name == "c"
-    assert len(server.requests) == 2
-    server.routes["/t.pb"] = [truncated(PB)]
+def test_truncated_body_is_retried_and_never_cached(scripted_server, download_env):
+    scripted_server.routes["/m.pb"] = [truncated(PB), ok(PB)]
+    assert load(scripted_server.url + "/m.pb").node[1].name == "c"
+    assert len(scripted_server.requests) == 2
+    scripted_server.routes["/t.pb"] = [truncated(PB)]
     with pytest.raises(ConnectionError, match="stopped after %d of %d bytes" % (len(PB), len(PB) + 100)):
-        load(server.url + "/t.pb")
-    assert cache_entries(download_env) == [os.path.basename(reading.local_cache_path(server.url + "/m.pb"))]
+        load(scripted_server.url + "/t.pb")
+    assert cache_entries(download_env) == [os.path.basename(reading.local_cache_path(scripted_server.url + "/m.pb"))]
 
 
-def test_garbage_graph_def_is_deleted_and_reported_corrupt(server, download_env):
-    server.routes["/m.pb"] = [ok(b"<html><body>Service Unavailable</body></html>")]
+def test_garbage_graph_def_is_deleted_and_reported_corrupt(scripted_server, download_env):
+    scripted_server.routes["/m.pb"] = [ok(b"<html><body>Service Unavailable</body></html>")]
     with pytest.raises(ValueError, match="corrupt.*not a valid GraphDef"):
-        model_util.load_graphdef(server.url + "/m.pb")
-    assert server.requests == ["/m.pb", "/m.pb"]  # purged and downloaded once more
+        model_util.load_graphdef(scripted_server.url + "/m.pb")
+    assert scripted_server.requests == ["/m.pb", "/m.pb"]  # purged and downloaded once more
     assert cache_entries(download_env) == []
-    server.routes["/m.pb"] = [ok(PB)]
-    assert model_util.load_graphdef(server.url + "/m.pb").node[1].name == "c"
+    scripted_server.routes["/m.pb"] = [ok(PB)]
+    assert model_util.load_graphdef(scripted_server.url + "/m.pb").node[1].name == "c"
 
 
-def test_timeout(server, monkeypatch, download_env):
-    server.routes["/slow.pb"] = [slow(PB, 1.0)]
+def test_timeout(scripted_server, monkeypatch, download_env):
+    """A hanging server is given up on after DOWNLOAD_ATTEMPTS tries, each opened with the configured timeout
+    (checked on the urlopen calls, not on a wall clock that a loaded machine could stretch)."""
+    scripted_server.routes["/slow.pb"] = [silent(3.0)]
     monkeypatch.setattr(reading, "DOWNLOAD_TIMEOUT", 0.2)
     monkeypatch.setattr(reading, "DOWNLOAD_ATTEMPTS", 2)
-    start = time.time()
-    with pytest.raises(ConnectionError, match="timed out"):
-        load(server.url + "/slow.pb")
-    assert time.time() - start < 0.9 and len(server.requests) == 2
+    real_urlopen = urllib.request.urlopen
+    with mock.patch("urllib.request.urlopen", side_effect=real_urlopen) as urlopen:
+        with pytest.raises(ConnectionError, match="2 attempts.*timed out|timed out.*2 attempts"):
+            load(scripted_server.url + "/slow.pb")
+    assert [call.kwargs.get("timeout") for call in urlopen.call_args_list] == [0.2, 0.2]
+    assert len(scripted_server.requests) == 2
     assert cache_entries(download_env) == []
 
 
@@ -198,16 +201,16 @@ def test_offline_error_names_the_file_and_where_to_put_it(monkeypatch, tmp_path)
 # --- mirror and offline directory --------------------------------------------------------------------------------
 
 
-def test_mirror_download_is_cached_under_the_mirror_url(server, monkeypatch, download_env):
-    server.routes["/mirror/modelzoo/vision/Tiny.pb"] = [ok(PB)]
-    monkeypatch.setenv("LUCID_MODELZOO_URL", server.url + "/mirror/")
+def test_mirror_download_is_cached_under_the_mirror_url(scripted_server, monkeypatch, download_env):
+    scripted_server.routes["/mirror/modelzoo/vision/Tiny.pb"] = [ok(PB)]
+    monkeypatch.setenv("LUCID_MODELZOO_URL", scripted_server.url + "/mirror/")
     with pytest.warns(UserWarning, match="http:// mirror: anyone on the way can change the models"):
         assert reading.remote_http_url("gs://modelzoo/vision/Tiny.pb") == (
-            server.url + "/mirror/modelzoo/vision/Tiny.pb"
+            scripted_server.url + "/mirror/modelzoo/vision/Tiny.pb"
         )
         assert load("gs://modelzoo/vision/Tiny.pb").node[0].name == "input"
         mirror_entry = reading.local_cache_path("gs://modelzoo/vision/Tiny.pb")
-    assert server.requests == ["/mirror/modelzoo/vision/Tiny.pb"]
+    assert scripted_server.requests == ["/mirror/modelzoo/vision/Tiny.pb"]
     assert cache_entries(download_env) == [os.path.basename(mirror_entry)]
     monkeypatch.delenv("LUCID_MODELZOO_URL")
     assert reading.remote_http_url("gs://modelzoo/vision/Tiny.pb") == (
@@ -300,16 +303,16 @@ def test_zoo_model_loads_from_model_dir(tmp_path, monkeypatch):
 # --- progress and concurrency -------------------------------------------------------------------------------------
 
 
-def test_progress_bar_for_big_files(server, monkeypatch, capsys):
+def test_progress_bar_for_big_files(scripted_server, monkeypatch, capsys):
     body = PB * 50
-    server.routes["/big.pb"] = [ok(body, chunks=4)]
+    scripted_server.routes["/big.pb"] = [ok(body, chunks=4)]
     monkeypatch.setattr(reading, "_READ_BUFFER_SIZE", len(body) // 4 + 1)
     monkeypatch.setattr(reading, "PROGRESS_MIN_BYTES", len(body))
-    reading.read(server.url + "/big.pb")
+    reading.read(scripted_server.url + "/big.pb")
     err = capsys.readouterr().err
     assert "Downloading big.pb" in err and err.rstrip().endswith("100%% of %.1f MB" % (len(body) / 2**20))
-    server.routes["/small.pb"] = [ok(PB)]
-    reading.read(server.url + "/small.pb")
+    scripted_server.routes["/small.pb"] = [ok(PB)]
+    reading.read(scripted_server.url + "/small.pb")
     assert capsys.readouterr().err == ""
 
 
@@ -318,10 +321,10 @@ def _read_into(url, out_path):
         handle.write(reading.read(url))
 
 
-def test_two_processes_download_one_file_once(server, tmp_path, download_env):
+def test_two_processes_download_one_file_once(scripted_server, tmp_path, download_env):
     body = os.urandom(200_000)
-    server.routes["/shared.pb"] = [ok(body, chunks=10, pause=0.05)]
-    url = server.url + "/shared.pb"
+    scripted_server.routes["/shared.pb"] = [ok(body, chunks=10, pause=0.05)]
+    url = scripted_server.url + "/shared.pb"
     context = multiprocessing.get_context("fork")  # the children inherit the imports: no second TF start-up
     processes = [context.Process(target=_read_into, args=(url, str(tmp_path / ("out%d" % i)))) for i in range(2)]
     for process in processes:
@@ -330,6 +333,6 @@ def test_two_processes_download_one_file_once(server, tmp_path, download_env):
         process.join(30)
     assert [process.exitcode for process in processes] == [0, 0]
     assert (tmp_path / "out0").read_bytes() == body and (tmp_path / "out1").read_bytes() == body
-    assert server.requests == ["/shared.pb"]  # the second process waited for the lock, then used the cache
+    assert scripted_server.requests == ["/shared.pb"]  # the second process waited for the lock, then used the cache
     assert open(reading.local_cache_path(url), "rb").read() == body
     assert cache_entries(download_env) == [os.path.basename(reading.local_cache_path(url))]

