@@ -323,7 +323,7 @@ class Model:
     def _check_input_names(self, graph_def, names):
         """Raise ValueError if a node named in `names` (input_name, input_map keys) is not in `graph_def`."""
         node_names = {node.name for node in graph_def.node}
-        missing = [name for name in names if model_util._node_name(name) not in node_names]
+        missing = [name for name in names if model_util.node_name(name) not in node_names]
         if missing:
             placeholders = [node.name for node in graph_def.node if node.op == "Placeholder"]
             raise ValueError(

@@ -12,10 +12,10 @@ from tiny_models import tiny_conv_graph_def
 from lucid.misc.io import save
 from lucid.modelzoo import safe_ops
 from lucid.modelzoo import util as model_util
-from lucid.modelzoo.random_weights import random_inception_v1
 from lucid.modelzoo.vision_base import Model
 from lucid.modelzoo.vision_models import EfficientNetLite0
 from lucid.optvis import param, render
+from lucid.testing import random_inception_v1
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 METADATA = {"input_name": "input", "image_shape": [32, 32, 3], "image_value_range": [0, 1]}

@@ -7,8 +7,8 @@ import tensorflow as tf
 from tensorflow.core.protobuf import rewriter_config_pb2
 
 from lucid.cli import main
-from lucid.modelzoo.random_weights import random_inception_v1
 from lucid.optvis import precision, render, session
+from lucid.testing import random_inception_v1
 
 ON = rewriter_config_pb2.RewriterConfig.ON
 
