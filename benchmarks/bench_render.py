@@ -19,10 +19,10 @@ import numpy as np
 import tensorflow as tf
 
 import lucid.modelzoo.vision_models as models
-from lucid.modelzoo.random_weights import random_inception_v1
 from lucid.optvis import objectives, param, render
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.session import session_config
+from lucid.testing import random_inception_v1
 
 # 128 px through the standard transforms: pad 12 -> 152, jitter 8 -> 144, scale 0.9..1.1, jitter 4 -> ~140.
 POST_TRANSFORM = {128: 140, 224: 236}
@@ -132,7 +132,7 @@ def _peak_rss_mb(code):
 def peak_rss_mb(precision):
     """Peak RSS of a fresh process rendering InceptionV1 'mixed4a:476' at 128 px (20 steps)."""
     return _peak_rss_mb(
-        "from lucid.modelzoo.random_weights import random_inception_v1; from lucid.optvis import render; "
+        "from lucid.testing import random_inception_v1; from lucid.optvis import render; "
         "render.render_vis(random_inception_v1(), 'mixed4a:476', thresholds=(19,), verbose=False, precision=%r)"
         % precision
     )

@@ -403,7 +403,7 @@ def _needed_by(graph_def, names):
         name = stack.pop()
         if name not in needed:
             needed.add(name)
-            stack.extend(model_util._node_name(input_name) for input_name in nodes[name].input)
+            stack.extend(model_util.node_name(input_name) for input_name in nodes[name].input)
     pruned = tf.compat.v1.GraphDef()
     pruned.versions.CopyFrom(graph_def.versions)
     pruned.node.extend(node for node in graph_def.node if node.name in needed)

@@ -87,7 +87,7 @@ def probe_outputs(graph_def, input_name, image_shape):
     height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
     native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
     light = _shape_only(graph_def)
-    read = {_node_name(name) for node in light.node for name in node.input}
+    read = {node_name(name) for node in light.node for name in node.input}
     outputs = [node.name for node in light.node if node.name not in read and node.op not in ("Const", "NoOp")]
     by_name = {node.name: node for node in light.node}
     for output in outputs:
@@ -107,7 +107,7 @@ def _other_sizes(native):
     return [(native[0] + 1, native[1] + 1), (side * 3 // 2 + 1,) * 2, (side, side + side // 4 + 3)]
 
 
-def _node_name(name):
+def node_name(name):
     return name.lstrip("^").split(":")[0]
 
 
@@ -118,7 +118,7 @@ def _ancestors(graph_def, by_name, name):
         current = pending.pop()
         if current not in keep and current in by_name:
             keep.add(current)
-            pending.extend(_node_name(inp) for inp in by_name[current].input)
+            pending.extend(node_name(inp) for inp in by_name[current].input)
     part = tf.compat.v1.GraphDef()
     part.versions.CopyFrom(graph_def.versions)
     part.node.extend(node for node in graph_def.node if node.name in keep)

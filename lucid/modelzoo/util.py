@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 metadata_node_name = "lucid_metadata_json"
 
 
-def _node_name(name):
+def node_name(name):
     """Node name of a GraphDef input or tensor name: drops a leading '^' and a ':<index>' suffix."""
     return name.lstrip("^").split(":")[0]
 
@@ -30,12 +30,12 @@ def subgraph_def(graph_def, node_names):
     Like tf.compat.v1.graph_util.extract_sub_graph, without its deprecation warning on every first use.
     """
     by_name = {node.name: node for node in graph_def.node}
-    keep, pending = set(), [_node_name(name) for name in node_names]
+    keep, pending = set(), [node_name(name) for name in node_names]
     while pending:
         name = pending.pop()
         if name not in keep:
             keep.add(name)
-            pending.extend(_node_name(inp) for inp in by_name[name].input)
+            pending.extend(node_name(inp) for inp in by_name[name].input)
     sub = tf.compat.v1.GraphDef()
     sub.versions.CopyFrom(graph_def.versions)
     sub.library.CopyFrom(graph_def.library)
@@ -165,7 +165,7 @@ class GraphDefHelper:
             self.by_op[node.op].append(node)
             self.by_name[node.name] = node
             for input_name in node.input:
-                self.by_input[_node_name(input_name)].append(node)
+                self.by_input[node_name(input_name)].append(node)
 
     def neighborhood(self, node, degree=4):
         """Nodes at most `degree` edges (inputs or consumers) away from `node`, `node` first, nearest first."""
@@ -175,7 +175,7 @@ class GraphDefHelper:
             current, distance = frontier.popleft()
             if distance == degree:
                 continue
-            inputs = [self.by_name[_node_name(name)] for name in current.input if _node_name(name) in self.by_name]
+            inputs = [self.by_name[node_name(name)] for name in current.input if node_name(name) in self.by_name]
             for neighbor in inputs + self.by_input.get(current.name, []):
                 if neighbor.name not in found:
                     found[neighbor.name] = neighbor

@@ -190,6 +190,9 @@ class Model:
         graph_def = self.graph_def
         probed = getattr(self, "_probed_sizes", None)
         if probed is None or probed[0] is not graph_def:
+            # Probing imports the graph (shape inference only): it is checked first, like every import.
+            safe_ops.check_graph_def(graph_def, self.model_path or self.name, self.allow_unsafe_ops)
+            self._check_input_names(graph_def, [self.input_name])
             probed = (graph_def, input_sizes.probe_outputs(graph_def, self.input_name, self.image_shape))
             self._probed_sizes = probed
         return probed[1]
@@ -272,10 +275,9 @@ class Model:
     def create_input(self, t_input=None, forget_xy_shape=True):
         """`(t_input, t_prep_input)`: the [0, 1] image input and its version in the model's value range.
 
-        A rank-3 input gets a batch dimension; a one-channel model averages RGB input to grey; the image is fitted
-        to a size the model accepts (`size_support`: resized to the native size of a fixed-size model, enlarged to
-        the minimum of another; a static size below that minimum is a ValueError); `forget_xy_shape` lets the graph
-        accept any image size; BGR models get their channels reversed before the value range is applied.
+        A rank-3 input gets a batch dimension; a one-channel model averages RGB input to grey; `forget_xy_shape`
+        lets the graph accept any image size; BGR models get their channels reversed before the value range is
+        applied. As in the original, this needs no graph: `import_graph` fits the result to a size the graph accepts.
         """
         if t_input is None:
             t_input = tf.compat.v1.placeholder(tf.float32, self.image_shape)
@@ -298,8 +300,6 @@ class Model:
             # param.image and grayscale_image_rgb render it as well as param.image(..., channels=1) does.
             t_prep_input = tf.reduce_mean(t_prep_input, -1, keepdims=True)
         self._check_channels(t_prep_input)
-        self.check_image_size(t_prep_input)
-        t_prep_input = input_sizes.fit(t_prep_input, self.size_support)
         if forget_xy_shape:
             t_prep_input = model_util.forget_xy(t_prep_input)
         if getattr(self, "is_BGR", False):
@@ -323,7 +323,7 @@ class Model:
     def _check_input_names(self, graph_def, names):
         """Raise ValueError if a node named in `names` (input_name, input_map keys) is not in `graph_def`."""
         node_names = {node.name for node in graph_def.node}
-        missing = [name for name in names if model_util._node_name(name) not in node_names]
+        missing = [name for name in names if model_util.node_name(name) not in node_names]
         if missing:
             placeholders = [node.name for node in graph_def.node if node.op == "Placeholder"]
             raise ValueError(
@@ -354,7 +354,14 @@ class Model:
         safe_ops.check_graph_def(graph_def, self.model_path or self.name, self.allow_unsafe_ops)
         input_map = input_map or {}
         self._check_input_names(graph_def, [self.input_name, *input_map])
-        t_input, t_prep_input = self.create_input(t_input, forget_xy_shape)
+        t_input, t_prep_input = self.create_input(t_input, forget_xy_shape=False)
+        # Fitted to a size the graph accepts (`size_support`: resized to the native size of a fixed-size model,
+        # enlarged to the minimum of another; a static size below that minimum is a ValueError). Resizing commutes
+        # with create_input's per-channel value scaling, so fitting its output is fitting the image.
+        self.check_image_size(t_prep_input)
+        t_prep_input = input_sizes.fit(t_prep_input, self.size_support)
+        if forget_xy_shape:
+            t_prep_input = model_util.forget_xy(t_prep_input)
         final_input_map = {self.input_name: t_prep_input}
         final_input_map.update(input_map)
         tf.compat.v1.import_graph_def(graph_def, final_input_map, name=scope)

@@ -18,16 +18,16 @@ import tensorflow as tf
 
 from lucid.optvis.checks import is_number, require_size_at_run_time
 from lucid.optvis.objectives_util import (
-    _check_channel,
-    _checked_index,
     _dot_cossim,
     _extract_act_pos,
-    _index_arg,
     _make_arg_str,
-    _static_batch,
-    _static_dim,
     _T_force_NHWC,
     _T_handle_batch,
+    check_channel,
+    checked_index,
+    index_arg,
+    static_batch,
+    static_dim,
 )
 
 log = logging.getLogger(__name__)
@@ -144,7 +144,7 @@ def handle_batch(batch=None):
 
 def _tf_blur(x, w=3):
     """Blur NHWC `x` per channel with a w x w kernel (0.5 on the border, 1 inside), normalised at the edges."""
-    depth = _static_dim(x, -1)
+    depth = static_dim(x, -1)
     if depth is None:
         raise ValueError("Blurring needs a known static channel count, but the tensor's shape is %s." % x.shape)
     kernel_2d = np.full([w, w], 0.5)
@@ -183,7 +183,7 @@ def _vector_arg(vec, ranks, objective):
 
 def _check_depth(t, layer, vec):
     """The direction's last axis must have one value per channel of the layer."""
-    depth = _static_dim(t, -1)
+    depth = static_dim(t, -1)
     if depth is not None and vec.shape[-1] != depth:
         raise ValueError(
             "vec has %d values along its last axis but layer %r has depth %d; give one value per "
@@ -194,22 +194,22 @@ def _check_depth(t, layer, vec):
 def _acts_at(acts, layer, x, y, objective):
     """The activations at row x, column y (default the centre), after checking they lie inside the layer."""
     _check_4d(acts, layer, objective)
-    acts = _checked_index(acts, 1, x, "x", layer, "height")
-    acts = _checked_index(acts, 2, y, "y", layer, "width")
+    acts = checked_index(acts, 1, x, "x", layer, "height")
+    acts = checked_index(acts, 2, y, "y", layer, "width")
     return _extract_act_pos(acts, x, y)
 
 
 @wrap_objective(require_format="NHWC")
 def neuron(layer_name, channel_n, x=None, y=None, batch=None):
     """Activation of one channel at one spatial position (x: row, y: column; default the centre)."""
-    channel_n = _index_arg(channel_n, "channel_n")
-    x = _index_arg(x, "x", allow_none=True)
-    y = _index_arg(y, "y", allow_none=True)
-    batch = _index_arg(batch, "batch", allow_none=True)
+    channel_n = index_arg(channel_n, "channel_n")
+    x = index_arg(x, "x", allow_none=True)
+    y = index_arg(y, "y", allow_none=True)
+    batch = index_arg(batch, "batch", allow_none=True)
 
     @handle_batch(batch)
     def inner(T):
-        acts = _check_channel(T(layer_name), layer_name, channel_n)
+        acts = check_channel(T(layer_name), layer_name, channel_n)
         return tf.reduce_mean(_acts_at(acts, layer_name, x, y, "neuron")[..., channel_n])
 
     return inner
@@ -218,12 +218,12 @@ def neuron(layer_name, channel_n, x=None, y=None, batch=None):
 @wrap_objective(require_format="NHWC")
 def channel(layer, n_channel, batch=None):
     """Mean activation of one channel over batch and space."""
-    n_channel = _index_arg(n_channel, "n_channel")
-    batch = _index_arg(batch, "batch", allow_none=True)
+    n_channel = index_arg(n_channel, "n_channel")
+    batch = index_arg(batch, "batch", allow_none=True)
 
     @handle_batch(batch)
     def inner(T):
-        acts = _check_channel(T(layer), layer, n_channel)
+        acts = check_channel(T(layer), layer, n_channel)
         return tf.reduce_mean(acts[..., n_channel])
 
     return inner
@@ -233,7 +233,7 @@ def channel(layer, n_channel, batch=None):
 def direction(layer, vec, cossim_pow=0, batch=None):
     """Mean dot product of the activations with direction `vec` (one value per channel)."""
     vec = _vector_arg(vec, (1,), "direction")
-    batch = _index_arg(batch, "batch", allow_none=True)
+    batch = index_arg(batch, "batch", allow_none=True)
 
     @handle_batch(batch)
     def inner(T):
@@ -251,9 +251,9 @@ direction_cossim = direction
 def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
     """Dot product with direction `vec` at one spatial position (default the centre)."""
     vec = _vector_arg(vec, (1,), "direction_neuron")
-    x = _index_arg(x, "x", allow_none=True)
-    y = _index_arg(y, "y", allow_none=True)
-    batch = _index_arg(batch, "batch", allow_none=True)
+    x = index_arg(x, "x", allow_none=True)
+    y = index_arg(y, "y", allow_none=True)
+    batch = index_arg(batch, "batch", allow_none=True)
 
     @handle_batch(batch)
     def inner(T):
@@ -275,7 +275,7 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
         raise ValueError(
             "tensor_direction: vec has shape %s; it needs a height and width of at least 1." % (vec.shape,)
         )
-    batch = _index_arg(batch, "batch", allow_none=True)
+    batch = index_arg(batch, "batch", allow_none=True)
 
     @handle_batch(batch)
     def inner(T):
@@ -284,7 +284,7 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
         _check_depth(acts, layer, vec)
         vec_h, vec_w = vec.shape[1:3]
         for axis, size, dim_name in ((1, vec_h, "height"), (2, vec_w, "width")):
-            layer_size = _static_dim(acts, axis)
+            layer_size = static_dim(acts, axis)
             if layer_size is None:
                 acts = require_size_at_run_time(
                     acts,
@@ -352,13 +352,13 @@ def blur_alpha_each_step():
 @wrap_objective()
 def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
     """Across the batch, move linearly from channel 1 of layer 1 (first image) to channel 2 of layer 2 (last)."""
-    n_channel1 = _index_arg(n_channel1, "n_channel1")
-    n_channel2 = _index_arg(n_channel2, "n_channel2")
+    n_channel1 = index_arg(n_channel1, "n_channel1")
+    n_channel2 = index_arg(n_channel2, "n_channel2")
 
     def inner(T):
-        acts1 = _check_channel(T(layer1), layer1, n_channel1)
-        acts2 = _check_channel(T(layer2), layer2, n_channel2)
-        batch_n = _static_batch(acts1, layer1, "channel_interpolate")
+        acts1 = check_channel(T(layer1), layer1, n_channel1)
+        acts2 = check_channel(T(layer2), layer2, n_channel2)
+        batch_n = static_batch(acts1, layer1, "channel_interpolate")
         if batch_n < 2:
             raise ValueError(
                 "channel_interpolate interpolates across the batch and needs at least 2 images, but "
@@ -399,7 +399,7 @@ def alignment(layer, decay_ratio=2):
 
     def inner(T):
         arr = T(layer)
-        batch_n = _static_batch(arr, layer, "alignment")
+        batch_n = static_batch(arr, layer, "alignment")
         terms = [
             tf.reduce_mean((arr[i] - arr[i + d]) ** 2) / decay_ratio ** float(d)
             for d in (1, 2, 3, 4)
@@ -416,8 +416,8 @@ def diversity(layer):
 
     def inner(T):
         acts = T(layer)
-        batch_n = _static_batch(acts, layer, "diversity")
-        channels = _static_dim(acts, -1)
+        batch_n = static_batch(acts, layer, "diversity")
+        channels = static_dim(acts, -1)
         if channels is None or acts.shape.rank < 2:
             raise ValueError(
                 "diversity needs a layer with a static channel count, but %r has shape %s." % (layer, acts.shape)
@@ -495,13 +495,13 @@ def class_logit(layer, label, batch=None):
     """Sum over the batch of one class's logit; `label` is a class index (negative from the end), an entry of
     T("labels"), or one of an entry's comma-separated names in any case ("goldfish")."""
     if isinstance(label, numbers.Integral):
-        label = _index_arg(label, "label")
-    batch = _index_arg(batch, "batch", allow_none=True)
+        label = index_arg(label, "label")
+    batch = index_arg(batch, "batch", allow_none=True)
 
     @handle_batch(batch)
     def inner(T):
         class_n = label if isinstance(label, int) else _label_index(_model_labels(T, label), label)
-        logits = _checked_index(T(layer), -1, class_n, "class", layer, "number of classes")
+        logits = checked_index(T(layer), -1, class_n, "class", layer, "number of classes")
         return tf.reduce_sum(logits[:, class_n])
 
     return inner

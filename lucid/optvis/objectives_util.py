@@ -93,13 +93,13 @@ def _T_handle_batch(T, batch=None):
             return t
         # A gather, not a slice: its gradient is sparse, so N per-example objectives on one layer add up N slices
         # instead of N full-size gradients (at batch 32 the slices' gradients were ~10% of a step).
-        t = _checked_index(t, 0, batch, "batch", name, "batch size")
+        t = checked_index(t, 0, batch, "batch", name, "batch size")
         return tf.gather(t, [batch] if batch >= 0 else tf.shape(t)[:1] + batch)
 
     return T2
 
 
-def _index_arg(value, what, allow_none=False):
+def index_arg(value, what, allow_none=False):
     """Check an index argument of an objective factory (channel, position, batch): an int, negative ones
     counting from the end as in Python (-1 is the last channel).
 
@@ -115,7 +115,7 @@ def _index_arg(value, what, allow_none=False):
     return int(value)
 
 
-def _static_dim(t, axis):
+def static_dim(t, axis):
     """Static size of `t` along `axis`, or None when unknown."""
     if t.shape.rank is None:
         return None
@@ -131,12 +131,12 @@ def _check_in_range(index, size, what, layer, dim_name):
         )
 
 
-def _checked_index(t, axis, index, what, layer, dim_name):
+def checked_index(t, axis, index, what, layer, dim_name):
     """`t`, with `index` (None: nothing to check) checked against its size along `axis`: now when that size is
     static (ValueError), else when the graph runs (`require_size_at_run_time`)."""
     if index is None:
         return t
-    size = _static_dim(t, axis)
+    size = static_dim(t, axis)
     if size is not None:
         _check_in_range(index, size, what, layer, dim_name)
         return t
@@ -149,14 +149,14 @@ def _checked_index(t, axis, index, what, layer, dim_name):
     )
 
 
-def _check_channel(t, layer, channel):
+def check_channel(t, layer, channel):
     """Layer tensor `t`, with `channel` checked against its depth (last axis)."""
-    return _checked_index(t, -1, channel, "channel", layer, "depth")
+    return checked_index(t, -1, channel, "channel", layer, "depth")
 
 
-def _static_batch(t, layer, objective):
+def static_batch(t, layer, objective):
     """Static batch size of `t`, which `objective` needs to unroll a loop over examples."""
-    batch_n = _static_dim(t, 0)
+    batch_n = static_dim(t, 0)
     if batch_n is None:
         raise ValueError(
             "%s needs the static batch size of layer %r, but its shape is %s; give the input a "

@@ -121,7 +121,7 @@ class RenderProgress:
             self._text_handle = self._display(self._text_handle, IPython.display.Pretty(self.status()))
             self._last_draw = self._clock()
         if self.show_image and image is not None:
-            html_img = showing._image_html(showing._as_image(image), domain=(0, 1))
+            html_img = showing._image_html(showing.as_image(image), domain=(0, 1))
             self._image_handle = self._display(self._image_handle, IPython.display.HTML(html_img))
 
     @staticmethod
@@ -159,7 +159,7 @@ class RenderProgress:
                 handle = tempfile.NamedTemporaryFile(prefix="lucid_render_", suffix=".png", delete=False)
                 handle.close()
                 self._png_path = handle.name
-            save(showing._as_image(image), self._png_path, domain=(0, 1))
+            save(showing.as_image(image), self._png_path, domain=(0, 1))
         except OSError as error:
             log.warning("Could not write the image to a temporary file (%s); it is not shown.", error)
             self.show_image = False

@@ -32,30 +32,33 @@ def step_loop(sess, T, thresholds, feed_dict=None):
     """Run `max(thresholds) + 1` steps of `T("vis_op")`; yield `(step, loss, image)` after each step, with
     `image` the value of `T("input")` at the steps in `thresholds` and None otherwise.
 
-    `T` is a make_vis_T lookup, or any function giving "loss", "vis_op" and "input". A KeyboardInterrupt
+    `T` is a make_vis_T lookup, or any function giving "loss", "vis_op" and "input". `feed_dict` is a feed for
+    every step, or a function of the step that returns one (e.g. a new random view per step). A KeyboardInterrupt
     raised in the loop's body can be passed in with `loop.throw(interrupt)` to stop the same way.
     """
     loss, vis_op, t_image = T("loss"), T("vis_op"), T("input")
-    images, step = [], 0
+    feed_at = feed_dict if callable(feed_dict) else lambda step: feed_dict
+    images, step, feed = [], 0, None
     try:
         for step in range(max(thresholds) + 1):
-            loss_, _ = run_checked(sess, [loss, vis_op], feed_dict)
+            feed = feed_at(step)
+            loss_, _ = run_checked(sess, [loss, vis_op], feed)
             if not np.all(np.isfinite(loss_)):
                 raise StoppedEarly(
                     "The loss became %s at step %d; stopped there. The error's `images` holds the snapshots so far "
                     "and the last finite image. Check the objective (e.g. a division or log of zero) and the "
                     "learning rate." % (loss_, step),
-                    images + [sess.run(t_image, feed_dict)],
+                    images + [sess.run(t_image, feed)],
                     step,
                     interrupted=False,
                 )
-            image = sess.run(t_image, feed_dict) if step in thresholds else None
+            image = sess.run(t_image, feed) if step in thresholds else None
             if image is not None:
                 images.append(image)
             yield step, loss_, image
     except KeyboardInterrupt as interrupt:
         raise StoppedEarly(
-            "Interrupted at step %d." % step, images + [sess.run(t_image, feed_dict)], step, interrupted=True
+            "Interrupted at step %d." % step, images + [sess.run(t_image, feed)], step, interrupted=True
         ) from interrupt
 
 

@@ -41,7 +41,9 @@ def optimize_texture(
     optimizer defaults to Adam(0.05). renderer: a `MeshRenderer` to reuse (its size wins over render_size).
     on_step(step, loss) is called after every step.
 
-    Returns `(texture, losses)`: a float32 array in [0, 1] and the objective's value at each step.
+    Returns `(texture, losses)`: a float32 array in [0, 1] and the objective's value at each step. As render_vis,
+    it stops at a non-finite loss (a StoppedEarly carrying the last finite texture) and returns the current
+    texture on Ctrl-C.
     """
     steps = validate_size(steps, "steps")
     texture_size = validate_size(texture_size, "texture_size")
@@ -49,7 +51,7 @@ def optimize_texture(
     mesh = meshutil.normalize_mesh(_checked_mesh(mesh))
     w, h = renderer.size
     losses = []
-    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+    with render.graph_and_session() as (_, sess):
         texture = param.image(texture_size, fft=fft, decorrelate=decorrelate)[0]
         t_frame = tf.compat.v1.placeholder(tf.float32, [h, w, 4], name="uv_frame")
         t_background = tf.compat.v1.placeholder(tf.float32, [3], name="background")
@@ -60,16 +62,25 @@ def optimize_texture(
             return view[None]
 
         T = render.make_vis_T(model, objective, param_f=rendered_view, optimizer=optimizer, transforms=transforms or [])
-        sess.run(tf.compat.v1.global_variables_initializer())
-        for step in range(steps):
+        render.initialize_variables(sess)
+
+        def random_view(step):
             view = meshutil.sample_view(*VIEW_DISTANCE)
             frame = renderer.render_mesh(mesh["position"], mesh["uv"], mesh["face"], modelview=view)
-            feed = {t_frame: frame, t_background: np.random.uniform(size=3)}
-            loss, _ = sess.run([T("loss"), T("vis_op")], feed)
+            return {t_frame: frame, t_background: np.random.uniform(size=3)}
+
+        # render's step loop: a non-finite loss stops with the last finite texture, Ctrl-C returns the current one.
+        lookup = {"loss": T("loss"), "vis_op": T("vis_op"), "input": texture}.get
+
+        def record(step, loss, image):
             losses.append(float(loss))
             if on_step is not None:
                 on_step(step, losses[-1])
-        return sess.run(texture), losses
+
+        try:
+            return render.run_steps(sess, lookup, {steps - 1}, record, random_view)[-1], losses
+        except render.StoppedEarly as stop:
+            return render.interrupted_images(stop)[-1], losses
 
 
 def render_views(mesh, texture, views, size=256, background=1.0, renderer=None):

@@ -136,7 +136,8 @@ def microscope_spec(model, value_range, bgr):
 
 
 def default_layers(model, spec, layers):
-    """`layers` checked, or the layers the model lists as conv (a converted model with over 40 layers: error)."""
+    """`layers` checked, or the layers the model lists as conv (a converted model with over 40 layers: error),
+    without the `<name>_pre_activation` twins of converted layers (the same units before their activation)."""
     if layers is not None:
         layers = [layers] if isinstance(layers, str) else list(layers)
         if not layers or not all(isinstance(layer, str) for layer in layers):
@@ -148,7 +149,7 @@ def default_layers(model, spec, layers):
             "%s lists %d layers; choose the ones to show with layers=[...] (--layers), e.g. %s."
             % (model_display_name(spec), len(listed), ", ".join(layer.name for layer in listed[-3:]))
         )
-    conv = [layer.name for layer in listed if "conv" in layer.tags]
+    conv = [layer.name for layer in listed if "conv" in layer.tags and not layer.name.endswith("_pre_activation")]
     if not conv:
         raise ValueError("The model lists no conv layers; name the layers to show with layers=[...] (--layers).")
     return conv

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from lucid.modelzoo.input_sizes import SizeSupport
-from lucid.modelzoo.random_weights import random_inception_v1
 from lucid.optvis import param, render
+from lucid.testing import random_inception_v1
 
 
 @pytest.fixture(scope="module")

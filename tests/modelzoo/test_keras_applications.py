@@ -55,7 +55,11 @@ def render_once(model, objective, size):
 
 def middle_layer(model):
     """A top-level conv layer near the middle of the network."""
-    convs = [layer for layer in model.layers if "conv" in layer.tags and "/" not in layer.name]
+    convs = [
+        layer
+        for layer in model.layers
+        if "conv" in layer.tags and "/" not in layer.name and not layer.name.endswith("_pre_activation")
+    ]
     return convs[len(convs) // 2]
 
 
@@ -68,7 +72,9 @@ def test_family_converts_computes_and_renders(constructor, preprocess_input, nat
         model = Model.from_keras(net)
     assert not model.graph_def.library.function
     assert not {node.op for node in model.graph_def.node} & {"PartitionedCall", "StatefulPartitionedCall"}
-    logits = model.get_layer("predictions_pre_activation")
+    # Keras names the classifier "predictions", except ConvNeXt ("convnext_tiny_head_dense").
+    head = "predictions" if net.name != "convnext_tiny" else "convnext_tiny_head_dense"
+    logits = model.get_layer(head + "_pre_activation")
     assert logits.depth == 10 and logits.tags == {"dense"}
     middle = middle_layer(model)
 
@@ -77,17 +83,18 @@ def test_family_converts_computes_and_renders(constructor, preprocess_input, nat
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         t_input = tf.compat.v1.placeholder(tf.float32, [None, native, native, 3])
         T = model.import_graph(t_input)
-        ours = sess.run({"middle": T(middle.name), "logits": T("predictions_pre_activation")}, {t_input: images})
-    probe = keras.Model(net.inputs[0], [net.get_layer(middle.name).output, net.get_layer("predictions").output])
+        ours = sess.run({"middle": T(middle.name), "logits": T(logits.name)}, {t_input: images})
+    probe = keras.Model(net.inputs[0], [net.get_layer(middle.name).output, net.get_layer(head).output])
     theirs = probe(preprocess_input(images * 255.0), training=False)
     scale = np.abs(np.asarray(theirs[0])).max()
     np.testing.assert_allclose(ours["middle"] / scale, np.asarray(theirs[0]) / scale, atol=2e-4)
     np.testing.assert_allclose(tf.nn.softmax(ours["logits"]).numpy(), np.asarray(theirs[1]), atol=1e-4)
 
     render_once(model, "{}:1".format(middle.name), minimum)
-    render_once(model, "predictions_pre_activation:3", (minimum + 5, native + 17))
+    render_once(model, logits.name + ":3", (minimum + 5, native + 17))
     if model.size_support.accepts_any_size:
         assert model.size_support.min_size <= minimum
+    if model.size_support.accepts_any_size and model.size_support.min_size > 1:
         too_small = model.size_support.min_size - 1
         with pytest.raises(ValueError, match="at least {0} x {0}".format(model.size_support.min_size)):
             render_once(model, "{}:1".format(middle.name), too_small)

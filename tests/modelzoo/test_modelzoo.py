@@ -10,8 +10,8 @@ import tensorflow as tf
 
 import lucid.modelzoo.vision_models as vision_models
 from lucid.modelzoo import util as model_util
-from lucid.modelzoo.random_weights import inception_v1_graph_def, random_inception_v1
 from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, FrozenGraphModel, Layer, Model, _layers_from_list_of_dicts
+from lucid.testing import inception_v1_graph_def, random_inception_v1
 
 MIXED_LAYERS = ["mixed3a", "mixed3b", "mixed4a", "mixed4b", "mixed4c", "mixed4d", "mixed4e", "mixed5a", "mixed5b"]
 
@@ -489,8 +489,8 @@ def test_efficientnet_lite0_offline(sess, monkeypatch):
 
 
 def test_weightless_graph_def_keeps_shapes_without_the_weights():
-    from lucid.modelzoo.random_weights import inception_v1_graph_def
     from lucid.modelzoo.util import weightless_graph_def
+    from lucid.testing import inception_v1_graph_def
 
     graph_def = inception_v1_graph_def()
     light = weightless_graph_def(graph_def)

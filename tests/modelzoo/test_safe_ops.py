@@ -12,10 +12,10 @@ from tiny_models import tiny_conv_graph_def
 from lucid.misc.io import save
 from lucid.modelzoo import safe_ops
 from lucid.modelzoo import util as model_util
-from lucid.modelzoo.random_weights import random_inception_v1
 from lucid.modelzoo.vision_base import Model
 from lucid.modelzoo.vision_models import EfficientNetLite0
 from lucid.optvis import param, render
+from lucid.testing import random_inception_v1
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 METADATA = {"input_name": "input", "image_shape": [32, 32, 3], "image_value_range": [0, 1]}
@@ -115,10 +115,13 @@ def test_duck_typed_model_is_checked_on_the_ops_it_imports(secret, tmp_path):
             tf.compat.v1.import_graph_def(graph_def, {"input": t_input}, name=scope)
             return lambda name: tf.compat.v1.get_default_graph().get_tensor_by_name("%s/%s:0" % (scope, name))
 
-    with tf.Graph().as_default(), tf.compat.v1.Session():
-        with pytest.raises(safe_ops.UnsafeGraphError, match="WriteFile"):
-            render.import_model(Duck(), param.image(16))
+    with pytest.raises(safe_ops.UnsafeGraphError, match="WriteFile"):
+        render.render_vis(Duck(), "conv:0", lambda: param.image(16), thresholds=(1,), verbose=False)
     assert not (tmp_path / "stolen.txt").exists()
+    duck = Duck()
+    duck.allow_unsafe_ops = True  # the same opt-in as on a Model: the graph really copies the file
+    render.render_vis(duck, "conv:0", lambda: param.image(16), thresholds=(1,), verbose=False)
+    assert (tmp_path / "stolen.txt").read_text() == "private"
 
 
 def test_embedded_and_inception_models_pass():

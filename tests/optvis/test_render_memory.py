@@ -18,7 +18,7 @@ MEASURE = textwrap.dedent(
     """
     import gc, os, sys
     import tensorflow as tf
-    from lucid.modelzoo.random_weights import random_inception_v1
+    from lucid.testing import random_inception_v1
     from lucid.optvis import param, render
     from lucid.scale import tasks
 

@@ -6,8 +6,8 @@ import pytest
 import tensorflow as tf
 
 import lucid.modelzoo.vision_models as models
-from lucid.modelzoo.random_weights import random_inception_v1
 from lucid.optvis import objectives, param, pruning, render
+from lucid.testing import random_inception_v1
 
 
 @pytest.fixture(scope="module")

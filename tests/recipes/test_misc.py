@@ -64,10 +64,10 @@ def test_soft_alpha_blend_and_checkerboard():
 
 def test_show_draws_rgba_over_a_checkerboard():
     rgba = np.random.rand(2, 8, 8, 4).astype(np.float32)
-    shown = showing._as_image(rgba)
+    shown = showing.as_image(rgba)
     assert shown.shape == (8, 16, 3)
     np.testing.assert_allclose(shown, np.hstack(ndimage_utils.checkerboard_composite(rgba)))
-    as_uint8 = showing._as_image((rgba[0] * 255).astype(np.uint8))
+    as_uint8 = showing.as_image((rgba[0] * 255).astype(np.uint8))
     assert as_uint8.dtype == np.uint8 and as_uint8.shape == (8, 8, 3)
 
 

@@ -72,5 +72,6 @@ def test_recipe_interrupted_returns_the_images_so_far(model, monkeypatch, caplog
         result = RECIPES[recipe][2](model)
     assert len(steps) == 4  # no step after the interrupt, and no further attempt or batch
     assert "Interrupted optimization at step 4" in caplog.text
-    images = result[0][0] if recipe == "feature_visualization" else result[0] if recipe == "atlas_icons" else result
-    assert np.isfinite(images).all() and images.ndim == 4
+    # caricature: [1 + layers, h, w, 3]; icons: ([N, h, w, 3], []); feature_visualization: [(image, losses), ...]
+    images = {"caricature": result, "atlas_icons": result[0], "feature_visualization": result[0][0]}[recipe]
+    assert images.shape[-1] == 3 and np.isfinite(images).all()

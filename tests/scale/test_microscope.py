@@ -204,6 +204,7 @@ class _Links(html.parser.HTMLParser):
 
 _PROBE = """<!DOCTYPE html><html><body><pre id='out'>waiting</pre><script>
 const pages = %s;
+const wanted = %s;
 function load(frame, url) {
   return new Promise(resolve => { frame.onload = () => resolve(frame.contentDocument); frame.src = url; });
 }
@@ -224,7 +225,7 @@ async function check(frame, url) {
   const results = [];
   for (const url of pages) { results.push(await check(frame, url)); }
   const index = await load(frame, 'index.html');
-  index.getElementById('unit').value = 'conv2:1';
+  index.getElementById('unit').value = wanted;
   const arrived = new Promise(resolve => { frame.onload = () => resolve(frame.contentWindow.location.href); });
   index.getElementById('search').requestSubmit();
   results.push({searched: await arrived});
@@ -233,11 +234,12 @@ async function check(frame, url) {
 </script></body></html>"""
 
 
-def browse(folder, pages):
-    """Open `pages` of the site in headless Chromium, every outside request refused: the probe's results."""
+def browse(folder, pages, search):
+    """Open `pages` of the site in headless Chromium, every outside request refused, then look `search` up in the
+    index's search box: the probe's results."""
     probe = os.path.join(folder, "probe.html")
     with open(probe, "w") as handle:
-        handle.write(_PROBE % json.dumps(pages))
+        handle.write(_PROBE % (json.dumps(pages), json.dumps(search)))
     try:
         dom = subprocess.run(
             [
@@ -266,7 +268,7 @@ def browse(folder, pages):
 def check_site_in_chromium(folder, layer, channels, examples_per_unit):
     """index -> layer -> unit pages load in Chromium with every image; every link resolves; nothing external."""
     pages = ["index.html", "layers/%s/index.html" % layer] + ["layers/%s/%d.html" % (layer, c) for c in channels]
-    results = browse(folder, pages)
+    results = browse(folder, pages, "%s:%d" % (layer, channels[1]))
     *loaded, search = results
     assert [result["url"] for result in loaded] == pages
     for result in loaded:
@@ -276,7 +278,7 @@ def check_site_in_chromium(folder, layer, channels, examples_per_unit):
     for result in loaded[2:]:
         assert result["images"] == len(tasks.VIEWS) + examples_per_unit, result["url"]
         assert ("Most activating" in result["text"]) == (examples_per_unit > 0)
-    assert search["searched"].endswith("/layers/conv2/1.html") or layer != "conv1"
+    assert search["searched"].endswith("/layers/%s/%d.html" % (layer, channels[1]))
     # Every src and href of every page is relative and names a file of the site.
     for page in glob.glob(os.path.join(folder, "**", "*.html"), recursive=True):
         parser = _Links()

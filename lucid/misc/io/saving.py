@@ -18,7 +18,7 @@ import numpy as np
 import PIL.Image
 
 from lucid.misc.io.scoping import current_io_scopes, gcs_https_url, io_scope, scope_url, set_io_scopes  # noqa: F401
-from lucid.misc.io.serialize_array import _normalize_array, as_frames, serialize_animation
+from lucid.misc.io.serialize_array import as_frames, normalize_array, serialize_animation
 from lucid.misc.io.writing import write_handle
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ def save_img(object, handle, domain=(0, 1), **kwargs):
     draws over a checkerboard). `domain=None` stretches the array's own min..max instead.
     """
     if isinstance(object, np.ndarray):
-        object = PIL.Image.fromarray(_normalize_array(object, domain=domain))
+        object = PIL.Image.fromarray(normalize_array(object, domain=domain))
     if not isinstance(object, PIL.Image.Image):
         raise ValueError("Can only save_img for numpy arrays or PIL.Images!")
     object.save(handle, **kwargs)

@@ -12,7 +12,7 @@ log = logging.getLogger(__name__)
 JS_ARRAY_TYPES = {"int8", "int16", "int32", "uint8", "uint16", "uint32", "float32", "float64"}
 
 
-def _normalize_array(array, domain=(0, 1)):
+def normalize_array(array, domain=(0, 1)):
     """Return a uint8 copy of `array` (singleton dims squeezed) ready to encode as an image.
 
     This is the one conversion that `show` and `save` share, so a saved image holds exactly what was shown.
@@ -61,9 +61,9 @@ def _normalize_array(array, domain=(0, 1)):
 
 
 def _serialize_normalized_array(array, fmt="png", quality=70):
-    """Encode a uint8 array (from `_normalize_array`) as image bytes in format `fmt`."""
+    """Encode a uint8 array (from `normalize_array`) as image bytes in format `fmt`."""
     if not np.issubdtype(array.dtype, np.unsignedinteger):
-        raise TypeError("Expected an unsigned integer array (see _normalize_array), got %s." % array.dtype)
+        raise TypeError("Expected an unsigned integer array (see normalize_array), got %s." % array.dtype)
     if array.shape[-1] <= 1:
         raise ValueError("Cannot encode an image of shape %s: the last dimension must be > 1." % (array.shape,))
     buffer = io.BytesIO()
@@ -73,7 +73,7 @@ def _serialize_normalized_array(array, fmt="png", quality=70):
 
 def serialize_array(array, domain=(0, 1), fmt="png", quality=70):
     """Normalise `array` to uint8 over `domain` and encode it as image bytes."""
-    return _serialize_normalized_array(_normalize_array(array, domain=domain), fmt=fmt, quality=quality)
+    return _serialize_normalized_array(normalize_array(array, domain=domain), fmt=fmt, quality=quality)
 
 
 def as_frames(images):
@@ -95,7 +95,7 @@ def serialize_animation(images, domain=(0, 1), fps=10):
     """Encode frames (anything `as_frames` takes) as a looping animated GIF, `fps` frames per second."""
     if not fps > 0:
         raise ValueError("fps must be a positive number of frames per second, got %r." % (fps,))
-    frames = [_normalize_array(frame, domain=domain) for frame in as_frames(images)]
+    frames = [normalize_array(frame, domain=domain) for frame in as_frames(images)]
     if not frames:
         raise ValueError("No frames to animate: pass a list of images or a [N, H, W, C] array.")
     shapes = {frame.shape for frame in frames}

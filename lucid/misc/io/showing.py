@@ -79,7 +79,7 @@ def _image_html(array, w=None, domain=None, fmt="png"):
     return _img_tag(_image_url(array, fmt=fmt, domain=domain), w=w)
 
 
-def _as_image(item):
+def as_image(item):
     """An array that `image` can encode: PIL images become arrays, channel counts other than 1, 3 and 4 are
     collapsed to RGB, RGBA is drawn over a checkerboard, and a batch [B, H, W, C] is laid side by side."""
     array = np.asarray(item)
@@ -110,7 +110,7 @@ def _is_image(item):
 
 def image(array, domain=None, w=None, format="png", **kwargs):
     """Display one image. `domain=None` maps the array's own min..max to black..white."""
-    array = _as_image(array)
+    array = as_image(array)
     if _in_ipython():
         _display_html(_image_html(array, w=w, domain=domain, fmt=format))
     else:
@@ -122,7 +122,7 @@ imshow = image
 
 def images(arrays, labels=None, domain=None, w=None):
     """Display several images side by side, each above its label (default: its index)."""
-    arrays = [_as_image(array) for array in arrays]
+    arrays = [as_image(array) for array in arrays]
     labels = list(range(len(arrays))) if labels is None else list(labels)
     if len(labels) != len(arrays):
         raise ValueError(

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from lucid.optvis.checks import validate_sd, validate_shape
 from lucid.optvis.param.color import to_valid_rgb
-from lucid.optvis.param.spatial import _spectrum_scale, _spectrum_to_image, rfft2d_freqs  # noqa: F401
+from lucid.optvis.param.spatial import rfft2d_freqs, spectrum_scale, spectrum_to_image  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +29,13 @@ def rand_fft_image(shape, sd=None, decay_power=1):
         return _rand_fft_image_at_run_time(shape, sd, decay_power)
     shape = validate_shape(shape, rank=4)
     batch, h, w, ch = shape
-    scale = _spectrum_scale(h, w, decay_power)
+    scale = spectrum_scale(h, w, decay_power)
     real_imag = tf.random.normal((2, batch, ch) + scale.shape) * np.float32(sd)
-    return _spectrum_to_image(real_imag, scale, h, w)
+    return spectrum_to_image(real_imag, scale, h, w)
 
 
 def _rand_fft_image_at_run_time(shape, sd, decay_power):
-    """`rand_fft_image` for a shape tensor: the same frequency scaling (`_spectrum_scale`), computed in the graph."""
+    """`rand_fft_image` for a shape tensor: the same frequency scaling (`spectrum_scale`), computed in the graph."""
     batch, h, w, ch = tf.unstack(tf.cast(shape, tf.int32), num=4)
     even_w = w + w % 2  # an odd width is made by cropping one column off the next even one, as in fft_image
     hf, wf = tf.cast(h, tf.float32), tf.cast(w, tf.float32)

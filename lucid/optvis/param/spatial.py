@@ -41,7 +41,7 @@ def rfft2d_freqs(h, w):
     return np.sqrt(fx * fx + fy * fy)
 
 
-def _spectrum_scale(h, w, decay_power):
+def spectrum_scale(h, w, decay_power):
     """Per-frequency scale (float32) that makes all frequencies start with comparable energy."""
     if isinstance(decay_power, bool) or not isinstance(decay_power, numbers.Real):
         raise TypeError("decay_power must be a number, got %r." % (decay_power,))
@@ -50,7 +50,7 @@ def _spectrum_scale(h, w, decay_power):
     return (scale * np.sqrt(w * h)).astype(np.float32)
 
 
-def _spectrum_to_image(real_imag, scale, h, w):
+def spectrum_to_image(real_imag, scale, h, w):
     """h x w images [batch, h, w, ch] from spectra `real_imag` [2, batch, ch] + scale.shape (real, imaginary)."""
     # unstack, not real_imag[0]: the gradient of a strided slice costs more than the whole FFT here. The
     # original's final "/ 4" is folded into the constant scale.
@@ -72,9 +72,9 @@ def fft_image(shape, sd=None, decay_power=1):
     shape = validate_shape(shape, rank=4)
     sd = validate_sd(sd) or 0.01
     batch, h, w, ch = shape
-    scale = _spectrum_scale(h, w, decay_power)
+    scale = spectrum_scale(h, w, decay_power)
     init_val = np.random.normal(size=(2, batch, ch) + scale.shape, scale=sd).astype(np.float32)
-    return _spectrum_to_image(tf.Variable(init_val), scale, h, w)
+    return spectrum_to_image(tf.Variable(init_val), scale, h, w)
 
 
 def laplacian_pyramid_image(shape, n_levels=4, sd=None):

@@ -7,7 +7,7 @@ import numpy as np
 
 from lucid.optvis import objectives, param, transform
 from lucid.optvis import render as optvis_render
-from lucid.optvis.objectives_util import _dot_cossim, _extract_act_pos, _index_arg
+from lucid.optvis.objectives_util import _dot_cossim, _extract_act_pos, index_arg
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +26,9 @@ def _whitened(vec, S):
 def _direction_at(layer_name, vec, batch, x, y, cossim_pow, S):
     """T -> dot product (times cosine similarity ** cossim_pow) of image `batch`'s activations at (x, y) with
     the whitened direction."""
-    batch = _index_arg(batch, "batch")
-    x = _index_arg(x, "x", allow_none=True)
-    y = _index_arg(y, "y", allow_none=True)
+    batch = index_arg(batch, "batch")
+    x = index_arg(x, "x", allow_none=True)
+    y = index_arg(y, "y", allow_none=True)
     vec = _whitened(vec, S)
 
     def inner(T):

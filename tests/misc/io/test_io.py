@@ -18,7 +18,7 @@ from lucid.misc.io.collapse_channels import collapse_channels, hue_to_rgb, spars
 from lucid.misc.io.sanitizing import sanitize
 from lucid.misc.io.saving import ClarityJSONEncoder
 from lucid.misc.io.scoping import current_io_scopes, gcs_https_url, resolve_url
-from lucid.misc.io.serialize_array import _normalize_array, array_to_jsbuffer, serialize_array
+from lucid.misc.io.serialize_array import array_to_jsbuffer, normalize_array, serialize_array
 
 pytestmark = pytest.mark.usefixtures("cache_dir")
 
@@ -427,36 +427,36 @@ def test_cache_dir_follows_environment(monkeypatch, tmp_path):
 
 def test_normalize_array_float_scaling_truncates():
     array = np.array([[0.0, 0.5], [1.0, 0.999]])
-    np.testing.assert_array_equal(_normalize_array(array), [[0, 127], [255, 254]])
+    np.testing.assert_array_equal(normalize_array(array), [[0, 127], [255, 254]])
 
 
 def test_normalize_array_clips_to_domain_and_auto_domain():
     array = np.array([[-1.0, 0.5], [2.0, 0.25]])
     before = array.copy()
-    np.testing.assert_array_equal(_normalize_array(array), [[0, 127], [255, 63]])
-    np.testing.assert_array_equal(_normalize_array(array, domain=None), [[0, 127], [255, 106]])
-    np.testing.assert_array_equal(_normalize_array(array, domain=(-1, 3)), [[0, 95], [191, 79]])
+    np.testing.assert_array_equal(normalize_array(array), [[0, 127], [255, 63]])
+    np.testing.assert_array_equal(normalize_array(array, domain=None), [[0, 127], [255, 106]])
+    np.testing.assert_array_equal(normalize_array(array, domain=(-1, 3)), [[0, 95], [191, 79]])
     np.testing.assert_array_equal(array, before)
 
 
 def test_normalize_array_integers_are_pixel_values(caplog):
     # Upstream clipped uint8 to the default domain (0, 1), so show(uint8_image) came out black.
     array = np.array([[0, 1], [200, 7]], dtype=np.uint8)
-    np.testing.assert_array_equal(_normalize_array(array), array)
-    np.testing.assert_array_equal(_normalize_array(array, domain=(0, 255)), array)
+    np.testing.assert_array_equal(normalize_array(array), array)
+    np.testing.assert_array_equal(normalize_array(array, domain=(0, 255)), array)
     assert not caplog.records
-    np.testing.assert_array_equal(_normalize_array(np.array([[-5, 300], [0, 9]])), [[0, 255], [0, 9]])
+    np.testing.assert_array_equal(normalize_array(np.array([[-5, 300], [0, 9]])), [[0, 255], [0, 9]])
     assert "Clipping integer" in caplog.text
 
 
 def test_normalize_array_squeezes_and_rejects_bad_input():
-    assert _normalize_array(np.zeros((1, 4, 5, 1))).shape == (4, 5)
+    assert normalize_array(np.zeros((1, 4, 5, 1))).shape == (4, 5)
     with pytest.raises(ValueError, match="rank"):
-        _normalize_array(np.zeros((2, 2, 2, 2)))
+        normalize_array(np.zeros((2, 2, 2, 2)))
     with pytest.raises(ValueError, match="NaN"):
-        _normalize_array(np.array([[np.nan, 1.0]]))
+        normalize_array(np.array([[np.nan, 1.0]]))
     with pytest.raises(TypeError):
-        _normalize_array(np.array([["a", "b"]]))
+        normalize_array(np.array([["a", "b"]]))
 
 
 def test_serialize_array_png_decodes_to_normalized_values():

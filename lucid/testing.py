@@ -1,6 +1,9 @@
-"""Random-weight stand-ins for zoo models: the real graph structure and node names, no download.
+"""Random-weight stand-ins for zoo models, for tests and benchmarks: the real graph structure and node names, no
+download.
 
-For tests and benchmarks; the visualizations they give are meaningless.
+`random_inception_v1()` is a `Model` with InceptionV1's architecture, layer names and depths (the graph users
+render most), filled with random weights; `inception_v1_graph_def(seed)` is its frozen GraphDef. Memory, speed and
+size behaviour measured on it holds for the real model; the visualizations it gives are meaningless.
 """
 
 import logging
