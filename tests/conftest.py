@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import http.server
+import signal
 import threading
 from types import SimpleNamespace
 
@@ -107,3 +108,20 @@ def two_workers(client):
     """The module's client, once both workers are up (one may be restarting after a kill)."""
     client.wait_for_workers(2, timeout=60)
     return client
+
+
+@pytest.fixture
+def kill_a_busy_worker(two_workers):
+    """A progress callback for a run on `two_workers`: after the first finished unit it SIGKILLs one busy worker,
+    once; `.killed` lists the pids it killed."""
+    killed = []
+
+    def progress(done, failed, total):
+        busy = [address for address, keys in two_workers.processing().items() if keys]
+        if done and not killed and busy:
+            pid = two_workers.run(os.getpid, workers=busy[:1])[busy[0]]
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+
+    progress.killed = killed
+    return progress

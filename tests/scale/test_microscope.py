@@ -10,7 +10,6 @@ import io
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import textwrap
@@ -145,21 +144,14 @@ def test_rerun_does_only_the_missing_work(site, two_workers, model_path, images,
     assert all(len(kinds) == 1 for kinds in puts.values())
 
 
-def test_losing_a_worker_mid_run_stores_every_unit_exactly_once(two_workers, model_path, images, puts, tmp_path):
-    killed = []
-
-    def kill_a_busy_worker(done, failed, total):
-        busy = [address for address, keys in two_workers.processing().items() if keys]
-        if done and not killed and busy:
-            pid = two_workers.run(os.getpid, workers=busy[:1])[busy[0]]
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-
+def test_losing_a_worker_mid_run_stores_every_unit_exactly_once(
+    two_workers, kill_a_busy_worker, model_path, images, puts, tmp_path
+):
     settings = dict(SETTINGS, batch_size=1, layers=["conv1"])
     records = microscope(
         model_path, str(tmp_path), client=two_workers, units=6, progress=kill_a_busy_worker, **settings
     )
-    assert killed, "no worker was busy when the first unit finished"
+    assert kill_a_busy_worker.killed, "no worker was busy when the first unit finished"
     assert [record["unit"] for record in records] == ["conv1:%d" % c for c in range(6)]
     assert all(record["status"] == "done" for record in records)
     assert sorted(puts) == sorted(record["key"] for record in records)

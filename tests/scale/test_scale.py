@@ -7,7 +7,6 @@ The model is a tiny synthetic graph saved with Model.save to a .pb, which the wo
 import json
 import os
 import re
-import signal
 import subprocess
 
 import numpy as np
@@ -179,22 +178,13 @@ def test_failing_task_is_retried_then_recorded_while_others_finish(two_workers, 
     assert os.stat(os.path.join(out_dir, by_unit["conv1:0"]["png"])).st_mtime_ns == mtime
 
 
-def test_killing_a_worker_mid_run_loses_and_duplicates_no_unit(two_workers, model_path, tmp_path):
+def test_killing_a_worker_mid_run_loses_and_duplicates_no_unit(two_workers, kill_a_busy_worker, model_path, tmp_path):
     out_dir = str(tmp_path)
-    killed = []
-
-    def kill_a_busy_worker(done, failed, total):
-        busy = [address for address, keys in two_workers.processing().items() if keys]
-        if done and not killed and busy:
-            pid = two_workers.run(os.getpid, workers=busy[:1])[busy[0]]
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
-
     units = ["conv1:%d" % c for c in range(6)]
     records = render_units(
         model_path, units, out_dir, client=two_workers, steps=FAST, size=SIZE, batch_size=1, progress=kill_a_busy_worker
     )
-    assert killed, "no worker was busy when the first unit finished"
+    assert kill_a_busy_worker.killed, "no worker was busy when the first unit finished"
     lines = index_records(out_dir)
     assert sorted(record["unit"] for record in lines) == sorted(units)
     assert all(record["status"] == "done" and record["attempts"] == 1 for record in lines)
