@@ -76,8 +76,8 @@ setup(
     entry_points={
         "console_scripts": [
             "lucid-render = lucid.cli:main",
-            "lucid-render-sweep = lucid.scale.cli:main",
-            "lucid-microscope = lucid.scale.cli:microscope_main",
+            "lucid-render-sweep = lucid.cli:sweep_main",
+            "lucid-microscope = lucid.cli:microscope_main",
         ],
     },
 )

@@ -16,38 +16,12 @@ import contextlib
 import io
 import logging
 import os
-import re
 import sys
-import tempfile
 import time
 
-# TensorFlow's C++ start-up lines ("oneDNN custom operations are on", ...) are not for the user of a command.
-_STARTUP_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} ")
+from lucid.misc.commandline import OneLineParser, import_tensorflow_quietly
 
-
-def _import_tensorflow_quietly():
-    """Import TensorFlow with TF_CPP_MIN_LOG_LEVEL=2 and without its C++ start-up info lines, unless the user set
-    TF_CPP_MIN_LOG_LEVEL (then everything shows). Some of those lines ignore the level, so stderr is captured
-    while TensorFlow loads and only other lines (errors) are passed on."""
-    if "tensorflow" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
-        return
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import tensorflow  # noqa: F401
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            for line in captured.read().decode("utf-8", "replace").splitlines(True):
-                if not _STARTUP_NOISE.match(line):
-                    sys.stderr.write(line)
-
-
-_import_tensorflow_quietly()
+import_tensorflow_quietly()
 
 import lucid  # noqa: E402
 from lucid.misc.io import save  # noqa: E402
@@ -140,15 +114,8 @@ def _positive_int(text):
     return value
 
 
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line (no usage block), like every other bad value here."""
-
-    def error(self, message):
-        self.exit(2, "%s: error: %s (see --help)\n" % (self.prog, message))
-
-
 def build_parser():
-    parser = _Parser(
+    parser = OneLineParser(
         prog="lucid-render",
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -221,6 +188,22 @@ def main(argv=None):
             % (args.objective, model.name, args.steps, time.time() - start, written)
         )
     return 0
+
+
+# The entry points of lucid.scale's commands start here, after TensorFlow was imported quietly above: importing
+# lucid.scale (which loads TensorFlow) from its own module would print TF's start-up lines first.
+def sweep_main(argv=None):
+    """`lucid-render-sweep` (lucid.scale.cli.main)."""
+    from lucid.scale import cli
+
+    return cli.main(argv)
+
+
+def microscope_main(argv=None):
+    """`lucid-microscope` (lucid.scale.cli.microscope_main)."""
+    from lucid.scale import cli
+
+    return cli.microscope_main(argv)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@
     microscope("EfficientNetLite0", "site", layers=["block4"], images="photos/", units=16)  # site/index.html
 
 Needs the `scale` extra (`pip install 'lucid[scale]'`: dask[distributed] and fsspec). The command lines are
-`lucid-render-sweep` and `lucid-microscope` (lucid.scale.cli).
+`lucid-render-sweep` and `lucid-microscope` (lucid.scale.cli, started from lucid.cli).
 """
 
 from lucid.scale.microscope import microscope

@@ -9,23 +9,15 @@ Exits 0 when every unit is done, 1 when some failed, 2 on bad arguments.
 Arguments are checked before any model is loaded or any work starts: a bad one prints one line and exits 2.
 """
 
+import argparse
+import logging
 import os
+import sys
+import time
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads: no C++ start-up lines
-
-import argparse  # noqa: E402
-import logging  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
+from lucid.misc.commandline import OneLineParser
 
 MAX_SIZE = 2048  # largest --size: a 2048 px batch already needs GBs per worker
-
-
-class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line: `prog: error: message`, exit status 2."""
-
-    def error(self, message):
-        self.exit(2, "%s: error: %s\n" % (self.prog, " ".join(str(message).split())))
 
 
 def _count(least):
@@ -119,7 +111,7 @@ def _report(records, out):
 
 def main(argv=None):
     """lucid-render-sweep."""
-    parser = _Parser(
+    parser = OneLineParser(
         prog="lucid-render-sweep",
         description="Render every channel of each LAYER of MODEL on a Dask cluster into the store OUT "
         "(index.json, index.html, units/). A rerun skips the units already rendered with the same model and settings.",
@@ -153,7 +145,7 @@ def main(argv=None):
 
 def microscope_main(argv=None):
     """lucid-microscope."""
-    parser = _Parser(
+    parser = OneLineParser(
         prog="lucid-microscope",
         description="Build a Microscope of MODEL in SITE: per unit, its positive, negative and diverse feature "
         "visualizations and the image patches of --images that excite it most and least, as a static site.",

@@ -296,7 +296,7 @@ def test_command_line_builds_the_efficientnet_site_that_ci_checks(tmp_path):
     for index, photo in enumerate(sklearn_datasets.load_sample_images().images):
         PIL.Image.fromarray(photo).save(photos / ("%d.jpg" % index))
     site = tmp_path / "site"
-    command = "import sys; from lucid.scale.cli import microscope_main; sys.exit(microscope_main())"
+    command = "import sys; from lucid.cli import microscope_main; sys.exit(microscope_main())"
     argv = ["EfficientNetLite0", "-o", str(site), "--layers", "block4", "--units", "16", "--size", "32"]
     argv += ["--steps", "8", "--images", str(photos), "--workers", "2"]
     result = subprocess.run(

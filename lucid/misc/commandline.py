@@ -1,0 +1,39 @@
+"""What lucid's command lines share: one-line argument errors, and TensorFlow imported without its start-up noise."""
+
+import argparse
+import os
+import re
+import sys
+import tempfile
+
+# TensorFlow's C++ start-up lines ("oneDNN custom operations are on", ...) are not for the user of a command.
+_STARTUP_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} ")
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line, `prog: error: message (see --help)`, with exit status 2."""
+
+    def error(self, message):
+        self.exit(2, "%s: error: %s (see --help)\n" % (self.prog, " ".join(str(message).split())))
+
+
+def import_tensorflow_quietly():
+    """Import TensorFlow with TF_CPP_MIN_LOG_LEVEL=2 and without its C++ start-up info lines, unless the user set
+    TF_CPP_MIN_LOG_LEVEL (then everything shows). Some of those lines ignore the level, so stderr is captured
+    while TensorFlow loads and only other lines (errors) are passed on."""
+    if "tensorflow" in sys.modules or "TF_CPP_MIN_LOG_LEVEL" in os.environ:
+        return
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow  # noqa: F401
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            for line in captured.read().decode("utf-8", "replace").splitlines(True):
+                if not _STARTUP_NOISE.match(line):
+                    sys.stderr.write(line)
