@@ -1,9 +1,33 @@
-"""Conversion of render_vis / make_vis_T arguments (param_f, transforms, optimizer) into graph pieces, with
-clear errors for what cannot be converted. Re-exported by lucid.optvis.render, where the original had them."""
+"""Conversion of render_vis / make_vis_T arguments (model, param_f, transforms, optimizer, the objective's value)
+into graph pieces, with clear errors for what cannot be converted. Re-exported by lucid.optvis.render, where the
+original had them."""
 
 import tensorflow as tf
 
 from lucid.optvis import param, transform
+
+
+def check_model(model):
+    """A TypeError unless `model` is a model instance: as in the original, any object with import_graph will do
+    (labels are read only if an objective asks)."""
+    if isinstance(model, type):
+        raise TypeError("model must be a Model instance, e.g. models.%s(), not the class itself." % model.__name__)
+    if not callable(getattr(model, "import_graph", None)):
+        raise TypeError(
+            "model must be a lucid Model (e.g. models.InceptionV1()) or an object with import_graph(t_image, "
+            "scope, forget_xy_shape, input_map) and labels; got %r." % (model,)
+        )
+
+
+def loss_tensor(loss):
+    """The objective's value as a float tensor, or a TypeError saying what an objective must return."""
+    try:
+        return tf.convert_to_tensor(loss, dtype_hint=tf.float32)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "The objective must return a tensor computed from T (e.g. tf.reduce_mean(T('mixed4a')[..., 3])), got "
+            "%r (type %s)." % (loss, type(loss).__name__)
+        ) from None
 
 
 def make_t_image(param_f):

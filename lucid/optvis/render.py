@@ -14,14 +14,14 @@ from lucid.misc.io import show
 from lucid.modelzoo import safe_ops
 from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param
-from lucid.optvis.arguments import make_optimizer, make_t_image, make_transform_f
+from lucid.optvis.arguments import check_model, loss_tensor, make_optimizer, make_t_image, make_transform_f
 from lucid.optvis.checks import check_thresholds, validate_size
 from lucid.optvis.overrides.gradient_override import gradient_override_map
 from lucid.optvis.overrides.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.precision import resolve as resolve_precision
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
-from lucid.optvis.session import graph_and_session, initialize_variables, seeded
+from lucid.optvis.session import default_session, graph_and_session, initialize_variables, seeded
 from lucid.optvis.steps import StoppedEarly, finite_update, interrupted_images, run_steps, step_loop
 
 __all__ = [
@@ -180,26 +180,8 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
 def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override, also_read=()):
     """make_vis_T; `also_read`: objectives that will be built on T besides `objective_f` (render_vis's
     print_objectives), so that the part of the model they read is imported up front."""
-    if tf.executing_eagerly():
-        raise RuntimeError(
-            "make_vis_T builds a graph and needs a default graph and session; call it inside "
-            "`with tf.Graph().as_default(), tf.compat.v1.Session():` (or use render_vis, which does that)."
-        )
-    sess = tf.compat.v1.get_default_session()
-    if sess is None:
-        raise RuntimeError(
-            "make_vis_T needs a default session: call it inside `with tf.compat.v1.Session().as_default():` "
-            "(or `with tf.compat.v1.Session():`)."
-        )
-    if isinstance(model, type):
-        raise TypeError("model must be a Model instance, e.g. models.%s(), not the class itself." % model.__name__)
-    # As the original, any object with import_graph will do (labels are read only if an objective asks).
-    if not callable(getattr(model, "import_graph", None)):
-        raise TypeError(
-            "model must be a lucid Model (e.g. models.InceptionV1()) or an object with import_graph(t_image, "
-            "scope, forget_xy_shape, input_map) and labels; got %r." % (model,)
-        )
-
+    sess = default_session("make_vis_T")
+    check_model(model)
     t_image = make_t_image(param_f)
     objective_f = objectives.as_objective(objective_f)
     if param.is_maco_image(t_image):
@@ -215,14 +197,7 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     with _relu_override(relu_gradient_override):
         t_transformed = transform_f(t_image)
     T = _import_for(model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override)
-    loss = objective_f(T)
-    try:
-        loss = tf.convert_to_tensor(loss, dtype_hint=tf.float32)
-    except (TypeError, ValueError):
-        raise TypeError(
-            "The objective must return a tensor computed from T (e.g. tf.reduce_mean(T('mixed4a')[..., 3])), got "
-            "%r (type %s)." % (loss, type(loss).__name__)
-        ) from None
+    loss = loss_tensor(objective_f(T))
     vis_op = finite_update(optimizer, loss, global_step)
 
     pieces = dict(

@@ -42,6 +42,23 @@ def session_config(precision="float32"):
     return configure_precision(config, precision)
 
 
+def default_session(caller):
+    """The default session for graph-building `caller` (e.g. "make_vis_T"), or a RuntimeError saying how to get
+    one: these functions build into the default graph and run initializers in its session."""
+    if tf.executing_eagerly():
+        raise RuntimeError(
+            "%s builds a graph and needs a default graph and session; call it inside "
+            "`with tf.Graph().as_default(), tf.compat.v1.Session():` (or use render_vis, which does that)." % caller
+        )
+    sess = tf.compat.v1.get_default_session()
+    if sess is None:
+        raise RuntimeError(
+            "%s needs a default session: call it inside `with tf.compat.v1.Session().as_default():` "
+            "(or `with tf.compat.v1.Session():`)." % caller
+        )
+    return sess
+
+
 def initialize_variables(sess):
     """Run every variable's initializer; for loops built on make_vis_T. A list of initializers rather than
     global_variables_initializer(): that would add a control dependency to ops a session already ran (make_vis_T

@@ -73,13 +73,8 @@ def microscope(
     per_layer = [(layer, [c for name, c in chosen if name == layer][:units]) for layer in layers]
     wanted = [(layer, channel) for layer, channels in per_layer for channel in channels]
     model_sha256 = model_hash(loaded)
-    view_keys = {unit: unit_key("views", model_sha256, unit_name(*unit), settings) for unit in wanted}
     pass_size = int(loaded.image_shape[0]) if getattr(loaded, "image_shape", None) else 224
-    if paths is not None:
-        pass_settings = dict(images=dataset.fingerprint(paths, images), pass_size=pass_size, top_k=top_k)
-        example_keys = {unit: unit_key("examples", model_sha256, unit_name(*unit), pass_settings) for unit in wanted}
-    else:
-        example_keys = {}
+    view_keys, example_keys = _unit_keys(model_sha256, wanted, settings, paths, images, pass_size, top_k)
     store = Store(site)
     name = model_display_name(spec)
     base = dict(model=name, model_sha256=model_sha256)
@@ -120,6 +115,15 @@ def microscope(
                     _render(dask_client, store, spec, todo, settings, view_keys, base, records, progress)
         latest = store.index()
     return [latest[view_keys[unit]] for unit in wanted]
+
+
+def _unit_keys(model_sha256, wanted, settings, paths, images, pass_size, top_k):
+    """The store keys of each unit's visualizations, and of its dataset examples (none without images)."""
+    view_keys = {unit: unit_key("views", model_sha256, unit_name(*unit), settings) for unit in wanted}
+    if paths is None:
+        return view_keys, {}
+    pass_settings = dict(images=dataset.fingerprint(paths, images), pass_size=pass_size, top_k=top_k)
+    return view_keys, {unit: unit_key("examples", model_sha256, unit_name(*unit), pass_settings) for unit in wanted}
 
 
 def microscope_spec(model, value_range, bgr):

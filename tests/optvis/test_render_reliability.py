@@ -89,6 +89,7 @@ def _rss_mb():
     return resident_pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+@pytest.mark.slow  # the fast guard is test_render_memory.py::test_no_render_keeps_its_graph
 @pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
 def test_fifty_renders_keep_memory_flat(model):
     """Nothing grows per call: no graph, session or cache kept (the original grew ~6 MB per call)."""
