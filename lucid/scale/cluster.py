@@ -5,8 +5,9 @@ code, so they must not be reachable from the network. For a remote scheduler, se
 """
 
 import logging
-import numbers
 from contextlib import contextmanager
+
+from lucid.optvis.checks import validate_size
 
 try:
     import distributed
@@ -32,7 +33,7 @@ def check_client(client, n_workers):
     if client is not None and n_workers is not None:
         raise ValueError("n_workers sizes the local cluster started when client is None; drop n_workers or client.")
     if n_workers is not None:
-        check_count("n_workers", n_workers, 1)
+        validate_size(n_workers, "n_workers")
 
 
 def check_scheduler(address, timeout=CONNECT_TIMEOUT):
@@ -62,7 +63,7 @@ def connect(client, n_workers=None):
 
 def local_cluster(n_workers=None):
     """Worker processes on 127.0.0.1, one task at a time each, TensorFlow's threads sharing the cores among them."""
-    n_workers = CPU_COUNT if n_workers is None else check_count("n_workers", n_workers, 1)
+    n_workers = CPU_COUNT if n_workers is None else validate_size(n_workers, "n_workers")
     tf_threads = str(max(1, CPU_COUNT // n_workers))
     return distributed.LocalCluster(
         n_workers=n_workers,
@@ -113,10 +114,3 @@ def run_tasks(client, jobs, on_result, on_failure, progress=None):
             counts["done"] += count
         if progress:
             progress(counts["done"], counts["failed"], total)
-
-
-def check_count(name, value, least):
-    """`value` as an int, or ValueError if it is not an integer >= `least`."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < least:
-        raise ValueError("%s must be an integer >= %d, got %r." % (name, least, value))
-    return int(value)

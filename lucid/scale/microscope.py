@@ -13,9 +13,10 @@ import logging
 import os
 
 from lucid.modelzoo import nets_factory
+from lucid.optvis.checks import validate_size
 from lucid.scale import examples as dataset
 from lucid.scale import tasks
-from lucid.scale.cluster import check_client, check_count, connect, run_tasks
+from lucid.scale.cluster import check_client, connect, run_tasks
 from lucid.scale.site import write_site
 from lucid.scale.store import Store, index_written_last, model_hash, unit_key
 from lucid.scale.sweep import batches, check_settings, expand_units, model_display_name, model_spec, unit_name
@@ -62,9 +63,9 @@ def microscope(
     """
     settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision)
     check_client(client, n_workers)
-    top_k = check_count("top_k", top_k, 1)
+    top_k = validate_size(top_k, "top_k")
     if units is not None:
-        units = check_count("units", units, 1)
+        units = validate_size(units, "units")
     paths = dataset.list_images(images) if images is not None else None
     spec = microscope_spec(model, value_range, bgr)
     loaded = tasks.load_model(spec)

@@ -14,8 +14,9 @@ import tensorflow as tf
 
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo.vision_base import Model
+from lucid.optvis.checks import validate_size
 from lucid.scale import tasks
-from lucid.scale.cluster import check_client, check_count, connect, run_tasks
+from lucid.scale.cluster import check_client, connect, run_tasks
 from lucid.scale.html import write_index_html
 from lucid.scale.store import Store, index_written_last, model_hash, safe_name, unit_key
 
@@ -111,9 +112,9 @@ def render_units(
 def check_settings(**settings):
     """The render settings checked: steps, size, batch_size integers >= 1, seed None or >= 0, a known precision."""
     for name in ("steps", "size", "batch_size"):
-        settings[name] = check_count(name, settings[name], 1)
+        settings[name] = validate_size(settings[name], name)
     if settings["seed"] is not None:
-        settings["seed"] = check_count("seed", settings["seed"], 0)
+        settings["seed"] = validate_size(settings["seed"], "seed", 0)
     if settings["precision"] not in PRECISIONS:
         raise ValueError("precision must be one of %s, got %r." % (", ".join(PRECISIONS), settings["precision"]))
     return settings
