@@ -10,8 +10,9 @@ from collections import OrderedDict
 import numpy as np
 import tensorflow as tf
 
+from lucid.misc import safe_ops
 from lucid.misc.io import load, save, showing
-from lucid.modelzoo import input_sizes, safe_ops
+from lucid.modelzoo import input_sizes
 from lucid.modelzoo import util as model_util
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,8 @@ from contextlib import nullcontext
 import numpy as np
 import tensorflow as tf
 
+from lucid.misc import safe_ops
 from lucid.misc.io import show
-from lucid.modelzoo import safe_ops
 from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param
 from lucid.optvis.arguments import check_model, loss_tensor, make_optimizer, make_t_image, make_transform_f

@@ -8,6 +8,8 @@ This is the graph the model diagrams of lucid.scratch.pretty_graphs are drawn fr
 
 import tensorflow as tf
 
+from lucid.misc import safe_ops
+
 
 class OverlayNode:
     """A kept op of an OverlayGraph, named like the op. Its edges are those of the overlay, not of the TF graph."""
@@ -91,6 +93,7 @@ class OverlayGraph:
     def __init__(self, tf_graph, nodes=None, no_pass_through=None, prev_overlay=None):
         if isinstance(tf_graph, tf.compat.v1.GraphDef):
             graph_def = tf_graph
+            safe_ops.check_graph_def(graph_def, "the GraphDef given to OverlayGraph")  # like every import
             tf_graph = tf.Graph()
             with tf_graph.as_default():
                 tf.compat.v1.import_graph_def(graph_def, name="")

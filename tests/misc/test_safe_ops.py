@@ -9,8 +9,8 @@ import pytest
 import tensorflow as tf
 from tiny_models import tiny_conv_graph_def
 
+from lucid.misc import safe_ops
 from lucid.misc.io import save
-from lucid.modelzoo import safe_ops
 from lucid.modelzoo import util as model_util
 from lucid.modelzoo.vision_base import Model
 from lucid.modelzoo.vision_models import EfficientNetLite0
@@ -173,7 +173,7 @@ def test_every_keras_applications_conversion_passes():
     """Each keras.applications family, converted with random weights in a subprocess (Keras state stays there)."""
     script = (
         "import keras, sys\n"
-        "from lucid.modelzoo import safe_ops\n"
+        "from lucid.misc import safe_ops\n"
         "from lucid.modelzoo.vision_base import Model\n"
         "for name, size in %r:\n"
         "    net = getattr(keras.applications, name)(input_shape=(size, size, 3), weights=None)\n"
@@ -186,3 +186,14 @@ def test_every_keras_applications_conversion_passes():
     assert result.returncode == 0, result.stderr[-2000:]
     lines = result.stdout.splitlines()
     assert lines == ["%s []" % name for name, _ in KERAS_FAMILIES]
+
+
+def test_overlay_graph_checks_a_graph_def_before_importing_it(secret, tmp_path, monkeypatch):
+    from lucid.misc.graph_analysis.overlay_graph import OverlayGraph
+
+    monkeypatch.delenv(safe_ops.ENVIRONMENT_VARIABLE, raising=False)
+    graph_def = file_copying_graph_def(str(secret), str(tmp_path / "stolen.txt"))
+    with pytest.raises(safe_ops.UnsafeGraphError, match="WriteFile"):
+        OverlayGraph(graph_def)
+    monkeypatch.setenv(safe_ops.ENVIRONMENT_VARIABLE, "1")
+    assert "exfiltrate" in {node.name for node in OverlayGraph(graph_def).nodes}
