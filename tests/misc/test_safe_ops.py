@@ -129,10 +129,11 @@ def test_embedded_and_inception_models_pass():
         assert safe_ops.disallowed_nodes(model.graph_def) == {}
 
 
-# The zoo's op sets as far as they are known offline: the spec's Appendix A for InceptionV1, and the layers the
-# caffe and slim architectures are built from (as frozen by TF1 exports: Concat or ConcatV2, FusedBatchNorm).
+# The zoo's op sets as far as they are known offline: the op types of the original's InceptionV1 GraphDef (the
+# "inception5h" graph, whose op set the random InceptionV1 builder reproduces), and the layers the caffe and slim
+# architectures are built from (as frozen by TF1 exports: Concat or ConcatV2, FusedBatchNorm).
 ZOO_OPS = {
-    "InceptionV1 (Appendix A)": "Placeholder Const Conv2D BiasAdd Relu MaxPool LRN Concat AvgPool Reshape MatMul "
+    "InceptionV1 (inception5h)": "Placeholder Const Conv2D BiasAdd Relu MaxPool LRN Concat AvgPool Reshape MatMul "
     "Softmax",
     "caffe AlexNet, CaffeNet, InceptionV1, VGG": "Placeholder Const Identity Conv2D BiasAdd Relu MaxPool AvgPool LRN "
     "Split ConcatV2 Concat Reshape MatMul Softmax Pad",
