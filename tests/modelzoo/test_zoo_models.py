@@ -20,8 +20,8 @@ STD, STD_SYN = "ImageNet_standard.txt", "ImageNet_standard_synsets.txt"
 DUMMY, DUMMY_SYN = "ImageNet_standard_with_dummy.txt", "ImageNet_standard_with_dummy_synsets.txt"
 CAFFE = "caffe"  # image_value_range (-IMAGENET_MEAN_BGR, 255 - IMAGENET_MEAN_BGR), BGR
 
-# The original Lucid zoo's declarations: class -> (model_path, labels, synsets, dataset, input size, value range, input_name, BGR,
-# number of layers, last layer, its depth).
+# The original Lucid zoo's declarations: class -> (model_path, labels, synsets, dataset, input size, value range,
+# input_name, BGR, number of layers, last layer, its depth).
 SPEC = {
     "AlexNet_caffe_Places365": (
         "caffe_models/AlexNet_places365.pb",
