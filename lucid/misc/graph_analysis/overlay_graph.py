@@ -86,6 +86,25 @@ class OverlayStructure:
         return "<%s: %s>" % (self.structure_type, [node.name for node in self.children])
 
 
+def topological_order(starts, inputs_of):
+    """`starts` and everything they reach through `inputs_of(x)`, each after its inputs, in the order the starts
+    first reach them. Iterative, so deep graphs do not hit Python's recursion limit."""
+    order, done = [], set()
+    for start in starts:
+        stack = [(start, False)]
+        while stack:
+            current, expanded = stack.pop()
+            if current in done:
+                continue
+            if expanded:
+                done.add(current)
+                order.append(current)
+                continue
+            stack.append((current, True))
+            stack.extend((parent, False) for parent in reversed(inputs_of(current)) if parent not in done)
+    return order
+
+
 class OverlayGraph:
     """The ops named in `nodes` (default: all ops) of `tf_graph` (a tf.Graph or GraphDef), with edges passing
     through left-out ops except those named in `no_pass_through`; `prev_overlay` is the overlay it filters."""
@@ -162,23 +181,7 @@ class OverlayGraph:
     def sorted(self, items):
         """`items` (nodes or names) as nodes in a topological order (inputs first), stable in the graph's op order."""
         items = [self[item] if isinstance(item, str) else item for item in items]
-        order, done = [], set()
-
-        def visit(node):
-            stack = [(node, False)]
-            while stack:
-                current, expanded = stack.pop()
-                if current in done:
-                    continue
-                if expanded:
-                    done.add(current)
-                    order.append(current)
-                    continue
-                stack.append((current, True))
-                stack.extend((parent, False) for parent in reversed(self.node_to_inputs[current]) if parent not in done)
-
-        for node in items:
-            visit(node)
+        order = topological_order(items, lambda node: self.node_to_inputs[node])
         wanted = set(items)
         return [node for node in order if node in wanted]
 

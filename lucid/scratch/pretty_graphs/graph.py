@@ -3,7 +3,7 @@ lucid.misc.graph_analysis.filter_overlay (which work on it as on an OverlayGraph
 
 from lucid.misc.graph_analysis import filter_overlay
 from lucid.misc.graph_analysis.filter_overlay import standard_include_ops
-from lucid.misc.graph_analysis.overlay_graph import graphviz_source
+from lucid.misc.graph_analysis.overlay_graph import graphviz_source, topological_order
 
 
 class Node:
@@ -93,24 +93,14 @@ class Graph:
     def from_graphdef(graphdef):
         """The graph of a GraphDef's nodes and data edges (control edges left out), inputs first."""
         defs = {node.name: node for node in graphdef.node}
-        graph, done = Graph(), set()
+        graph = Graph()
 
         def input_names(node_def):
             names = [i.split(":")[0] for i in node_def.input if not i.startswith("^")]
             return [name for name in names if name in defs]
 
-        for name in defs:
-            stack = [(name, False)]
-            while stack:
-                current, expanded = stack.pop()
-                if current in done:
-                    continue
-                if expanded:
-                    done.add(current)
-                    graph.add_node(Node(current, defs[current].op, graph))
-                    continue
-                stack.append((current, True))
-                stack.extend((parent, False) for parent in reversed(input_names(defs[current])) if parent not in done)
+        for name in topological_order(defs, lambda name: input_names(defs[name])):
+            graph.add_node(Node(name, defs[name].op, graph))
         for node in graph.nodes:
             for parent in input_names(defs[node.name]):
                 graph.add_edge(parent, node.name)
