@@ -4,9 +4,13 @@ download.
 `random_inception_v1()` is a `Model` with InceptionV1's architecture, layer names and depths (the graph users
 render most), filled with random weights; `inception_v1_graph_def(seed)` is its frozen GraphDef. Memory, speed and
 size behaviour measured on it holds for the real model; the visualizations it gives are meaningless.
+
+`render_workloads(model)` and `rss_mb()` are the memory measurement of the tests and benchmarks/bench_memory.py.
 """
 
+import gc
 import logging
+import os
 
 import numpy as np
 import tensorflow as tf
@@ -143,3 +147,39 @@ def random_inception_v1(seed=0):
     model.model_path = "random-weights InceptionV1 (seed %d, built in memory)" % seed
     model._graph_def = inception_v1_graph_def(seed)
     return model
+
+
+def rss_mb():
+    """This process's resident memory in MB, after a garbage collection (Linux: /proc/self/statm)."""
+    gc.collect()
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def render_workloads(model):
+    """One call of each render workload whose memory must stay flat over repeated calls, as `{name: f(i)}` (i: the
+    call's number, which picks its channels): `render_vis`, `render_channels`, a user's own `make_vis_T` loop, and
+    a sweep worker's `render_batch` (whose model loader is pointed at `model`)."""
+    from lucid.optvis import param, render
+    from lucid.scale import tasks
+
+    tasks.load_model = lambda spec: model
+
+    def user_loop(i):
+        with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+            T = render.make_vis_T(model, "mixed4a:476", lambda: param.image(64))
+            render.initialize_variables(sess)
+            sess.run(T("vis_op"))
+            sess.run(T("vis_op"))
+        gc.collect()
+
+    return {
+        "render_vis": lambda i: render.render_vis(
+            model, "mixed4a:476", lambda: param.image(64), thresholds=(2,), verbose=False
+        ),
+        "render_channels": lambda i: render.render_channels(
+            model, "mixed4a", [2 * i, 2 * i + 1], batch_size=2, steps=3, image_size=64
+        ),
+        "make_vis_T": user_loop,
+        "sweep": lambda i: tasks.render_batch("InceptionV1", "mixed4a", [2 * i, 2 * i + 1], 3, 64, None),
+    }

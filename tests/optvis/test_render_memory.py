@@ -16,39 +16,10 @@ from lucid.optvis import param, render
 CALLS = 25
 MEASURE = textwrap.dedent(
     """
-    import gc, os, sys
-    import tensorflow as tf
-    from lucid.testing import random_inception_v1
-    from lucid.optvis import param, render
-    from lucid.scale import tasks
+    import sys
+    from lucid.testing import random_inception_v1, render_workloads, rss_mb
 
-    model = random_inception_v1()
-    tasks.load_model = lambda spec: model
-
-    def rss_mb():
-        gc.collect()
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-
-    def user_loop(i):
-        with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
-            T = render.make_vis_T(model, "mixed4a:476", lambda: param.image(64))
-            render.initialize_variables(sess)
-            sess.run(T("vis_op"))
-            sess.run(T("vis_op"))
-        gc.collect()
-
-    workloads = {
-        "render_vis": lambda i: render.render_vis(
-            model, "mixed4a:476", lambda: param.image(64), thresholds=(2,), verbose=False
-        ),
-        "render_channels": lambda i: render.render_channels(
-            model, "mixed4a", [2 * i, 2 * i + 1], batch_size=2, steps=3, image_size=64
-        ),
-        "make_vis_T": user_loop,
-        "sweep": lambda i: tasks.render_batch("InceptionV1", "mixed4a", [2 * i, 2 * i + 1], 3, 64, None),
-    }
-    work = workloads[sys.argv[1]]
+    work = render_workloads(random_inception_v1())[sys.argv[1]]
     for i in range(int(sys.argv[2])):
         work(i)
         if i == 4:
