@@ -2,7 +2,8 @@
 
 A graph "accepts any size" when it imports with a static input of its native size, one pixel more, half as much
 again and a non-square size: Flatten + Dense heads and NASNet-style cell alignments fail some of these. Its
-minimum is the smallest square side it imports at. Shape inference works on a copy of the graph whose large
+minimum is the smallest square side it imports at with no empty float tensor (a VALID conv, pool or crop wider
+than what reaches it). Shape inference works on a copy of the graph whose large
 constants (the weights) are replaced by placeholders of the same shape, so each probe costs one import of
 a few hundred kilobytes.
 """
@@ -45,13 +46,19 @@ def _shape_only(graph_def):
 
 def _imports_at(light_graph_def, input_name, shape, names=()):
     """The static shapes of the nodes `names` when `light_graph_def` imports with a static input of `shape`, or
-    None where shape inference fails."""
+    None where shape inference fails or a float tensor it computes is empty: a crop or slice larger than the
+    image imports at any size but leaves nothing, and the mean of nothing is NaN."""
     with tf.Graph().as_default() as graph:
         image = tf.compat.v1.placeholder(tf.float32, shape)
         try:
             tf.compat.v1.import_graph_def(light_graph_def, {input_name: image}, name="probe")
         except (ValueError, tf.errors.InvalidArgumentError):
             return None
+        for op in graph.get_operations():
+            if op.type not in ("Const", "Placeholder"):
+                for tensor in op.outputs:
+                    if tensor.dtype.is_floating and 0 in (tensor.shape.as_list() if tensor.shape.rank else []):
+                        return None
         return [graph.get_tensor_by_name("probe/{}:0".format(name)).shape for name in names]
 
 
