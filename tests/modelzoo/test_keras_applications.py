@@ -95,12 +95,16 @@ def test_family_converts_and_computes_what_keras_computes(family):
     assert logits.depth == 10 and logits.tags == {"dense"}
     middle = middle_layer(model)
 
-    # Lucid's [0, 1] image through the known preprocessing equals Keras on preprocess_input(255 * image).
+    # Lucid's [0, 1] image through the known preprocessing equals Keras on preprocess_input(255 * image); at the
+    # minimum (1 px for a fixed-size model, fitted to its native size) every layer still sees something.
     images = np.random.RandomState(0).rand(2, native, native, 3).astype(np.float32)
+    smallest = model.size_support.min_size if model.size_support.accepts_any_size else 1
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
-        t_input = tf.compat.v1.placeholder(tf.float32, [None, native, native, 3])
+        t_input = tf.compat.v1.placeholder(tf.float32, [None, None, None, 3])
         T = model.import_graph(t_input)
         ours = sess.run({"middle": T(middle.name), "logits": T(logits.name)}, {t_input: images})
+        at_minimum = sess.run([T(middle.name), T(logits.name)], {t_input: images[:1, :smallest, :smallest]})
+    assert all(value.size and np.isfinite(value).all() for value in at_minimum)
     probe = keras.Model(net.inputs[0], [net.get_layer(middle.name).output, net.get_layer(family.head).output])
     theirs = probe(family.preprocess_input(images * 255.0), training=False)
     scale = np.abs(np.asarray(theirs[0])).max()
