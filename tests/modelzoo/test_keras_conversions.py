@@ -39,11 +39,8 @@ def check_plain_equal_and_renders(model, images, expected, sizes, atol):
     np.testing.assert_allclose(ours / scale, expected / scale, atol=atol)
     for size in sizes:
         height, width = (size, size) if isinstance(size, int) else size
-        (image,) = render.render_vis(
-            model,
-            output + ":1",
-            param_f=lambda: param.image(width, h=height),  # noqa: B023 (called at once), thresholds=(2,), verbose=False
-        )
+        param_f = lambda width=width, height=height: param.image(width, h=height)  # noqa: E731
+        (image,) = render.render_vis(model, output + ":1", param_f=param_f, thresholds=(1,), verbose=False)
         assert image.shape == (1, height, width, 3) and np.all(np.isfinite(image))
 
 
