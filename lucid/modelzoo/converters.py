@@ -376,9 +376,11 @@ def inline_function_calls(graph_def):
     Freezing inlines most calls itself, but not those it must keep, e.g. the XLA-compiled function Keras runs
     grouped convolutions (ConvNeXt's depthwise Conv2D(groups=C)) in on CPU; a SavedModel's graph holds them too.
     The body's nodes are named "<call>/<node>"; an IdentityN named after the call passes on its outputs, so the
-    nodes that read it are unchanged. A call of a function not in the library is kept (and refused later).
+    nodes that read it are unchanged. A call that cannot be inlined (its function is not in the library, does not
+    fit the call, or calls itself) is kept, and refused by the converters.
     """
     library = {function.signature.name: function for function in graph_def.library.function}
+    callers = {}  # inlined node name -> the functions it was inlined from
 
     def calls_in(nodes):
         return [node for node in nodes if node.op in _FUNCTION_CALLS and node.attr["f"].func.name in library]
@@ -387,7 +389,12 @@ def inline_function_calls(graph_def):
     while calls:
         first_new = len(graph_def.node)
         for node in calls:
-            body, outputs = _function_body(library[node.attr["f"].func.name], node)
+            function, chain = node.attr["f"].func.name, callers.get(node.name, frozenset())
+            inlined = None if function in chain else _function_body(library[function], node)
+            if inlined is None:
+                continue
+            body, outputs = inlined
+            callers.update((new.name, chain | {function}) for new in body)
             graph_def.node.extend(body)
             inputs = outputs + [name for name in node.input if name.startswith("^")]
             name, types = node.name, list(node.attr["Tout"].list.type)
@@ -403,8 +410,10 @@ def inline_function_calls(graph_def):
 
 def _function_body(function, call):
     """(the NodeDefs of `function`'s body, renamed "<call>/<node>" and reading the call's inputs in place of the
-    function's arguments; the graph names of its output tensors)."""
+    function's arguments; the graph names of its output tensors), or None if the body does not fit the call."""
     arguments = [name for name in call.input if not name.startswith("^")]
+    if len(arguments) != len(function.signature.input_arg):
+        return None
     names = {arg.name: tensor for arg, tensor in zip(function.signature.input_arg, arguments)}
     prefix = call.name + "/"
     for node in function.node_def:
@@ -431,8 +440,11 @@ def _function_body(function, call):
         del renamed.input[:]
         for name in node.input:
             if not name.startswith("^"):
+                if name not in names:  # e.g. the output of an op this TensorFlow does not know
+                    return None
                 renamed.input.append(names[name])
             elif name[1:] not in names:  # a control input on an argument orders nothing in a frozen graph
                 renamed.input.append("^" + prefix + name[1:])
         body.append(renamed)
-    return body, [names[function.ret[arg.name]] for arg in function.signature.output_arg]
+    outputs = [names.get(function.ret.get(arg.name)) for arg in function.signature.output_arg]
+    return None if None in outputs else (body, outputs)

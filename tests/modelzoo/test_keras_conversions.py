@@ -109,6 +109,19 @@ def test_inliner_keeps_a_call_of_an_unknown_function():
 # Caffe-style BGR input, mean-subtracted 0-255, as VGG and ResNet take it.
 CAFFE = ((-IMAGENET_MEAN_BGR).tolist(), (255 - IMAGENET_MEAN_BGR).tolist())
 
+
+def test_inliner_keeps_a_recursive_call():
+    """A function that calls itself (as a stranger's SavedModel may hold) is not inlined forever."""
+    graph_def, _, _ = nested_call_graph()
+    (top_call,) = [node for node in graph_def.node if node.op in CALLS]
+    outer = next(f for f in graph_def.library.function if f.signature.name == top_call.attr["f"].func.name)
+    (inner_call,) = [node for node in outer.node_def if node.op in CALLS]
+    inner_call.attr["f"].func.name = outer.signature.name
+    del inner_call.input[1:]  # outer takes one argument
+    flat = inline_function_calls(graph_def)
+    assert [node.attr["f"].func.name for node in flat.node if node.op in CALLS] == [outer.signature.name]
+
+
 SLOW_FAMILIES = [
     # (constructor, its preprocess_input, image_value_range and is_BGR of the converted model, input side)
     pytest.param(apps.ConvNeXtTiny, apps.convnext.preprocess_input, (0, 255), False, 64, id="ConvNeXt"),
