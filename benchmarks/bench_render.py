@@ -21,7 +21,7 @@ import tensorflow as tf
 import lucid.modelzoo.vision_models as models
 from lucid.optvis import objectives, param, render
 from lucid.optvis.progress import RenderProgress
-from lucid.optvis.session import session_config
+from lucid.optvis.session import graph_and_session, initialize_variables, session_config
 from lucid.testing import random_inception_v1
 
 # 128 px through the standard transforms: pad 12 -> 152, jitter 8 -> 144, scale 0.9..1.1, jitter 4 -> ~140.
@@ -121,6 +121,42 @@ def first_step_seconds(model, objective):
     return timed_render(model, objective, 1)[0]
 
 
+def first_step_phases(model, objective):
+    """What a later call's time to first step is made of, as render_vis does it: (seconds building the graph with
+    make_vis_T, running the initializers, running the first step: Grappler, executor creation and the step)."""
+    with graph_and_session() as (graph, sess):
+        start = time.perf_counter()
+        T = render.make_vis_T(model, objective, relu_gradient_override=True)
+        built = time.perf_counter()
+        initialize_variables(sess)
+        initialized = time.perf_counter()
+        sess.run([T("loss"), T("vis_op")])
+        return built - start, initialized - built, time.perf_counter() - initialized
+
+
+def step_op_split(model, objective, steps=20):
+    """Per-step seconds of op time (summed over ops, from TF's step trace) inside the model (its forward ops and
+    their gradients) and around it (parameterization, transforms, their gradients, the guard, Adam)."""
+    inside = around = 0.0
+    with graph_and_session() as (graph, sess):
+        T = render.make_vis_T(model, objective, relu_gradient_override=True)
+        initialize_variables(sess)
+        for _ in range(20):
+            sess.run(T("vis_op"))
+        options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+        for _ in range(steps):
+            metadata = tf.compat.v1.RunMetadata()
+            sess.run([T("loss"), T("vis_op")], options=options, run_metadata=metadata)
+            for device in metadata.step_stats.dev_stats:
+                for node in device.node_stats:
+                    seconds = node.all_end_rel_micros / 1e6 / steps
+                    if node.node_name.startswith(("import/", "gradients/import/")):
+                        inside += seconds
+                    else:
+                        around += seconds
+    return inside, around
+
+
 def _peak_rss_mb(code):
     """Peak resident memory (VmHWM) of a fresh process running `code`. VmHWM, not getrusage's ru_maxrss: on Linux
     a child's ru_maxrss can report the parent's size at fork."""
@@ -161,13 +197,21 @@ def main():
         lines.append(("%-70s " + fmt) % (name, value))
         print(lines[-1], flush=True)
 
+    ratios = []
     first = first_step_seconds(inception, "mixed4a:476")
     report("InceptionV1 time to first step, first call (s)", first, "%.3f")
     later = float(np.median([first_step_seconds(inception, "mixed4a:476") for _ in range(5)]))
     report("InceptionV1 time to first step, later calls (s)", later, "%.3f")
     report("InceptionV1 time to first step, later / first call (target <= 0.5)", later / first, "%.2f")
+    build, init, run = np.median([first_step_phases(inception, "mixed4a:476") for _ in range(5)], axis=0)
+    report("  later call: building the graph (make_vis_T) (s)", build, "%.3f")
+    report("  later call: running the initializers (s)", init, "%.3f")
+    report("  later call: first run (Grappler, executor, one step) (s)", run, "%.3f")
+    inside, around = step_op_split(inception, "mixed4a:476")
+    report("InceptionV1 128 px step op time inside the model, fwd+bwd (s)", inside)
+    report("InceptionV1 128 px step op time around the model (s)", around)
+    ratios.append(("InceptionV1 step op time around / inside the model", around / inside))
 
-    ratios = []
     sizes = (128,) if args.quick else (128, 224)
     models_ = [("InceptionV1", inception, "mixed4a:476", "mixed4a", 476)]
     if not args.quick:
