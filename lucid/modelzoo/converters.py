@@ -363,7 +363,7 @@ def _freeze(call, shape, input_name, dtype):
 
 class _ConverterData(convert_to_constants._FunctionConverterDataInEager):
     """Reads each variable's value without the copy that .numpy() makes: the GraphDef's constant copies it anyway
-    (VGG16's 500 MB of weights took a second more)."""
+    (for VGG16's 500 MB of weights, up to a second)."""
 
     def _eval(self, tensor):
         return (tensor.read_value() if isinstance(tensor, tf.Variable) else tensor)._numpy()
