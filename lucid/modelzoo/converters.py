@@ -6,7 +6,6 @@ objectives can say "block_3_expand_relu:12". Use them as `Model.from_keras(...)`
 `Model.from_function(...)`.
 """
 
-import contextlib
 import logging
 import re
 import warnings
@@ -14,7 +13,7 @@ import warnings
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.eager import context
-from tensorflow.python.framework import convert_to_constants
+from tensorflow.python.framework import convert_to_constants, op_def_registry
 
 from lucid.misc.io import save
 from lucid.modelzoo import input_sizes
@@ -138,8 +137,7 @@ def from_keras(keras_model, image_value_range=None, input_name=None, model_name=
 
     def call(image):
         outputs = {}
-        with _plain_grouped_convolutions():
-            _run_recording(keras, keras_model, image, "", outputs)
+        _run_recording(keras, keras_model, image, "", outputs)
         return outputs
 
     known = keras_preprocessing(keras_model)
@@ -155,39 +153,6 @@ def from_keras(keras_model, image_value_range=None, input_name=None, model_name=
         _warn_guessed_range(image_value_range, reason)
     input_spec = tf.TensorSpec(inputs[0].shape, inputs[0].dtype)
     return _convert(call, input_spec, input_name, image_value_range, model_name or keras_model.name, bool(is_BGR))
-
-
-@contextlib.contextmanager
-def _plain_grouped_convolutions():
-    """While tracing, Keras runs grouped convolutions (ConvNeXt's depthwise Conv2D(groups=C)) as depthwise or
-    per-group convolutions, not as the XLA-compiled function call it uses on CPU, which cannot be inlined and
-    whose gradient fails."""
-    from keras.src.backend.tensorflow import nn as keras_tf_nn
-
-    keras_conv = keras_tf_nn.conv
-
-    def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-        channels, group_channels = inputs.shape[-1], kernel.shape[-2]
-        if data_format == "channels_first" or len(inputs.shape) != 4 or channels == group_channels:
-            return keras_conv(inputs, kernel, strides, padding, data_format, dilation_rate)
-        strides = [strides] * 2 if isinstance(strides, int) else list(strides)
-        dilations = [dilation_rate] * 2 if isinstance(dilation_rate, int) else list(dilation_rate)
-        padding = padding.upper()
-        groups = channels // group_channels
-        if group_channels == 1:  # depthwise: [kh, kw, 1, C * m] -> [kh, kw, C, m]
-            kernel = tf.reshape(kernel, list(kernel.shape[:2]) + [channels, -1])
-            return tf.nn.depthwise_conv2d(inputs, kernel, [1, *strides, 1], padding, dilations=dilations)
-        parts = [
-            tf.nn.conv2d(x, k, strides, padding, dilations=dilations)
-            for x, k in zip(tf.split(inputs, groups, -1), tf.split(kernel, groups, -1))
-        ]
-        return tf.concat(parts, -1)
-
-    keras_tf_nn.conv = conv
-    try:
-        yield
-    finally:
-        keras_tf_nn.conv = keras_conv
 
 
 def _run_recording(keras, model, image, prefix, outputs):
@@ -327,7 +292,10 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
             "Could not give the nodes {} their names in the frozen graph (a name is used twice, e.g. "
             "input_name {!r} is also an output name); pass another input_name.".format(clashes, input_name)
         )
-    graph_def = _needed_by(graph_def, list(traced))
+    needed = model_util.needed_nodes(graph_def, list(traced))  # not tf.function's output Identities
+    for index in reversed(range(len(graph_def.node))):  # in place: copying the weights takes long
+        if graph_def.node[index].name not in needed:
+            del graph_def.node[index]
     calls = sorted({node.op for node in graph_def.node if node.op in _FUNCTION_CALLS})
     if calls:
         raise ValueError(
@@ -387,24 +355,96 @@ def _freeze(call, shape, input_name, dtype):
     with context.eager_mode():
         # The GraphDef of convert_variables_to_constants_v2, without the ConcreteFunction it builds from it (most of
         # its time).
-        converter = convert_to_constants._FunctionConverterDataInEager(
-            func=probe.get_concrete_function(), lower_control_flow=True, aggressive_inlining=True
-        )
+        function = probe.get_concrete_function()
+        converter = _ConverterData(func=function, lower_control_flow=True, aggressive_inlining=True)
         graph_def, _ = convert_to_constants._replace_variables_by_constants(converter_data=converter)
+    return inline_function_calls(graph_def), traced
+
+
+class _ConverterData(convert_to_constants._FunctionConverterDataInEager):
+    """Reads each variable's value without the copy that .numpy() makes: the GraphDef's constant copies it anyway
+    (for VGG16's 500 MB of weights, up to a second)."""
+
+    def _eval(self, tensor):
+        return (tensor.read_value() if isinstance(tensor, tf.Variable) else tensor)._numpy()
+
+
+def inline_function_calls(graph_def):
+    """Replace, in place, each call (PartitionedCall / StatefulPartitionedCall) of a function of `graph_def`'s
+    library by the function's body, recursively, and drop the library; returns `graph_def`.
+
+    Freezing inlines most calls itself, but not those it must keep, e.g. the XLA-compiled function Keras runs
+    grouped convolutions (ConvNeXt's depthwise Conv2D(groups=C)) in on CPU; a SavedModel's graph holds them too.
+    The body's nodes are named "<call>/<node>"; an IdentityN named after the call passes on its outputs, so the
+    nodes that read it are unchanged. A call that cannot be inlined (its function is not in the library, does not
+    fit the call, or calls itself) is kept, and refused by the converters.
+    """
+    library = {function.signature.name: function for function in graph_def.library.function}
+    callers = {}  # inlined node name -> the functions it was inlined from
+
+    def calls_in(nodes):
+        return [node for node in nodes if node.op in _FUNCTION_CALLS and node.attr["f"].func.name in library]
+
+    calls = calls_in(graph_def.node)
+    while calls:
+        first_new = len(graph_def.node)
+        for node in calls:
+            function, chain = node.attr["f"].func.name, callers.get(node.name, frozenset())
+            inlined = None if function in chain else _function_body(library[function], node)
+            if inlined is None:
+                continue
+            body, outputs = inlined
+            callers.update((new.name, chain | {function}) for new in body)
+            graph_def.node.extend(body)
+            inputs = outputs + [name for name in node.input if name.startswith("^")]
+            name, types = node.name, list(node.attr["Tout"].list.type)
+            node.Clear()
+            node.name, node.op = name, ("IdentityN" if outputs else "NoOp")
+            node.input.extend(inputs)
+            if outputs:
+                node.attr["T"].list.type.extend(types)
+        calls = calls_in(graph_def.node[first_new:])  # the bodies may call functions too
     graph_def.ClearField("library")
-    return graph_def, traced
+    return graph_def
 
 
-def _needed_by(graph_def, names):
-    """`graph_def` cut down to the nodes `names` depend on (dropping tf.function's own output Identities)."""
-    nodes = {node.name: node for node in graph_def.node}
-    needed, stack = set(), list(names)
-    while stack:
-        name = stack.pop()
-        if name not in needed:
-            needed.add(name)
-            stack.extend(model_util.node_name(input_name) for input_name in nodes[name].input)
-    pruned = tf.compat.v1.GraphDef()
-    pruned.versions.CopyFrom(graph_def.versions)
-    pruned.node.extend(node for node in graph_def.node if node.name in needed)
-    return pruned
+def _function_body(function, call):
+    """(the NodeDefs of `function`'s body, renamed "<call>/<node>" and reading the call's inputs in place of the
+    function's arguments; the graph names of its output tensors), or None if the body does not fit the call."""
+    arguments = [name for name in call.input if not name.startswith("^")]
+    if len(arguments) != len(function.signature.input_arg):
+        return None
+    names = {arg.name: tensor for arg, tensor in zip(function.signature.input_arg, arguments)}
+    prefix = call.name + "/"
+    for node in function.node_def:
+        # In a function, output tensors are named "<node>:<output argument>:<index>"; in a graph "<node>:<n>".
+        op_def = op_def_registry.get(node.op)
+        flat = 0
+        for arg in op_def.output_arg if op_def else ():
+            if arg.number_attr:
+                count = node.attr[arg.number_attr].i
+            elif arg.type_list_attr:
+                count = len(node.attr[arg.type_list_attr].list.type)
+            else:
+                count = 1
+            for index in range(count):
+                names["{}:{}:{}".format(node.name, arg.name, index)] = "{}{}:{}".format(prefix, node.name, flat)
+                flat += 1
+    body = []
+    for node in function.node_def:
+        renamed = tf.compat.v1.NodeDef()
+        renamed.CopyFrom(node)
+        renamed.name = prefix + node.name
+        renamed.device = ""
+        renamed.attr.pop("_class", None)  # colocation with nodes of the function's own names
+        del renamed.input[:]
+        for name in node.input:
+            if not name.startswith("^"):
+                if name not in names:  # e.g. the output of an op this TensorFlow does not know
+                    return None
+                renamed.input.append(names[name])
+            elif name[1:] not in names:  # a control input on an argument orders nothing in a frozen graph
+                renamed.input.append("^" + prefix + name[1:])
+        body.append(renamed)
+    outputs = [names.get(function.ret.get(arg.name)) for arg in function.signature.output_arg]
+    return None if None in outputs else (body, outputs)

@@ -11,6 +11,8 @@ a few hundred kilobytes.
 import collections
 
 import tensorflow as tf
+from tensorflow.python.client import pywrap_tf_session as c_api
+from tensorflow.python.framework import c_api_util
 
 # A model without a native size is probed around this side (ImageNet models' usual size).
 DEFAULT_SIDE = 224
@@ -62,6 +64,22 @@ def _imports_at(light_graph_def, input_name, shape, names=()):
         return [graph.get_tensor_by_name("probe/{}:0".format(name)).shape for name in names]
 
 
+def _imports(serialized_light_graph_def, input_name, shape):
+    """Whether the (serialized) light GraphDef imports with a static input of `shape`: `_imports_at` through
+    TensorFlow's C API, without the Python objects import_graph_def makes for every op (most of its time)."""
+    with tf.Graph().as_default() as graph:
+        image = tf.compat.v1.placeholder(tf.float32, shape)
+        options = c_api_util.ScopedTFImportGraphDefOptions()
+        c_api.TF_ImportGraphDefOptionsSetPrefix(options.options, "probe")
+        c_api.TF_ImportGraphDefOptionsAddInputMapping(options.options, input_name, 0, image._as_tf_output())
+        with c_api_util.tf_buffer(serialized_light_graph_def) as buffer:
+            try:
+                c_api.TF_GraphImportGraphDefWithResults(graph._c_graph, buffer, options.options)
+            except (ValueError, tf.errors.InvalidArgumentError):
+                return False
+    return True
+
+
 def static_shapes(graph_def, input_name, image_shape, names):
     """The static shapes of the nodes `names` for one image of `image_shape` [H, W, C] (None if it fails)."""
     return _imports_at(_shape_only(graph_def), input_name, [1, *image_shape], names)
@@ -71,10 +89,10 @@ def probe(graph_def, input_name, image_shape):
     """The SizeSupport of `graph_def` whose input node is `input_name`; image_shape is the model's [H, W, C]."""
     height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
     native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
-    light = _shape_only(graph_def)
+    light = _shape_only(graph_def).SerializeToString()
 
     def imports(h, w):
-        return _imports_at(light, input_name, [1, h, w, channels]) is not None
+        return _imports(light, input_name, [1, h, w, channels])
 
     if not imports(*native):
         return SizeSupport(False, None, None)
@@ -100,10 +118,11 @@ def probe_outputs(graph_def, input_name, image_shape):
     for output in outputs:
         part = _ancestors(light, by_name, output)
         if input_name in {node.name for node in part.node} and all(
-            _imports_at(part, input_name, [1, h, w, channels]) is not None for h, w in [native, *_other_sizes(native)]
+            _imports(part.SerializeToString(), input_name, [1, h, w, channels])
+            for h, w in [native, *_other_sizes(native)]
         ):
             return SizeSupport(True, 1, tuple(native))
-    if _imports_at(light, input_name, [1, *native, channels]) is None:
+    if not _imports(light.SerializeToString(), input_name, [1, *native, channels]):
         return SizeSupport(False, None, None)
     return SizeSupport(False, None, tuple(native))
 

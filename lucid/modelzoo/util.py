@@ -24,11 +24,8 @@ def node_name(name):
     return name.lstrip("^").split(":")[0]
 
 
-def subgraph_def(graph_def, node_names):
-    """A GraphDef with only the nodes `node_names` and those they depend on (data and control inputs).
-
-    Like tf.compat.v1.graph_util.extract_sub_graph, without its deprecation warning on every first use.
-    """
+def needed_nodes(graph_def, node_names):
+    """The names of the nodes `node_names` and of those they depend on (data and control inputs)."""
     by_name = {node.name: node for node in graph_def.node}
     keep, pending = set(), [node_name(name) for name in node_names]
     while pending:
@@ -36,6 +33,15 @@ def subgraph_def(graph_def, node_names):
         if name not in keep:
             keep.add(name)
             pending.extend(node_name(inp) for inp in by_name[name].input)
+    return keep
+
+
+def subgraph_def(graph_def, node_names):
+    """A GraphDef with only the nodes `node_names` and those they depend on (data and control inputs).
+
+    Like tf.compat.v1.graph_util.extract_sub_graph, without its deprecation warning on every first use.
+    """
+    keep = needed_nodes(graph_def, node_names)
     sub = tf.compat.v1.GraphDef()
     sub.versions.CopyFrom(graph_def.versions)
     sub.library.CopyFrom(graph_def.library)

@@ -31,13 +31,13 @@ def graph_and_session(precision="float32"):
 
 def session_config(precision="float32"):
     """Grappler settings for a render: one round of graph optimizations instead of two and, on CPU-only machines,
-    only the passes that pay. Measured on InceptionV1 at 128 px: the memory and layout optimizers changed a dozen
-    of ~800 nodes and no step time; in float32, constant folding, shape, dependency and loop optimization and
-    the implementation selector took ~27 ms of each render's first run (3 s on VGG16's logits, whose 540 MB of
-    weights every pass copies) and sped no step up. The arithmetic optimizer and common-subexpression elimination
-    stay (images change without them), as does the remapper (fused convolutions). A reduced `precision` adds its
-    mixed-precision rewrite (lucid.optvis.precision) and keeps constant folding, which casts the weights once
-    instead of at every step."""
+    only the passes that pay. Measured on InceptionV1 and EfficientNet-Lite0 at 128 and 224 px: the memory and
+    layout optimizers changed a dozen of ~800 nodes and no step time; in float32, the remapper (its fused
+    convolutions), shape, dependency and loop optimization and the implementation selector took 40-110 ms of
+    each render's first run (seconds on VGG16's logits, whose 540 MB of weights every pass copies) and sped no
+    step up. Constant folding, the arithmetic optimizer and common-subexpression elimination stay: images of
+    models with swish, hard-swish or GELU change without them. A reduced `precision` adds its mixed-precision
+    rewrite (lucid.optvis.precision) to TF's default passes."""
     config = tf.compat.v1.ConfigProto()
     rewrites = config.graph_options.rewrite_options
     rewrites.meta_optimizer_iterations = RewriterConfig.ONE
@@ -52,7 +52,7 @@ def session_config(precision="float32"):
 
 # Grappler passes that cost a float32 CPU render time and gain it nothing (see session_config).
 _UNPAID_CPU_FLOAT32_PASSES = (
-    "constant_folding",
+    "remapping",
     "shape_optimization",
     "dependency_optimization",
     "loop_optimization",
