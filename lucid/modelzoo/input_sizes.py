@@ -66,7 +66,8 @@ def _imports_at(light_graph_def, input_name, shape, names=()):
 
 def _imports(serialized_light_graph_def, input_name, shape):
     """Whether the (serialized) light GraphDef imports with a static input of `shape`: `_imports_at` through
-    TensorFlow's C API, without the Python objects import_graph_def makes for every op (most of its time)."""
+    TensorFlow's C API, without the Python objects import_graph_def makes for every op (most of its time), so
+    also without their shapes to check for empty tensors."""
     with tf.Graph().as_default() as graph:
         image = tf.compat.v1.placeholder(tf.float32, shape)
         options = c_api_util.ScopedTFImportGraphDefOptions()
@@ -89,20 +90,33 @@ def probe(graph_def, input_name, image_shape):
     """The SizeSupport of `graph_def` whose input node is `input_name`; image_shape is the model's [H, W, C]."""
     height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
     native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
-    light = _shape_only(graph_def).SerializeToString()
+    light = _shape_only(graph_def)
+    serialized = light.SerializeToString()
 
     def imports(h, w):
-        return _imports(light, input_name, [1, h, w, channels])
+        return _imports(serialized, input_name, [1, h, w, channels])
+
+    def computes(side):
+        return _imports_at(light, input_name, [1, side, side, channels]) is not None
 
     if not imports(*native):
         return SizeSupport(False, None, None)
     if not all(imports(h, w) for h, w in _other_sizes(native)):
         return SizeSupport(False, None, tuple(native))
-    low, high = 1, min(native)  # the smallest square side that imports: high always does
+    minimum = _smallest(lambda side: imports(side, side), 1, min(native))
+    # The fast import sees no shapes: the full one checks that no tensor is empty there, and searches above if one is.
+    if not computes(minimum):
+        minimum = _smallest(computes, minimum + 1, min(native))
+    return SizeSupport(True, minimum, tuple(native))
+
+
+def _smallest(works, low, high):
+    """The smallest side in [low, high] that `works`, by bisection: `high` works, and so does every side above one
+    that does."""
     while low < high:
         middle = (low + high) // 2
-        low, high = (low, middle) if imports(middle, middle) else (middle + 1, high)
-    return SizeSupport(True, high, tuple(native))
+        low, high = (low, middle) if works(middle) else (middle + 1, high)
+    return high
 
 
 def probe_outputs(graph_def, input_name, image_shape):
