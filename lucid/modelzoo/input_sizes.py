@@ -14,6 +14,8 @@ import tensorflow as tf
 from tensorflow.python.client import pywrap_tf_session as c_api
 from tensorflow.python.framework import c_api_util
 
+from lucid.modelzoo import util as model_util
+
 # A model without a native size is probed around this side (ImageNet models' usual size).
 DEFAULT_SIDE = 224
 
@@ -126,11 +128,10 @@ def probe_outputs(graph_def, input_name, image_shape):
     height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
     native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
     light = _shape_only(graph_def)
-    read = {node_name(name) for node in light.node for name in node.input}
+    read = {model_util.node_name(name) for node in light.node for name in node.input}
     outputs = [node.name for node in light.node if node.name not in read and node.op not in ("Const", "NoOp")]
-    by_name = {node.name: node for node in light.node}
     for output in outputs:
-        part = _ancestors(light, by_name, output)
+        part = model_util.subgraph_def(light, [output])
         if input_name in {node.name for node in part.node} and all(
             _imports(part.SerializeToString(), input_name, [1, h, w, channels])
             for h, w in [native, *_other_sizes(native)]
@@ -145,24 +146,6 @@ def _other_sizes(native):
     """Sizes besides the native one that a graph accepting any size imports at."""
     side = max(native)
     return [(native[0] + 1, native[1] + 1), (side * 3 // 2 + 1,) * 2, (side, side + side // 4 + 3)]
-
-
-def node_name(name):
-    return name.lstrip("^").split(":")[0]
-
-
-def _ancestors(graph_def, by_name, name):
-    """The GraphDef of `name` and the nodes it reads."""
-    keep, pending = set(), [name]
-    while pending:
-        current = pending.pop()
-        if current not in keep and current in by_name:
-            keep.add(current)
-            pending.extend(node_name(inp) for inp in by_name[current].input)
-    part = tf.compat.v1.GraphDef()
-    part.versions.CopyFrom(graph_def.versions)
-    part.node.extend(node for node in graph_def.node if node.name in keep)
-    return part
 
 
 def check(t_image, support, model_name):

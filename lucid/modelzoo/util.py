@@ -25,12 +25,13 @@ def node_name(name):
 
 
 def needed_nodes(graph_def, node_names):
-    """The names of the nodes `node_names` and of those they depend on (data and control inputs)."""
+    """The names of the nodes `node_names` and of those they depend on (data and control inputs) that
+    `graph_def` holds."""
     by_name = {node.name: node for node in graph_def.node}
     keep, pending = set(), [node_name(name) for name in node_names]
     while pending:
         name = pending.pop()
-        if name not in keep:
+        if name not in keep and name in by_name:
             keep.add(name)
             pending.extend(node_name(inp) for inp in by_name[name].input)
     return keep

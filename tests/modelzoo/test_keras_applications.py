@@ -163,28 +163,3 @@ def test_nested_backbone_layers_are_visible():
     np.testing.assert_allclose(ours[0], np.asarray(probe(images * 2 - 1, training=False)), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(ours[1], np.asarray(net(images * 2 - 1, training=False)), rtol=1e-4, atol=1e-4)
     render_once(model, inner.name + ":2", (48, 48))
-
-
-@slow
-def test_saved_model_and_function_of_a_keras_application(tmp_path):
-    keras.utils.set_random_seed(0)
-    net = apps.MobileNetV2(weights=None, input_shape=(64, 64, 3), alpha=0.35, classes=10)
-    net.export(str(tmp_path / "saved"), verbose=False)
-    from_saved = Model.from_saved_model(str(tmp_path / "saved"), image_value_range=(-1, 1))
-    from_function = Model.from_function(
-        lambda x: net(x, training=False), tf.TensorSpec([None, 64, 64, 3]), image_value_range=(-1, 1)
-    )
-    images = np.random.RandomState(2).rand(2, 64, 64, 3).astype(np.float32)
-    expected = np.asarray(net(images * 2 - 1, training=False))
-    for model in [from_saved, from_function]:
-        graph_def = model.graph_def
-        assert not graph_def.library.function
-        assert not {node.op for node in graph_def.node} & {"PartitionedCall", "StatefulPartitionedCall"}
-        (output,) = [layer.name for layer in model.layers]
-        with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
-            t_input = tf.compat.v1.placeholder(tf.float32, [None, 64, 64, 3])
-            np.testing.assert_allclose(
-                sess.run(model.import_graph(t_input)(output), {t_input: images}), expected, atol=1e-5
-            )
-        render_once(model, output + ":3", (32, 32))
-        render_once(model, output + ":3", (48, 80))
