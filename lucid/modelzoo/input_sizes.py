@@ -3,9 +3,8 @@
 A graph "accepts any size" when it imports with a static input of its native size, one pixel more, half as much
 again and a non-square size: Flatten + Dense heads and NASNet-style cell alignments fail some of these. Its
 minimum is the smallest square side it imports at with no empty float tensor (a VALID conv, pool or crop wider
-than what reaches it). Shape inference works on a copy of the graph whose large
-constants (the weights) are replaced by placeholders of the same shape, so each probe costs one import of
-a few hundred kilobytes.
+than what reaches it). Shape inference works on a copy of the graph whose weights are placeholders of the same
+shape (modelzoo.util.weightless_graph_def), so each probe costs one import of a few hundred kilobytes.
 """
 
 import collections
@@ -19,33 +18,9 @@ from lucid.modelzoo import util as model_util
 # A model without a native size is probed around this side (ImageNet models' usual size).
 DEFAULT_SIDE = 224
 
-# Float constants with more elements than this are weights: their values never decide a shape.
-_WEIGHT_ELEMENTS = 64
-
-
 # native: the (height, width) a fixed-size model is fitted to, None when the graph does not import even there;
 # min_size: the smallest square side a model that accepts any size imports at.
 SizeSupport = collections.namedtuple("SizeSupport", ["accepts_any_size", "min_size", "native"])
-
-
-def _shape_only(graph_def):
-    """`graph_def` with its weight constants replaced by placeholders of their dtype and shape."""
-    light = tf.compat.v1.GraphDef()
-    light.versions.CopyFrom(graph_def.versions)
-    light.library.CopyFrom(graph_def.library)
-    for node in graph_def.node:
-        tensor = node.attr["value"].tensor if node.op == "Const" else None
-        dims = [dim.size for dim in tensor.tensor_shape.dim] if tensor is not None else []
-        elements = 1
-        for size in dims:
-            elements *= size
-        if tensor is None or elements <= _WEIGHT_ELEMENTS or not tf.dtypes.as_dtype(tensor.dtype).is_floating:
-            light.node.append(node)
-            continue
-        stand_in = light.node.add(name=node.name, op="Placeholder")
-        stand_in.attr["dtype"].type = tensor.dtype
-        stand_in.attr["shape"].shape.CopyFrom(tensor.tensor_shape)
-    return light
 
 
 def _imports_at(light_graph_def, input_name, shape, names=()):
@@ -85,14 +60,14 @@ def _imports(serialized_light_graph_def, input_name, shape):
 
 def static_shapes(graph_def, input_name, image_shape, names):
     """The static shapes of the nodes `names` for one image of `image_shape` [H, W, C] (None if it fails)."""
-    return _imports_at(_shape_only(graph_def), input_name, [1, *image_shape], names)
+    return _imports_at(model_util.weightless_graph_def(graph_def), input_name, [1, *image_shape], names)
 
 
 def probe(graph_def, input_name, image_shape):
     """The SizeSupport of `graph_def` whose input node is `input_name`; image_shape is the model's [H, W, C]."""
     height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
     native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
-    light = _shape_only(graph_def)
+    light = model_util.weightless_graph_def(graph_def)
     serialized = light.SerializeToString()
 
     def imports(h, w):
@@ -127,14 +102,14 @@ def probe_outputs(graph_def, input_name, image_shape):
     graph would otherwise fail; no minimum is imposed, as the layers that will run are not known."""
     height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
     native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
-    light = _shape_only(graph_def)
+    light = model_util.weightless_graph_def(graph_def)
     read = {model_util.node_name(name) for node in light.node for name in node.input}
     outputs = [node.name for node in light.node if node.name not in read and node.op not in ("Const", "NoOp")]
     for output in outputs:
         part = model_util.subgraph_def(light, [output])
+        serialized = part.SerializeToString()
         if input_name in {node.name for node in part.node} and all(
-            _imports(part.SerializeToString(), input_name, [1, h, w, channels])
-            for h, w in [native, *_other_sizes(native)]
+            _imports(serialized, input_name, [1, h, w, channels]) for h, w in [native, *_other_sizes(native)]
         ):
             return SizeSupport(True, 1, tuple(native))
     if not _imports(light.SerializeToString(), input_name, [1, *native, channels]):

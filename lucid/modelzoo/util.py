@@ -50,16 +50,22 @@ def subgraph_def(graph_def, node_names):
     return sub
 
 
-def weightless_graph_def(graph_def, min_elements=1024):
-    """A copy of `graph_def` whose Const nodes of at least `min_elements` values (the weights) are Placeholders of
-    the same dtype and shape: it imports with the same static shapes and dtypes, without a copy of the weights."""
+def weightless_graph_def(graph_def):
+    """A copy of `graph_def` whose float Const nodes of more than 64 values (the weights: their values never decide
+    a shape) are Placeholders of the same dtype and shape: it imports with the same static shapes and dtypes,
+    without a copy of the weights. For shape inference: tensor specs, the sizes a graph accepts."""
     light = tf.compat.v1.GraphDef()
     light.versions.CopyFrom(graph_def.versions)
     light.library.CopyFrom(graph_def.library)
     for node in graph_def.node:
         if node.op == "Const":
-            shape = node.attr["value"].tensor.tensor_shape
-            if not shape.unknown_rank and math.prod(d.size for d in shape.dim) >= min_elements:
+            tensor = node.attr["value"].tensor
+            shape = tensor.tensor_shape
+            if (
+                tf.dtypes.as_dtype(tensor.dtype).is_floating
+                and not shape.unknown_rank
+                and math.prod(d.size for d in shape.dim) > 64
+            ):
                 stub = light.node.add(name=node.name, op="Placeholder", input=node.input, device=node.device)
                 stub.attr["dtype"].CopyFrom(node.attr["dtype"])
                 stub.attr["shape"].shape.CopyFrom(shape)
