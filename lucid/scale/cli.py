@@ -16,6 +16,7 @@ import sys
 import time
 
 from lucid.misc.commandline import OneLineParser
+from lucid.optvis.precision import PRECISIONS
 
 MAX_SIZE = 2048  # largest --size: a 2048 px batch already needs GBs per worker
 
@@ -57,7 +58,7 @@ def _common_arguments(parser, steps, size, batch_size):
     parser.add_argument("--seed", type=_count(0), default=0, help="seed of each batch (default 0)")
     parser.add_argument(
         "--precision",
-        choices=("float32", "bfloat16", "float16", "auto"),
+        choices=PRECISIONS,
         default="float32",
         help="compute precision of the renders (default float32)",
     )

@@ -14,6 +14,7 @@ import tensorflow as tf
 
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo.vision_base import Model
+from lucid.optvis import precision
 from lucid.optvis.checks import validate_size
 from lucid.scale import tasks
 from lucid.scale.cluster import check_client, connect, run_tasks
@@ -21,8 +22,6 @@ from lucid.scale.html import write_index_html
 from lucid.scale.store import Store, index_written_last, model_hash, safe_name, unit_key
 
 log = logging.getLogger(__name__)
-
-PRECISIONS = ("float32", "bfloat16", "float16", "auto")
 
 
 def render_units(
@@ -115,8 +114,7 @@ def check_settings(**settings):
         settings[name] = validate_size(settings[name], name)
     if settings["seed"] is not None:
         settings["seed"] = validate_size(settings["seed"], "seed", 0)
-    if settings["precision"] not in PRECISIONS:
-        raise ValueError("precision must be one of %s, got %r." % (", ".join(PRECISIONS), settings["precision"]))
+    precision.check(settings["precision"])
     return settings
 
 
