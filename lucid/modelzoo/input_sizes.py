@@ -8,6 +8,7 @@ shape (modelzoo.util.weightless_graph_def), so each probe costs one import of a 
 """
 
 import collections
+import math
 
 import tensorflow as tf
 from tensorflow.python.client import pywrap_tf_session as c_api
@@ -142,14 +143,21 @@ def check(t_image, support, model_name):
 
 def fit(t_image, support):
     """`t_image` (NHWC) resized to a size the model accepts: its native size for a fixed-size model; for one that
-    accepts any size, the same image unless it is smaller than the minimum (as transforms may make it)."""
+    accepts any size, the same image unless it is smaller than the minimum (as transforms may make it), then
+    enlarged so that its shorter side is the minimum."""
     if not support.accepts_any_size:
         if list(t_image.shape[1:3]) == list(support.native):
             return t_image
         return tf.image.resize(t_image, support.native)
-    height, width = t_image.shape[1:3]
-    if support.min_size <= 1 or (height is not None and width is not None):  # check() saw a static size
+    if support.min_size <= 1:
         return t_image
+    height, width = t_image.shape[1:3]
+    if height is not None and width is not None:
+        short = min(height, width)
+        if short >= support.min_size:
+            return t_image
+        scale = support.min_size / short
+        return tf.image.resize(t_image, [math.ceil(height * scale), math.ceil(width * scale)])
     size = tf.shape(t_image)[1:3]
     short = tf.reduce_min(size)
 

@@ -357,9 +357,9 @@ class Model:
         self._check_input_names(graph_def, [self.input_name, *input_map])
         t_input, t_prep_input = self.create_input(t_input, forget_xy_shape=False)
         # Fitted to a size the graph accepts (`size_support`: resized to the native size of a fixed-size model,
-        # enlarged to the minimum of another; a static size below that minimum is a ValueError). Resizing commutes
-        # with create_input's per-channel value scaling, so fitting its output is fitting the image.
-        self.check_image_size(t_prep_input)
+        # enlarged to the minimum of another, as transforms may shrink a render's image below it; the render checks
+        # the parameterized image itself with check_image_size). Resizing commutes with create_input's per-channel
+        # value scaling, so fitting its output is fitting the image.
         t_prep_input = input_sizes.fit(t_prep_input, self.size_support)
         if forget_xy_shape:
             t_prep_input = model_util.forget_xy(t_prep_input)

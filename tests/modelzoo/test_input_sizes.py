@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from lucid.modelzoo.input_sizes import SizeSupport
 from lucid.modelzoo.vision_base import Model
-from lucid.optvis import param, render
+from lucid.optvis import param, render, transform
 from lucid.testing import random_inception_v1
 
 
@@ -57,3 +57,7 @@ def test_minimum_is_a_size_where_no_tensor_is_empty():
     assert logits.shape == (1, 5) and np.isfinite(logits).all()
     with pytest.raises(ValueError, match="at least 7 x 7"):
         render.render_vis(model, "logits:1", param_f=lambda: param.image(6), thresholds=(1,), verbose=False)
+    # An image of the minimum size that the transforms shrink below it is enlarged at the model's input, not refused.
+    shrunk = dict(param_f=lambda: param.image(7), transforms=[transform.jitter(4)], thresholds=(1,), verbose=False)
+    (image,) = render.render_vis(model, "logits:1", **shrunk)
+    assert image.shape == (1, 7, 7, 3) and np.isfinite(image).all()
