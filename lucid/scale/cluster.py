@@ -89,6 +89,8 @@ def run_tasks(client, jobs, on_result, on_failure, progress=None):
         submitted[future] = (job, attempt)
         return future
 
+    if not jobs:  # e.g. a Microscope rerun that only adds dataset examples: no unit to count
+        return
     submitted = {}
     pending = distributed.as_completed([submit(job, 1) for job in jobs])
     total = sum(count for _, _, count in jobs)

@@ -26,6 +26,7 @@ from tiny_models import layer_values, tiny_conv_graph_def  # noqa: E402
 
 from lucid.modelzoo.vision_base import Model  # noqa: E402
 from lucid.scale import examples, microscope, tasks  # noqa: E402
+from lucid.scale.cli import ProgressBar  # noqa: E402
 from lucid.scale.store import Store  # noqa: E402
 
 SIZE = 32
@@ -163,6 +164,18 @@ def test_a_site_without_images_says_so(two_workers, model_path, tmp_path):
     microscope(model_path, str(tmp_path), client=two_workers, units=1, **dict(SETTINGS, layers=["conv1"]))
     for page in ("index.html", "layers/conv1/0.html"):
         assert "no dataset examples" in open(tmp_path / page).read().lower()
+
+
+def test_images_added_to_a_finished_site_render_nothing_again(two_workers, model_path, images, tmp_path):
+    """A rerun with --images whose views are all done adds the examples; its progress bar has no unit to count."""
+    settings = dict(SETTINGS, layers=["conv1"])
+    first = microscope(model_path, str(tmp_path), client=two_workers, units=1, **settings)
+    shown = io.StringIO()
+    again = microscope(
+        model_path, str(tmp_path), images=images, client=two_workers, units=1, progress=ProgressBar(shown), **settings
+    )
+    assert again == first and shown.getvalue() == ""
+    assert "no dataset examples" not in open(tmp_path / "layers/conv1/0.html").read().lower()
 
 
 def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_marked(tmp_path):
