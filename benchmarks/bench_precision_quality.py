@@ -17,8 +17,8 @@ import tensorflow as tf
 
 import lucid
 import lucid.modelzoo.vision_models as models
-from lucid.misc import quality
 from lucid.optvis import objectives, param, render
+from lucid.recipes import quality
 
 CLASSES = [1, 9, 71, 130, 207, 294, 309, 340, 388, 417, 511, 574, 717, 817, 949, 985]
 
@@ -38,7 +38,7 @@ def render_classes(model, size, steps, precision):
 
 def score(model, images, n_views=8):
     """(top-1, target probability), each a mean over the renders' random views (crops and rescales to 224 px that
-    the optimization never saw, lucid.misc.quality.random_views), the model run in float32."""
+    the optimization never saw, lucid.recipes.quality.random_views), the model run in float32."""
     rng = np.random.RandomState(0)
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         t_view = tf.compat.v1.placeholder(tf.float32, [1, None, None, 3])

@@ -13,11 +13,9 @@ import tensorflow as tf
 from lucid.misc import safe_ops
 from lucid.misc.io import show
 from lucid.modelzoo.vision_base import Model
-from lucid.optvis import objectives, param
+from lucid.optvis import objectives, overrides, param
 from lucid.optvis.arguments import check_model, loss_tensor, make_optimizer, make_t_image, make_transform_f
 from lucid.optvis.checks import check_thresholds, validate_size
-from lucid.optvis.overrides.gradient_override import gradient_override_map
-from lucid.optvis.overrides.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.precision import resolve as resolve_precision
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
@@ -223,10 +221,9 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
 
 
 def _relu_override(relu_gradient_override):
-    """The redirected ReLU gradient for ops built inside (see lucid.misc.redirected_relu_grad), or nothing."""
-    if not relu_gradient_override:
-        return nullcontext()
-    return gradient_override_map({"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad})
+    """The redirected ReLU gradients for ops built inside (see lucid.optvis.overrides.redirected_relu_grad), or
+    nothing."""
+    return overrides.relu_overrides() if relu_gradient_override else nullcontext()
 
 
 def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override):
