@@ -190,13 +190,14 @@ class Model:
             return self._size_support
         graph_def = self.graph_def
         probed = getattr(self, "_probed_sizes", None)
-        if probed is None or probed[0] is not graph_def:
+        if probed is None or probed[0] is not graph_def or probed[1:3] != (self.input_name, self.image_shape):
             # Probing imports the graph (shape inference only): it is checked first, like every import.
             safe_ops.check_graph_def(graph_def, self.model_path or self.name, self.allow_unsafe_ops)
             self._check_input_names(graph_def, [self.input_name])
-            probed = (graph_def, input_sizes.probe_outputs(graph_def, self.input_name, self.image_shape))
+            support = input_sizes.probe_outputs(graph_def, self.input_name, self.image_shape)
+            probed = (graph_def, self.input_name, self.image_shape, support)
             self._probed_sizes = probed
-        return probed[1]
+        return probed[3]
 
     def check_image_size(self, t_image):
         """Raise ValueError if the static size of NHWC `t_image` is below the smallest size the model accepts."""
@@ -219,7 +220,11 @@ class Model:
             while len(cache) > _PRUNED_CACHE_SIZE:
                 cache.popitem(last=False)
         cache.move_to_end(key)
-        return cache[key]
+        pruned = cache[key]
+        # The copy follows this model's metadata as it is now (a user may have set image_value_range since).
+        own = ("_graph_def", "_pruned_cache", "_probed_sizes")
+        pruned.__dict__.update((name, value) for name, value in vars(self).items() if name not in own)
+        return pruned
 
     def weightless(self):
         """A copy of this model whose constants hold no values: the same ops, shapes and dtypes, for shape

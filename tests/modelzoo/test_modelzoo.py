@@ -502,3 +502,14 @@ def test_weightless_graph_def_keeps_shapes_without_the_weights():
             tf.import_graph_def(gd, {"input": image}, name="")
             shapes.append({t.name: (str(t.shape), t.dtype) for op in graph.get_operations() for t in op.outputs})
     assert shapes[0] == shapes[1]
+
+
+def test_a_pruned_copy_follows_the_metadata_set_on_its_model():
+    from lucid.testing import random_inception_v1
+
+    model = random_inception_v1()
+    first = model.pruned(["conv2d0"])
+    model.image_value_range, model.is_BGR = (0, 1), True
+    again = model.pruned(["conv2d0"])
+    assert again.graph_def is first.graph_def  # still cached
+    assert (again.image_value_range, again.is_BGR) == ((0, 1), True)
