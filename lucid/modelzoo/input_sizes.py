@@ -24,6 +24,14 @@ DEFAULT_SIDE = 224
 SizeSupport = collections.namedtuple("SizeSupport", ["accepts_any_size", "min_size", "native"])
 
 
+def from_metadata(stored):
+    """The SizeSupport stored (as a JSON list) in a converted model's metadata, or None if none is."""
+    if stored is None:
+        return None
+    accepts_any_size, min_size, native = stored
+    return SizeSupport(accepts_any_size, min_size, tuple(native) if native else None)
+
+
 def _imports_at(light_graph_def, input_name, shape, names=()):
     """The static shapes of the nodes `names` when `light_graph_def` imports with a static input of `shape`, or
     None where shape inference fails or a float tensor it computes is empty: a crop or slice larger than the

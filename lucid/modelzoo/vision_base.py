@@ -524,7 +524,7 @@ class Model:
             # Written by the converters (Model.from_keras, ...), not by Model.save.
             is_BGR = metadata.get("is_BGR", False)
             model_name = metadata.get("model_name")
-            _size_support = input_sizes.SizeSupport(*metadata["size_support"]) if "size_support" in metadata else None
+            _size_support = input_sizes.from_metadata(metadata.get("size_support"))
 
         if metadata.get("layers"):
             DynamicModel.layers = _layers_from_list_of_dicts(DynamicModel(), metadata["layers"])

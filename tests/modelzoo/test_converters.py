@@ -297,6 +297,7 @@ def test_export_and_load_without_keras(functional, tmp_path, monkeypatch):
         (layer.name, layer.depth, layer.tags) for layer in functional.layers
     ]
     assert (loaded.input_name, loaded.image_shape, tuple(loaded.image_value_range)) == ("input", [32, 48, 3], (0, 1))
+    assert loaded.size_support == functional.size_support  # native a tuple again, not the JSON list
     images = np.random.rand(1, 32, 48, 3).astype(np.float32)
     np.testing.assert_allclose(
         lucid_values(loaded, ["concat"], images)["concat"],
