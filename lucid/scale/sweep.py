@@ -140,6 +140,12 @@ def model_spec(model):
         raise TypeError(
             "model must be a zoo model name, the path of a .pb saved by Model.save, or a Model; got %r." % (model,)
         )
+    if model.endswith(".keras"):
+        raise ValueError(
+            "render_units takes a zoo model name or a .pb, not the Keras file %s: convert it with "
+            "Model.from_keras(keras.models.load_model(path)).export('model.pb') and pass the .pb (lucid-microscope "
+            "takes .keras files directly)." % model
+        )
     if model.endswith(".pb") and "://" not in model:
         model = os.path.abspath(model)
         if not os.path.isfile(model):

@@ -75,3 +75,12 @@ def test_sweep_command_line_ends_with_one_error_line_and_no_traceback(tmp_path):
         "lucid-render-sweep: error: -o %s is a file; give a directory (new or from an earlier run) for the results. "
         "(see --help)" % existing_file
     ]
+
+
+def test_sweep_of_a_keras_file_says_how_to_convert_it(tmp_path, nothing_loaded, capsys):
+    keras_file = tmp_path / "model.keras"
+    keras_file.write_text("not read")
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main([str(keras_file), "conv1", "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 2 and err.count("\n") == 1 and "Model.from_keras" in err, err
