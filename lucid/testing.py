@@ -159,11 +159,17 @@ def rss_mb():
 def render_workloads(model):
     """One call of each render workload whose memory must stay flat over repeated calls, as `{name: f(i)}` (i: the
     call's number, which picks its channels): `render_vis`, `render_channels`, a user's own `make_vis_T` loop, and
-    a sweep worker's `render_batch` (whose model loader is pointed at `model`)."""
+    a sweep worker's `render_batch` (whose model loader is pointed at `model` for the call)."""
     from lucid.optvis import param, render
     from lucid.scale import tasks
 
-    tasks.load_model = lambda spec: model
+    def sweep_worker(i):
+        load_model = tasks.load_model
+        tasks.load_model = lambda spec: model
+        try:
+            return tasks.render_batch("InceptionV1", "mixed4a", [2 * i, 2 * i + 1], 3, 64, None)
+        finally:
+            tasks.load_model = load_model
 
     def user_loop(i):
         with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
@@ -181,5 +187,5 @@ def render_workloads(model):
             model, "mixed4a", [2 * i, 2 * i + 1], batch_size=2, steps=3, image_size=64
         ),
         "make_vis_T": user_loop,
-        "sweep": lambda i: tasks.render_batch("InceptionV1", "mixed4a", [2 * i, 2 * i + 1], 3, 64, None),
+        "sweep": sweep_worker,
     }
