@@ -9,6 +9,7 @@ import uuid
 
 import numpy as np
 
+from lucid.misc.gl.meshutil import normalize_mesh
 from lucid.misc.io.serialize_array import serialize_array
 
 _SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mesh_viewer.js")
@@ -51,8 +52,7 @@ def _mesh_arrays(mesh):
     if face.size and face.max() >= len(position):
         raise ValueError("mesh face indexes vertex %d, but there are %d vertices." % (face.max(), len(position)))
     # Centred and scaled into [-1, 1]^3, where the viewer's camera looks.
-    position = position - (position.max(0) + position.min(0)) / 2 if len(position) else position
-    position = position / max(float(np.abs(position).max()) if position.size else 1.0, 1e-12)
+    position = normalize_mesh({"position": position})["position"] if len(position) else position
     return position, uv, face
 
 
