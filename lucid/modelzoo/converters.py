@@ -82,7 +82,7 @@ def keras_preprocessing(keras_model):
     """
     import keras
 
-    first = next((layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)), None)
+    first = _first_layer(keras, keras_model)
     for model in [keras_model] + ([first] if isinstance(first, keras.Model) else []):
         for pattern, value_range, is_bgr in _KERAS_APPLICATIONS:
             if re.fullmatch(pattern, model.name.lower()):
@@ -91,6 +91,11 @@ def keras_preprocessing(keras_model):
                     value_range = (-1, 1)
                 return value_range, is_bgr
     return None
+
+
+def _first_layer(keras, keras_model):
+    """The first layer of `keras_model` after its input, or None."""
+    return next((layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)), None)
 
 
 def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=None):
@@ -145,8 +150,7 @@ def from_keras(keras_model, image_value_range=None, input_name=None, model_name=
         image_value_range = known[0] if image_value_range is None else image_value_range
         is_BGR = known[1] if is_BGR is None else is_BGR
     if image_value_range is None:
-        layers = [layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)]
-        if layers and isinstance(layers[0], keras.layers.Rescaling):
+        if isinstance(_first_layer(keras, keras_model), keras.layers.Rescaling):
             image_value_range, reason = (0, 255), "the model starts with a Rescaling layer"
         else:
             image_value_range, reason = (0, 1), "no preprocessing layer says otherwise"
