@@ -25,6 +25,7 @@ from lucid.optvis.objectives_util import (
     _T_handle_batch,
     check_channel,
     checked_index,
+    graph_layers,
     index_arg,
     static_batch,
     static_dim,
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 
 
 def _lift(other, operation):
-    """Return `other` as an Objective for `operation`: Objectives as is, functions of T wrapped by name."""
+    """Return `other` as an Objective for `operation`: Objectives as is, functions of T wrapped by name (reading
+    layers nobody declared)."""
     if isinstance(other, Objective):
         return other
     if callable(other):
@@ -46,27 +48,42 @@ def _lift(other, operation):
     )
 
 
+def _layers_of(objs):
+    """The model layers a combination of objectives reads: the union of theirs, None if one of them does not say."""
+    layers = [obj.layers for obj in objs]
+    return None if None in layers else frozenset().union(*layers)
+
+
+def layers_read(objs):
+    """The model layers that `objs` (Objectives, functions of T or "layer:channel" strings) declare they read, so
+    that a render imports only the part of the model computing them; None when one of them does not say (a
+    function of T)."""
+    return _layers_of([_lift(as_objective(obj), "layers_read") for obj in objs])
+
+
 class Objective:
-    """A function of T to maximise, with a short `name` and a readable `description` of how it was built."""
+    """A function of T to maximise, with a short `name`, a readable `description` of how it was built and the
+    `layers` of the model it reads (a frozenset of names; None when unknown, as for a function of T)."""
 
     # Makes NumPy scalars defer to our reflected operators, so `np.float32(2) * obj` is an Objective.
     __array_ufunc__ = None
 
-    def __init__(self, objective_func, name="", description=""):
+    def __init__(self, objective_func, name="", description="", layers=None):
         self.objective_func = objective_func
         self.name = name
         self.description = description
+        self.layers = layers
 
     def __call__(self, T):
         return self.objective_func(T)
 
     def __add__(self, other):
         if is_number(other):
-            return Objective(lambda T: other + self(T), self.name, self.description)
+            return Objective(lambda T: other + self(T), self.name, self.description, self.layers)
         other = _lift(other, "+")
         name = ", ".join([self.name, other.name])
         description = "Sum(" + " +\n".join([self.description, other.description]) + ")"
-        return Objective(lambda T: self(T) + other(T), name, description)
+        return Objective(lambda T: self(T) + other(T), name, description, _layers_of([self, other]))
 
     __radd__ = __add__
 
@@ -82,9 +99,9 @@ class Objective:
     def __mul__(self, other):
         """Scale by a number, or multiply values with another objective; keeps self's name and description."""
         if is_number(other):
-            return Objective(lambda T: other * self(T), self.name, self.description)
+            return Objective(lambda T: other * self(T), self.name, self.description, self.layers)
         other = _lift(other, "*")
-        return Objective(lambda T: self(T) * other(T), self.name, self.description)
+        return Objective(lambda T: self(T) * other(T), self.name, self.description, _layers_of([self, other]))
 
     __rmul__ = __mul__
 
@@ -95,7 +112,7 @@ class Objective:
             )
         if other == 0:
             raise ZeroDivisionError("Objective %r divided by zero." % self.name)
-        return Objective(lambda T: self(T) / other, self.name, self.description)
+        return Objective(lambda T: self(T) / other, self.name, self.description, self.layers)
 
     @staticmethod
     def sum(objs):
@@ -103,16 +120,19 @@ class Objective:
         objs = [_lift(obj, "Objective.sum") for obj in objs]
         name = ", ".join(obj.name for obj in objs)
         description = "Sum(" + " +\n".join(obj.description for obj in objs) + ")"
-        return Objective(lambda T: sum([obj(T) for obj in objs]), name, description)
+        return Objective(lambda T: sum([obj(T) for obj in objs]), name, description, _layers_of(objs))
 
 
-def wrap_objective(require_format=None, handle_batch=False):
+def wrap_objective(require_format=None, handle_batch=False, reads=None):
     """Decorator turning a factory `f(*args) -> (T -> tensor)` into one returning a described `Objective`.
 
     The Objective is named `f.__name__`; its description lists all positional arguments, defaults included,
     e.g. "Channel [mixed4a_pre_relu, 476, None]". With `require_format="NHWC"` the objective sees layers through
-    `_T_force_NHWC`. `handle_batch` is accepted for compatibility and has no effect (factories slice batches
-    themselves with `handle_batch(batch)`). Works with parentheses or bare, as `@wrap_objective`.
+    `_T_force_NHWC`. `reads` names the factory's parameters that hold the layers the objective reads (`()`: it
+    reads only T("input") or T("labels")); the Objective declares them as its `layers`, so a render imports
+    only the model's part computing them without a trial build. `handle_batch` is accepted for compatibility
+    and has no effect (factories slice batches themselves with `handle_batch(batch)`). Works with parentheses or
+    bare, as `@wrap_objective`.
     """
     if callable(require_format):
         return wrap_objective()(require_format)
@@ -128,13 +148,22 @@ def wrap_objective(require_format=None, handle_batch=False):
             bound.apply_defaults()
             objective_func = f(*bound.args, **bound.kwargs)
             description = f.__name__.title() + " [" + ", ".join(_make_arg_str(a) for a in bound.args) + "]"
+            layers = _declared_layers([bound.arguments[name] for name in reads]) if reads is not None else None
             if require_format == "NHWC":
-                return Objective(lambda T: objective_func(_T_force_NHWC(T)), f.__name__, description)
-            return Objective(objective_func, f.__name__, description)
+                return Objective(lambda T: objective_func(_T_force_NHWC(T)), f.__name__, description, layers)
+            return Objective(objective_func, f.__name__, description, layers)
 
         return factory
 
     return decorator
+
+
+def _declared_layers(names):
+    """The model layers among the layer arguments `names` ("input" and "labels" are not the model's); None if
+    one is not a name (the objective's build then reports it)."""
+    if not all(isinstance(name, str) for name in names):
+        return None
+    return graph_layers(names)
 
 
 def handle_batch(batch=None):
@@ -199,7 +228,7 @@ def _acts_at(acts, layer, x, y, objective):
     return _extract_act_pos(acts, x, y)
 
 
-@wrap_objective(require_format="NHWC")
+@wrap_objective(require_format="NHWC", reads=("layer_name",))
 def neuron(layer_name, channel_n, x=None, y=None, batch=None):
     """Activation of one channel at one spatial position (x: row, y: column; default the centre)."""
     channel_n = index_arg(channel_n, "channel_n")
@@ -215,7 +244,7 @@ def neuron(layer_name, channel_n, x=None, y=None, batch=None):
     return inner
 
 
-@wrap_objective(require_format="NHWC")
+@wrap_objective(require_format="NHWC", reads=("layer",))
 def channel(layer, n_channel, batch=None):
     """Mean activation of one channel over batch and space."""
     n_channel = index_arg(n_channel, "n_channel")
@@ -229,7 +258,7 @@ def channel(layer, n_channel, batch=None):
     return inner
 
 
-@wrap_objective(require_format="NHWC")
+@wrap_objective(require_format="NHWC", reads=("layer",))
 def direction(layer, vec, cossim_pow=0, batch=None):
     """Mean dot product of the activations with direction `vec` (one value per channel)."""
     vec = _vector_arg(vec, (1,), "direction")
@@ -247,7 +276,7 @@ def direction(layer, vec, cossim_pow=0, batch=None):
 direction_cossim = direction
 
 
-@wrap_objective(require_format="NHWC")
+@wrap_objective(require_format="NHWC", reads=("layer_name",))
 def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
     """Dot product with direction `vec` at one spatial position (default the centre)."""
     vec = _vector_arg(vec, (1,), "direction_neuron")
@@ -265,7 +294,7 @@ def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
     return inner
 
 
-@wrap_objective(require_format="NHWC")
+@wrap_objective(require_format="NHWC", reads=("layer",))
 def tensor_direction(layer, vec, cossim_pow=0, batch=None):
     """Dot product with a spatial direction `vec` ([H, W, C] or [B, H, W, C]) over the layer's centre crop."""
     vec = _vector_arg(vec, (3, 4), "tensor_direction")
@@ -307,25 +336,25 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
     return inner
 
 
-@wrap_objective(handle_batch=True)
+@wrap_objective(handle_batch=True, reads=("layer",))
 def deepdream(layer):
     """Mean squared activation of a whole layer: amplifies whatever the layer already sees."""
     return lambda T: tf.reduce_mean(T(layer) ** 2)
 
 
-@wrap_objective(handle_batch=True)
+@wrap_objective(handle_batch=True, reads=("layer",))
 def total_variation(layer="input"):
     """Per-image total variation (sum of absolute neighbour differences), a `[B]` vector; use it negated."""
     return lambda T: tf.image.total_variation(T(layer))
 
 
-@wrap_objective(handle_batch=True)
+@wrap_objective(handle_batch=True, reads=("layer",))
 def L1(layer="input", constant=0):
     """Sum of absolute differences from `constant`."""
     return lambda T: tf.reduce_sum(tf.abs(T(layer) - constant))
 
 
-@wrap_objective(handle_batch=True)
+@wrap_objective(handle_batch=True, reads=("layer",))
 def L2(layer="input", constant=0, epsilon=1e-6):
     """Euclidean distance from `constant` (epsilon keeps the gradient finite at zero)."""
     return lambda T: tf.sqrt(epsilon + tf.reduce_sum((T(layer) - constant) ** 2))
@@ -337,19 +366,19 @@ def _blur_step(x):
     return 0.5 * tf.reduce_sum((x - tf.stop_gradient(_tf_blur(x))) ** 2)
 
 
-@wrap_objective()
+@wrap_objective(reads=())
 def blur_input_each_step():
     """Use negated: blurs the input image a little at every optimisation step."""
     return lambda T: _blur_step(T("input"))
 
 
-@wrap_objective()
+@wrap_objective(reads=())
 def blur_alpha_each_step():
     """Use negated: blurs the alpha channel (channel 3) of an RGBA input at every step."""
     return lambda T: _blur_step(T("input")[..., 3:4])
 
 
-@wrap_objective()
+@wrap_objective(reads=("layer1", "layer2"))
 def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
     """Across the batch, move linearly from channel 1 of layer 1 (first image) to channel 2 of layer 2 (last)."""
     n_channel1 = index_arg(n_channel1, "n_channel1")
@@ -376,7 +405,7 @@ def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
     return inner
 
 
-@wrap_objective()
+@wrap_objective(reads=())
 def penalize_boundary_complexity(shp, w=20, mask=None, C=0.5):
     """Negative penalty on detail and on distance from grey `C` inside `mask` (default: a border w pixels wide)."""
     if mask is None:
@@ -391,7 +420,7 @@ def penalize_boundary_complexity(shp, w=20, mask=None, C=0.5):
     return inner
 
 
-@wrap_objective()
+@wrap_objective(reads=("layer",))
 def alignment(layer, decay_ratio=2):
     """Negative squared difference between activations of nearby batch images (weight 1/decay_ratio**distance)."""
     if not is_number(decay_ratio) or not 0 < decay_ratio < float("inf"):
@@ -410,7 +439,7 @@ def alignment(layer, decay_ratio=2):
     return inner
 
 
-@wrap_objective()
+@wrap_objective(reads=("layer",))
 def diversity(layer):
     """Mean cosine similarity of each image's Gram matrix with the others'; subtract it to diversify a batch."""
 
@@ -433,7 +462,7 @@ def diversity(layer):
     return inner
 
 
-@wrap_objective()
+@wrap_objective(reads=())
 def input_diff(orig_img):
     """Root mean squared difference between the input and `orig_img`."""
 
@@ -490,7 +519,7 @@ def _label_index(labels, label):
     )
 
 
-@wrap_objective()
+@wrap_objective(reads=("layer",))
 def class_logit(layer, label, batch=None):
     """Sum over the batch of one class's logit; `label` is a class index (negative from the end), an entry of
     T("labels"), or one of an entry's comma-separated names in any case ("goldfish")."""

@@ -14,6 +14,28 @@ from lucid.optvis.checks import require_size_at_run_time
 
 log = logging.getLogger(__name__)
 
+# The two names T answers without the model's graph: the untransformed image and the model's labels.
+INPUT, LABELS = "input", "labels"
+
+
+def model_T(layer, t_input, model):
+    """The T objectives receive: "input" -> `t_input` (the image before transforms), "labels" -> `model.labels`,
+    any other name -> `layer(name)`, a tensor of the imported model (render's import, or pruning's stand-ins)."""
+
+    def T(name):
+        if name == INPUT:
+            return t_input
+        if name == LABELS:
+            return model.labels
+        return layer(name)
+
+    return T
+
+
+def graph_layers(names):
+    """The names among `names` that model_T looks up in the model's graph (all but "input" and "labels")."""
+    return frozenset(name for name in names if name not in (INPUT, LABELS))
+
 
 def _dot(x, y):
     """Dot product over the last (channel) axis."""
