@@ -7,6 +7,7 @@
 import logging
 import numbers
 
+import numpy as np
 import tensorflow as tf
 
 from lucid.misc.graph_analysis import property_inference
@@ -185,3 +186,45 @@ def static_batch(t, layer, objective):
             "fixed batch size (e.g. param.image(w, batch=4))." % (objective, layer, t.shape)
         )
     return batch_n
+
+
+def check_4d(t, layer, objective):
+    """`objective` picks spatial positions, so it needs a 4-D (NHWC) layer."""
+    if t.shape.rank != 4:
+        raise ValueError("%s needs a 4-D layer, but %r has shape %s." % (objective, layer, t.shape))
+
+
+def vector_arg(vec, ranks, objective):
+    """A direction argument as a float32 array of one of the allowed `ranks`."""
+    try:
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, refused below
+            arr = np.asarray(vec, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise TypeError("%s needs `vec` as a numeric NumPy array, got %s." % (objective, type(vec).__name__)) from None
+    if arr.ndim not in ranks:
+        raise ValueError(
+            "%s needs `vec` of rank %s, got shape %s." % (objective, " or ".join(map(str, ranks)), arr.shape)
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError(
+            "%s needs `vec` of finite float32 values, got NaN, inf or values beyond float32's range." % objective
+        )
+    return arr
+
+
+def check_depth(t, layer, vec):
+    """The direction's last axis must have one value per channel of the layer."""
+    depth = static_dim(t, -1)
+    if depth is not None and vec.shape[-1] != depth:
+        raise ValueError(
+            "vec has %d values along its last axis but layer %r has depth %d; give one value per "
+            "channel." % (vec.shape[-1], layer, depth)
+        )
+
+
+def acts_at(acts, layer, x, y, objective):
+    """The activations at row x, column y (default the centre), after checking they lie inside the layer."""
+    check_4d(acts, layer, objective)
+    acts = checked_index(acts, 1, x, "x", layer, "height")
+    acts = checked_index(acts, 2, y, "y", layer, "width")
+    return _extract_act_pos(acts, x, y)
