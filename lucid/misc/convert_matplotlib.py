@@ -5,6 +5,10 @@ import io
 import numpy as np
 from PIL import Image
 
+__all__ = [
+    "matplotlib_to_numpy",
+]
+
 
 def matplotlib_to_numpy(plt):
     """The current figure of `plt` (the pyplot module) or the Figure `plt`, as a float32 [h, w, 3] array in [0, 1]."""

@@ -17,6 +17,16 @@ Memory use is not bounded by this check: a graph can still ask for a huge tensor
 
 import os
 
+__all__ = [
+    "ALLOWED_OPS",
+    "check_graph_def",
+    "check_ops_added",
+    "disallowed_nodes",
+    "ENVIRONMENT_VARIABLE",
+    "unsafe_ops_allowed",
+    "UnsafeGraphError",
+]
+
 ALLOWED_OPS = frozenset(
     # Graph plumbing and function calls (the called functions are checked too).
     "Placeholder PlaceholderWithDefault Const Identity IdentityN NoOp StopGradient PreventGradient Snapshot "

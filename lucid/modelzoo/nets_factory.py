@@ -6,6 +6,11 @@ import logging
 
 from lucid.modelzoo import vision_base, vision_models
 
+__all__ = [
+    "get_model",
+    "models_map",
+]
+
 log = logging.getLogger(__name__)
 
 models_map = {

@@ -17,6 +17,16 @@ import PIL.ImageDraw
 
 from lucid.scale import tasks
 
+__all__ = [
+    "CHUNK",
+    "extremes_over_images",
+    "fingerprint",
+    "IMAGE_EXTENSIONS",
+    "list_images",
+    "PATCH_PX",
+    "patches",
+]
+
 log = logging.getLogger(__name__)
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")

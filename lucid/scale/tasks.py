@@ -24,6 +24,21 @@ from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param
 from lucid.optvis.render import render_channels, render_vis
 
+__all__ = [
+    "activation_extremes",
+    "DIVERSITY_WEIGHT",
+    "encode_jpeg",
+    "load_model",
+    "load_square_image",
+    "merge_extremes",
+    "receptive_fields",
+    "render_batch",
+    "render_views",
+    "THUMB_PX",
+    "VIEWS",
+    "views_objective",
+]
+
 log = logging.getLogger(__name__)
 
 # The renders take their seed from the global `lucid.seed`: seeded batches in one process run one at a time.

@@ -24,6 +24,20 @@ from google.protobuf.message import DecodeError
 from lucid.misc.io.reading import local_cache_path, local_model_file, purge_cached, read_handle
 from lucid.misc.io.scoping import current_io_scopes, io_scope, resolve_url, scope_url, set_io_scopes  # noqa: F401
 
+__all__ = [
+    "current_io_scopes",
+    "DECODE_ERRORS",
+    "decompressors",
+    "is_handle",
+    "load",
+    "load_using_loader",
+    "loaders",
+    "nullcontext",
+    "read_handle",
+    "set_io_scopes",
+    "unsafe_loaders",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -43,6 +43,24 @@ import filelock
 from lucid.misc.io.scoping import gcs_https_url, resolve_url, scope_url
 from lucid.misc.io.writing import write_handle
 
+__all__ = [
+    "cache_dir",
+    "DOWNLOAD_ATTEMPTS",
+    "DOWNLOAD_TIMEOUT",
+    "local_cache_path",
+    "local_model_file",
+    "LUCID_CACHE_DIR_NAME",
+    "MAX_FILENAME_LENGTH",
+    "PROGRESS_MIN_BYTES",
+    "purge_cached",
+    "read",
+    "read_handle",
+    "remote_http_url",
+    "RETRY_DELAY",
+    "scope_url",
+    "write_handle",
+]
+
 log = logging.getLogger(__name__)
 
 MAX_FILENAME_LENGTH = 200
