@@ -14,6 +14,7 @@ from lucid.misc import safe_ops
 from lucid.misc.io import load, save, showing
 from lucid.modelzoo import input_sizes
 from lucid.modelzoo import util as model_util
+from lucid.modelzoo.labels import label_index
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,11 @@ class Model:
         if self._labels is None:
             self._labels = model_util.load_text_labels(self.labels_path)
         return self._labels
+
+    def label_index(self, label):
+        """The class index of `label`: an entry of `labels`, or one of an entry's comma-separated names in any case
+        ("goldfish"); a KeyError names the classes it could mean (see lucid.modelzoo.labels)."""
+        return label_index(self.labels, label)
 
     @property
     def synset_ids(self):
