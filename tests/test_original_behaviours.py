@@ -195,7 +195,7 @@ def test_public_names_of_the_original(tmp_path, monkeypatch):
     assert main.layer_inverse_covariance is aligned_activations.layer_inverse_covariance
     assert main.NUMBER_OF_AVAILABLE_SAMPLES == aligned_activations.NUMBER_OF_AVAILABLE_SAMPLES == 100000
     gradient_override = importlib.import_module("lucid.misc.gradient_override")
-    assert overrides.gradient_override is gradient_override
+    assert gradient_override.gradient_override_map is overrides.gradient_override.gradient_override_map
     assert overrides.gradient_override.gradient_override_map is overrides.gradient_override_map
 
 

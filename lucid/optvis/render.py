@@ -16,6 +16,7 @@ from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, overrides, param
 from lucid.optvis.arguments import check_model, loss_tensor, make_optimizer, make_t_image, make_transform_f
 from lucid.optvis.checks import check_thresholds, validate_size
+from lucid.optvis.overrides import gradient_override_map, redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.precision import resolve as resolve_precision
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
@@ -25,6 +26,7 @@ from lucid.optvis.steps import StoppedEarly, finite_update, interrupted_images, 
 __all__ = [
     "StoppedEarly",
     "finite_update",
+    "gradient_override_map",
     "graph_and_session",
     "import_model",
     "initialize_variables",
@@ -34,9 +36,12 @@ __all__ = [
     "make_t_image",
     "make_transform_f",
     "make_vis_T",
+    "redirected_relu6_grad",
+    "redirected_relu_grad",
     "render_channels",
     "render_vis",
     "run_steps",
+    "show",
     "step_loop",
 ]
 

@@ -199,10 +199,10 @@ def test_make_transform_f_and_optimizer_defaults():
         assert render.make_transform_f(None)(tf.zeros([1, 128, 128, 3])).shape.rank == 4
 
 
-def test_from_lucid_import_render_is_the_same_module():
+def test_from_lucid_import_render_has_the_render_functions():
     from lucid import render as short
 
-    assert short is render and short.render_vis is render.render_vis
+    assert short.render_vis is render.render_vis and short.make_vis_T is render.make_vis_T
 
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
