@@ -50,6 +50,8 @@ setup(
             "dask[distributed]>=2023.1",
             "PyOpenGL",
             "fsspec",
+            # tests/misc/io/test_redirects.py makes a TLS certificate for its local https server.
+            "cryptography",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
             # .ci/run builds the wheel and sdist that it installs into a fresh virtual environment.
