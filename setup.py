@@ -22,6 +22,8 @@ setup(
         "lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"],
         "lucid.optvis.param": ["*.npy"],
         "lucid.misc.gl": ["*.js"],
+        # The lockfile %%html_define_svelte installs its toolchain from (lucid/scratch/web/svelte.py).
+        "lucid.scratch.web": ["svelte_toolchain/*.json"],
     },
     # `tensorflow` is the one build that runs on CPU everywhere and on GPU (Linux: `tensorflow[and-cuda]`, our
     # `gpu` extra). A wheel's requirements are fixed when it is built, so they cannot follow what the user has;
