@@ -37,6 +37,8 @@ setup(
         _tensorflow_requirement(),
         "numpy",
         "pillow",
+        # lucid.misc.ndimage_utils.resize is scipy.ndimage.zoom, as in the original (recipes and MACO resize images)
+        "scipy",
         "ipython",
         "filelock",
     ],
