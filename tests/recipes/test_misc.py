@@ -129,7 +129,9 @@ def test_channel_reducer_pca_matches_numpy_svd():
     from lucid.misc.channel_reducer import ChannelReducer
 
     acts = np.random.RandomState(1).randn(40, 6)
-    reducer = ChannelReducer(2, "PCA").fit(acts)
+    reducer = ChannelReducer(2, "PCA")
+    fitted = reducer.fit(acts)
+    assert type(fitted).__name__ == "PCA"  # the original's fit returns the estimator's fit's value
     _, _, vt = np.linalg.svd(acts - acts.mean(0), full_matrices=False)
     np.testing.assert_allclose(np.abs(reducer.components), np.abs(vt[:2]), atol=1e-6)
     assert reducer.transform(acts[None]).shape == (1, 40, 2)
