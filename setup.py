@@ -32,6 +32,8 @@ setup(
         "tensorflow>=2.12",
         "numpy",
         "pillow",
+        # lucid.misc.ndimage_utils.resize is scipy.ndimage.zoom, as in the original (recipes and MACO resize images)
+        "scipy",
         "ipython",
         "filelock",
     ],

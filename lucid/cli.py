@@ -184,7 +184,9 @@ def main(argv=None):
                 use_fixed_seed=True,
                 precision=args.precision,
             )
-        outputs = [(images[-1][0], args.output, {})]
+        # An image file keeps the [0, 1] values as they are (save's own default stretches min..max).
+        is_array_file = args.output.lower().endswith(".npy")
+        outputs = [(images[-1][0], args.output, {} if is_array_file else {"domain": (0, 1)})]
         if args.gif:
             outputs.append((images, args.gif, {"fps": args.fps}))
         _save_all(outputs)

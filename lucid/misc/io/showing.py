@@ -25,7 +25,6 @@ import tensorflow as tf
 from lucid.misc import environment
 from lucid.misc.io.collapse_channels import collapse_channels
 from lucid.misc.io.serialize_array import array_to_jsbuffer, serialize_animation, serialize_array  # noqa: F401
-from lucid.misc.ndimage_utils import checkerboard_composite
 
 __all__ = [
     "animation",
@@ -95,22 +94,14 @@ def _image_html(array, w=None, domain=None, fmt="png"):
 
 def as_image(item):
     """An array that `image` can encode: PIL images become arrays, channel counts other than 1, 3 and 4 are
-    collapsed to RGB, RGBA is drawn over a checkerboard, and a batch [B, H, W, C] is laid side by side."""
+    collapsed to RGB (RGBA stays RGBA, encoded with its transparency), and a batch [B, H, W, C] is laid side by
+    side."""
     array = np.asarray(item)
     if array.ndim in (3, 4) and array.shape[-1] not in (1, 3, 4):
         array = collapse_channels(array)
-    if array.ndim in (3, 4) and array.shape[-1] == 4:
-        array = _over_checkerboard(array)
     if array.ndim == 4:
         array = np.hstack(array)
     return array
-
-
-def _over_checkerboard(array):
-    """RGBA images drawn over a grey checkerboard, so their transparency shows; uint8 arrays stay uint8."""
-    if np.issubdtype(array.dtype, np.integer):
-        return (checkerboard_composite(array / 255.0) * 255).astype(np.uint8)
-    return checkerboard_composite(array)
 
 
 def _is_image(item):
