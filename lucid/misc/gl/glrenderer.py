@@ -39,7 +39,7 @@ void main() {
 """
 
 
-_IDENTITY = np.eye(4, dtype=np.float32)
+_IDENTITY = np.eye(4)  # the original's default modelview (float64)
 _IDENTITY.flags.writeable = False
 
 
@@ -268,7 +268,7 @@ class MeshRenderer:
         """The projection matrix perspective(fovy, aspect, znear, zfar), for row vectors as the original's."""
         return meshutil.perspective(self.fovy, self.aspect, self.znear, self.zfar)
 
-    def render_mesh(self, position, uv, face=None, clear_color=(0, 0, 0, 0), modelview=_IDENTITY):
+    def render_mesh(self, position, uv, face=None, clear_color=[0, 0, 0, 0], modelview=_IDENTITY):  # noqa: B006
         """The [h, w, 4] frame of the triangles `face` (consecutive vertex triples if None) seen through
         `modelview` (a view matrix, e.g. `meshutil.sample_view(10.0, 12.0)` for a normalized mesh)."""
         position, uv, face, modelview = _mesh_arrays(position, uv, face, modelview)
