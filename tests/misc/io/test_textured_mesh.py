@@ -1,20 +1,20 @@
 """showing.textured_mesh: a self-contained WebGL viewer (nothing fetched), escaped, drawn by headless Chromium."""
 
 import base64
+import io
 import json
 import os
-import io
 import re
 import subprocess
 
 import numpy as np
 import PIL.Image
 import pytest
+from chromium import chromium_or_skip
 
 from lucid.misc.gl import meshutil
 from lucid.misc.gl.viewer import textured_mesh_html
 from lucid.misc.io import showing
-from tests.chromium import chromium_or_skip
 
 
 def _two_colour_texture():
