@@ -22,6 +22,8 @@ setup(
         "lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"],
         "lucid.optvis.param": ["*.npy"],
         "lucid.misc.gl": ["*.js"],
+        # The lockfile %%html_define_svelte installs its toolchain from (lucid/scratch/web/svelte.py).
+        "lucid.scratch.web": ["svelte_toolchain/*.json"],
     },
     # `tensorflow` is the one build that runs on CPU everywhere and on GPU (Linux: `tensorflow[and-cuda]`, our
     # `gpu` extra). A wheel's requirements are fixed when it is built, so they cannot follow what the user has;
@@ -50,6 +52,8 @@ setup(
             "dask[distributed]>=2023.1",
             "PyOpenGL",
             "fsspec",
+            # tests/misc/io/test_redirects.py makes a TLS certificate for its local https server.
+            "cryptography",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
             # .ci/run builds the wheel and sdist that it installs into a fresh virtual environment.

@@ -21,6 +21,19 @@ import time
 
 from lucid.misc.commandline import OneLineParser, import_tensorflow_quietly
 
+__all__ = [
+    "build_parser",
+    "check_arguments",
+    "GIF_FRAMES",
+    "load_model",
+    "main",
+    "MAX_SIZE",
+    "microscope_main",
+    "OUTPUT_EXTENSIONS",
+    "parse_objective",
+    "sweep_main",
+]
+
 import_tensorflow_quietly()
 
 import lucid  # noqa: E402

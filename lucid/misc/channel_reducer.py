@@ -12,6 +12,10 @@ import numbers
 
 import numpy as np
 
+__all__ = [
+    "ChannelReducer",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -3,7 +3,12 @@
 import io
 
 import numpy as np
-from PIL import Image
+
+from lucid.misc.io.image_files import open_image
+
+__all__ = [
+    "matplotlib_to_numpy",
+]
 
 
 def matplotlib_to_numpy(plt):
@@ -14,4 +19,4 @@ def matplotlib_to_numpy(plt):
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     buffer.seek(0)
-    return np.asarray(Image.open(buffer).convert("RGB"), dtype=np.float32) / 255.0
+    return np.asarray(open_image(buffer).convert("RGB"), dtype=np.float32) / 255.0

@@ -9,6 +9,13 @@ import numbers
 import numpy as np
 import PIL.Image
 
+__all__ = [
+    "checkerboard_composite",
+    "composite",
+    "resize",
+    "soft_alpha_blend",
+]
+
 log = logging.getLogger(__name__)
 
 # PIL filters for the spline orders `resize` accepts (scipy.ndimage.zoom's `order` argument).

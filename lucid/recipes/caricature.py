@@ -15,6 +15,15 @@ from lucid.misc.ndimage_utils import resize
 from lucid.optvis import objectives, param, render, steps, transform
 from lucid.optvis.session import graph_and_session, initialize_variables
 
+__all__ = [
+    "caricature",
+    "dot_compare",
+    "feature_inversion",
+    "make_caricature",
+    "resize",
+    "save",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -19,6 +19,16 @@ from lucid.optvis import objectives, overrides, param, render, steps, transform
 from lucid.optvis.session import graph_and_session, initialize_variables
 from lucid.recipes.image_activations import activations, layer_name
 
+__all__ = [
+    "activation_difference",
+    "channel",
+    "direction",
+    "diversity",
+    "interaction",
+    "neuron",
+    "positive_and_negative",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -8,6 +8,14 @@ import tensorflow as tf
 
 from lucid.misc.ndimage_utils import resize
 
+__all__ = [
+    "activations",
+    "image_activations",
+    "layer_name",
+    "manifest_image_activations",
+    "resize",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -12,6 +12,12 @@ import tensorflow as tf
 from lucid.optvis import objectives, param, render
 from lucid.optvis.checks import validate_size
 
+__all__ = [
+    "aligned_interpolation",
+    "interpolation_frames",
+    "multi_interpolation_basis",
+]
+
 log = logging.getLogger(__name__)
 
 

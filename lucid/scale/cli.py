@@ -18,6 +18,13 @@ import time
 from lucid.misc.commandline import OneLineParser
 from lucid.optvis.precision import PRECISIONS
 
+__all__ = [
+    "main",
+    "MAX_SIZE",
+    "microscope_main",
+    "ProgressBar",
+]
+
 MAX_SIZE = 2048  # largest --size: a 2048 px batch already needs GBs per worker
 
 

@@ -18,6 +18,16 @@ except ImportError as error:
         "lucid.scale runs on Dask's distributed scheduler: pip install 'lucid[scale]' (or 'dask[distributed]')."
     ) from error
 
+__all__ = [
+    "ATTEMPTS",
+    "check_client",
+    "check_scheduler",
+    "connect",
+    "CONNECT_TIMEOUT",
+    "local_cluster",
+    "run_batches",
+]
+
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 2  # a failed task is retried once, then its units are recorded as failed

@@ -20,6 +20,13 @@ from lucid.scale.site import write_site
 from lucid.scale.store import Store, index_written_last, model_hash, unit_key
 from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, unit_name
 
+__all__ = [
+    "default_layers",
+    "MAX_DEFAULT_LAYERS",
+    "microscope",
+    "microscope_spec",
+]
+
 log = logging.getLogger(__name__)
 
 MAX_DEFAULT_LAYERS = 40  # a converted model listing more layers needs `layers`

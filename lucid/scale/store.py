@@ -26,6 +26,16 @@ import fsspec
 
 import lucid
 
+__all__ = [
+    "ENTRY_NAME",
+    "INDEX_NAME",
+    "index_written_last",
+    "model_hash",
+    "safe_name",
+    "Store",
+    "unit_key",
+]
+
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "index.json"

@@ -15,6 +15,10 @@ from lucid.scale.store import Store, index_written_last, model_hash, unit_key
 from lucid.scale.sweep_index import write_index_html
 from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, parse_units, unit_name
 
+__all__ = [
+    "render_units",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -5,6 +5,10 @@ A static page with relative links and no script, so it opens straight from disk;
 
 import html
 
+__all__ = [
+    "write_index_html",
+]
+
 _STYLE = """
 body { font-family: sans-serif; margin: 1em 2em; }
 .grid { display: flex; flex-wrap: wrap; gap: 6px; }

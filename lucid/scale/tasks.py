@@ -18,11 +18,27 @@ import PIL.Image
 import tensorflow as tf
 
 import lucid
+from lucid.misc.io.image_files import open_image
 from lucid.misc.io.serialize_array import serialize_array
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives, param
 from lucid.optvis.render import render_channels, render_vis
+
+__all__ = [
+    "activation_extremes",
+    "DIVERSITY_WEIGHT",
+    "encode_jpeg",
+    "load_model",
+    "load_square_image",
+    "merge_extremes",
+    "receptive_fields",
+    "render_batch",
+    "render_views",
+    "THUMB_PX",
+    "VIEWS",
+    "views_objective",
+]
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +156,7 @@ def render_views(spec, layer, channels, steps, size, seed, precision="float32"):
 
 def load_square_image(path, size):
     """The image at `path` as float32 RGB in [0, 1], centre-cropped to a square and resized to `size`."""
-    with PIL.Image.open(path) as image:
+    with open_image(path) as image:
         image = image.convert("RGB")
         side = min(image.size)
         left, top = (image.width - side) // 2, (image.height - side) // 2

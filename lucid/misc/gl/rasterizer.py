@@ -7,6 +7,10 @@ device coordinates, discarded outside [-1, 1]). Triangles are processed in vecto
 
 import numpy as np
 
+__all__ = [
+    "rasterize",
+]
+
 _CHUNK = 1 << 21  # candidate pixels per vectorized chunk: bounds the temporary arrays to ~100 MB
 
 

@@ -11,6 +11,10 @@ import numpy as np
 
 from lucid.misc.io.serialize_array import serialize_array
 
+__all__ = [
+    "textured_mesh_html",
+]
+
 _SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mesh_viewer.js")
 
 

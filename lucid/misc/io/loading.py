@@ -21,8 +21,23 @@ import PIL.Image
 import tensorflow as tf
 from google.protobuf.message import DecodeError
 
+from lucid.misc.io.image_files import open_image
 from lucid.misc.io.reading import local_cache_path, local_model_file, purge_cached, read_handle
 from lucid.misc.io.scoping import current_io_scopes, io_scope, resolve_url, scope_url, set_io_scopes  # noqa: F401
+
+__all__ = [
+    "current_io_scopes",
+    "DECODE_ERRORS",
+    "decompressors",
+    "is_handle",
+    "load",
+    "load_using_loader",
+    "loaders",
+    "nullcontext",
+    "read_handle",
+    "set_io_scopes",
+    "unsafe_loaders",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +47,7 @@ def _load_img(handle, target_dtype=np.float32, size=None, **kwargs):
 
     `size` resizes first (PIL order: width, height; LANCZOS).
     """
-    image = PIL.Image.open(handle)
+    image = open_image(handle)
     if image.mode not in ("L", "RGB", "RGBA", "I;16"):
         image = image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB")
     if size is not None:

@@ -21,6 +21,30 @@ from lucid.misc.io.scoping import current_io_scopes, gcs_https_url, io_scope, sc
 from lucid.misc.io.serialize_array import as_frames, normalize_array, serialize_animation
 from lucid.misc.io.writing import write_handle
 
+__all__ = [
+    "batch_save",
+    "CaptureSaveContext",
+    "ClarityJSONEncoder",
+    "compress_xz",
+    "compressors",
+    "current_io_scopes",
+    "nullcontext",
+    "save",
+    "save_gif",
+    "save_img",
+    "save_json",
+    "save_npy",
+    "save_npz",
+    "save_pb",
+    "save_pickle",
+    "save_str",
+    "save_txt",
+    "savers",
+    "set_io_scopes",
+    "unsafe_savers",
+    "write_handle",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -27,6 +27,20 @@ from lucid.misc.io.collapse_channels import collapse_channels
 from lucid.misc.io.serialize_array import array_to_jsbuffer, serialize_animation, serialize_array  # noqa: F401
 from lucid.misc.ndimage_utils import checkerboard_composite
 
+__all__ = [
+    "animation",
+    "array_to_jsbuffer",
+    "as_image",
+    "collapse_channels",
+    "graph",
+    "image",
+    "images",
+    "imshow",
+    "serialize_array",
+    "show",
+    "textured_mesh",
+]
+
 log = logging.getLogger(__name__)
 
 

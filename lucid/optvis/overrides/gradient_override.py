@@ -10,6 +10,12 @@ from contextlib import contextmanager
 
 import tensorflow as tf
 
+__all__ = [
+    "gradient_override_map",
+    "register_to_random_name",
+    "use_gradient",
+]
+
 
 def register_to_random_name(grad_f):
     """Register `grad_f` as a TF gradient under a fresh unique name and return that name."""

@@ -11,6 +11,12 @@ time, so late steps pay nothing for it). As in the original, the plain gradient 
 
 import tensorflow as tf
 
+__all__ = [
+    "REDIRECT_STEPS",
+    "redirected_relu6_grad",
+    "redirected_relu_grad",
+]
+
 # The redirection is used for the first 17 optimization steps (global_step 0..16).
 REDIRECT_STEPS = 16
 

@@ -11,6 +11,12 @@ import tensorflow as tf
 
 from lucid.optvis.checks import validate_shape
 
+__all__ = [
+    "collapse_shape",
+    "product",
+    "resize_bilinear_nd",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -7,6 +7,12 @@ import logging
 
 import numpy as np
 
+__all__ = [
+    "aligned_layout",
+    "aligned_umap",
+    "normalize_layout",
+]
+
 log = logging.getLogger(__name__)
 
 
