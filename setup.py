@@ -64,9 +64,10 @@ setup(
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
         "recipes": ["scikit-learn"],
-        # lucid.scratch.rl_util loads the RL-vision notebook's joblib files and factorises layers with scikit-learn's
-        # NMF; lucid.misc.convert_matplotlib turns matplotlib figures into images.
-        "scratch": ["joblib", "scikit-learn", "matplotlib"],
+        # lucid.scratch.rl_util loads the RL-vision notebook's joblib files, factorises layers with scikit-learn's
+        # NMF and resamples with scipy.ndimage.zoom (as the original); lucid.misc.convert_matplotlib turns
+        # matplotlib figures into images.
+        "scratch": ["joblib", "scikit-learn", "scipy", "matplotlib"],
         # The API reference and the rendered quickstart notebook (`mkdocs build`, see mkdocs.yml).
         "docs": ["mkdocs>=1.6,<2", "mkdocstrings[python]>=0.26", "mkdocs-jupyter>=0.25"],
         # lucid.scale renders whole layers on a dask.distributed cluster (local by default) into a store on any

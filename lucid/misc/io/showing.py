@@ -222,18 +222,19 @@ show.graph = graph
 
 
 def textured_mesh(mesh, texture, background="0xffffff"):
-    """Display `mesh` (a dict with position, uv and face) wearing `texture` [h, w, 3] in an interactive WebGL
-    viewer that loads nothing from the network: drag to rotate, scroll to zoom, "Unfold" shows the UV layout.
-    Outside a notebook the viewer is written to a temporary HTML file whose path is printed."""
+    """Display `mesh` (a dict with position, uv and face, shown as it is) wearing `texture` [h, w, 3] (stretched
+    from its own min..max) in an interactive WebGL viewer that loads nothing from the network: drag to rotate,
+    scroll to zoom, "Unfold" shows the UV layout, "Shade" lights it from the camera. Outside a notebook the
+    viewer is written to a temporary HTML file whose path is printed."""
     from lucid.misc.gl.viewer import textured_mesh_html
 
-    page = textured_mesh_html(mesh, texture, background=background)
+    page = IPython.display.HTML(textured_mesh_html(mesh, texture, background=background))
     if _in_ipython():
-        _display_html(page)
+        IPython.display.display(page)
         return
     fd, path = tempfile.mkstemp(prefix="lucid_show_", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("<!DOCTYPE html><html><body>%s</body></html>" % page)
+        handle.write("<!DOCTYPE html><html><body>%s</body></html>" % page.data)
     print("[lucid.show] mesh viewer saved to %s" % path)
 
 
