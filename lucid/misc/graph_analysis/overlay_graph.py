@@ -170,18 +170,7 @@ class OverlayGraph:
 
     def graphviz(self, groups=None):
         """Print the overlay as Graphviz DOT source; `groups` ({root node: nodes}) are printed as clusters."""
-        print("digraph G {")
-        for root, group in (groups or {}).items():
-            print("")
-            print('  subgraph "cluster_%s" {' % root.name.replace("/", "_"))
-            print('  label = "%s"' % root.name)
-            for node in group:
-                print('    "%s"' % node.name)
-            print("  }")
-        for node in self.nodes:
-            for inp in self.sorted(node.inputs):
-                print("  ", '"%s"' % inp.name, " -> ", '"%s"' % node.name)
-        print("}")
+        print_graphviz(self.nodes, groups, lambda node: node.name, lambda node: self.sorted(node.inputs))
 
     def filter(self, keep_nodes, pass_through=True):
         """An overlay of this one on `keep_nodes` (in this overlay's order); without `pass_through`, no edge passes
@@ -227,3 +216,20 @@ class OverlayGraph:
         for node, structure in structure_map.items():
             overlay[node].sub_structure = structure
         return overlay
+
+
+def print_graphviz(nodes, groups, label, inputs_of):
+    """Print DOT source: each {root: nodes} of `groups` as a cluster, then an edge from each of `inputs_of(node)` to
+    each of `nodes`, every node written as `label(node)`."""
+    print("digraph G {")
+    for root, group in (groups or {}).items():
+        print("")
+        print('  subgraph "cluster_%s" {' % root.name.replace("/", "_"))
+        print('  label = "%s"' % label(root))
+        for node in group:
+            print('    "%s"' % label(node))
+        print("  }")
+    for node in nodes:
+        for inp in inputs_of(node):
+            print("  ", '"%s"' % label(inp), " -> ", '"%s"' % label(node))
+    print("}")
