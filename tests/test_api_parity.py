@@ -44,19 +44,6 @@ OWNED_ELSEWHERE = {
     "lucid.scratch.rl_util.joblib_wrapper",
     "lucid.scratch.rl_util.nmf",
     "lucid.scratch.rl_util.util",
-    # faith-graph
-    "lucid.misc.graph_analysis.filter_overlay",
-    "lucid.misc.graph_analysis.overlay_graph",
-    "lucid.misc.graph_analysis.parse_overlay",
-    "lucid.misc.graph_analysis.property_inference",
-    "lucid.scratch.pretty_graphs.format_graph",
-    "lucid.scratch.pretty_graphs.graph",
-    "lucid.scratch.pretty_graphs.visualizations",
-    "lucid.scratch.atlas_pipeline.grid",
-    "lucid.scratch.atlas_pipeline.pipeline",
-    "lucid.scratch.atlas_pipeline.render_tile",
-    "lucid.scratch.web.observable",
-    "lucid.scratch.web.svelte",
 }
 
 POSITIONAL = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")

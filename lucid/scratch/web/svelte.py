@@ -30,6 +30,7 @@ import uuid
 import IPython
 
 from lucid.misc.io import reading
+from lucid.misc.io.reading import read
 from lucid.misc.io.showing import _display_html
 from lucid.misc.io.writing import write_handle
 
@@ -159,7 +160,7 @@ def SvelteComponent(name, path):
         path = build_svelte(path)
     elif not path.endswith(".js"):
         raise ValueError("SvelteComponent takes a compiled .js file or a .html component, got %r." % path)
-    js_content = reading.read(path, encoding="utf-8")
+    js_content = read(path, encoding="utf-8")
 
     def inner(data):
         _display_html(component_html(js_content, name, data))
