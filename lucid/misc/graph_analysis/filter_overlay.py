@@ -33,14 +33,20 @@ def cut_shapes(graph):
     return graph.filter([node.name for node in graph.nodes if node.op != "Shape"], pass_through=False)
 
 
-def is_dynamic(graph):
-    """Keep the overlay's first node (a graph's input, usually) and every node computed from it."""
-    reached, pending = set(), [graph.nodes[0]]
+def forward_reachable(node):
+    """The names of `node` and of every node computed from it (following `.consumers`; overlay or graph nodes)."""
+    reached, pending = set(), [node]
     while pending:
         node = pending.pop()
         if node.name not in reached:
             reached.add(node.name)
             pending.extend(node.consumers)
+    return reached
+
+
+def is_dynamic(graph):
+    """Keep the overlay's first node (a graph's input, usually) and every node computed from it."""
+    reached = forward_reachable(graph.nodes[0])
     return graph.filter([node.name for node in graph.nodes if node.name in reached])
 
 

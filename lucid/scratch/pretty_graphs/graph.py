@@ -3,6 +3,7 @@ op types, keep what the input flows into, fold chains like Conv2D -> Relu into t
 
 from collections import defaultdict
 
+from lucid.misc.graph_analysis import filter_overlay
 from lucid.misc.graph_analysis.overlay_graph import print_graphviz
 from lucid.misc.io import load, show  # noqa: F401  (names the original offers here)
 
@@ -109,20 +110,8 @@ def filter_graph(graph, keep_nodes, pass_through=True):
     return new_graph
 
 
-standard_include_ops = [
-    "Placeholder",
-    "Relu",
-    "Relu6",
-    "Add",
-    "Split",
-    "Softmax",
-    "Concat",
-    "ConcatV2",
-    "Conv2D",
-    "MaxPool",
-    "AvgPool",
-    "MatMul",
-]
+# The original's list here is graph_analysis's without its last entry ("EwZXy", an op type no graph has).
+standard_include_ops = [op for op in filter_overlay.standard_include_ops if op != "EwZXy"]
 
 
 def filter_graph_ops(graph, include_ops=standard_include_ops):
@@ -137,12 +126,7 @@ def filter_graph_cut_shapes(graph):
 
 def filter_graph_dynamic(graph):
     """Keep the graph's first node (its input, usually) and every node computed from it."""
-    reached, pending = set(), [graph.nodes[0]]
-    while pending:
-        node = pending.pop()
-        if node.name not in reached:
-            reached.add(node.name)
-            pending.extend(node.consumers)
+    reached = filter_overlay.forward_reachable(graph.nodes[0])
     return filter_graph(graph, [node.name for node in graph.nodes if node.name in reached])
 
 
