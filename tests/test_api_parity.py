@@ -36,19 +36,6 @@ OWNED_ELSEWHERE = {
     # faith-gl: rl_util itself passes; it re-exports vision_base.Model, whose class attributes set to None
     # (model_path, labels_path, model_name) _method_problems reports as missing (getattr_static's default is None).
     "lucid.scratch.rl_util",
-    # faith-graph
-    "lucid.misc.graph_analysis.filter_overlay",
-    "lucid.misc.graph_analysis.overlay_graph",
-    "lucid.misc.graph_analysis.parse_overlay",
-    "lucid.misc.graph_analysis.property_inference",
-    "lucid.scratch.pretty_graphs.format_graph",
-    "lucid.scratch.pretty_graphs.graph",
-    "lucid.scratch.pretty_graphs.visualizations",
-    "lucid.scratch.atlas_pipeline.grid",
-    "lucid.scratch.atlas_pipeline.pipeline",
-    "lucid.scratch.atlas_pipeline.render_tile",
-    "lucid.scratch.web.observable",
-    "lucid.scratch.web.svelte",
 }
 
 POSITIONAL = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
