@@ -41,7 +41,7 @@ def model_path(tmp_path_factory):
 @pytest.fixture(scope="module")
 def rendered(client, model_path, tmp_path_factory):
     """A sweep of all of conv1 and two channels of conv2, in batches of 4: `(out_dir, records)`."""
-    client.wait_for_workers(2, timeout=60)
+    client.wait_for_workers(2, timeout=180)  # a new cluster on a loaded machine can take minutes
     out_dir = str(tmp_path_factory.mktemp("rendered"))
     records = render_units(
         model_path, ["conv1", "conv2:3", "conv2:5"], out_dir, client=client, steps=STEPS, size=SIZE, batch_size=4
