@@ -52,6 +52,7 @@ setup(
             "joblib",
             "matplotlib",
             "dask[distributed]>=2023.1",
+            "cryptography",
             "PyOpenGL",
             "fsspec",
             # tests/misc/io/test_redirects.py makes a TLS certificate for its local https server.
@@ -72,7 +73,9 @@ setup(
         "docs": ["mkdocs>=1.6,<2", "mkdocstrings[python]>=0.26", "mkdocs-jupyter>=0.25"],
         # lucid.scale renders whole layers on a dask.distributed cluster (local by default) into a store on any
         # fsspec filesystem (local, s3:// with s3fs, gs:// with gcsfs...).
-        "scale": ["dask[distributed]>=2023.1", "fsspec"],
+        # cryptography makes the temporary TLS certificate of the local cluster (client, scheduler and workers
+        # authenticate each other).
+        "scale": ["dask[distributed]>=2023.1", "fsspec", "cryptography"],
         # lucid.misc.gl renders meshes with headless OpenGL (EGL or OSMesa from the system's Mesa); without it,
         # a NumPy rasterizer draws the same frames more slowly.
         "gl": ["PyOpenGL"],

@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-from lucid.misc.commandline import OneLineParser, import_tensorflow_quietly
+from lucid.misc.commandline import OneLineParser, import_tensorflow_quietly, unwritable_problem
 
 __all__ = [
     "build_parser",
@@ -67,14 +67,7 @@ def _writable_file_problem(path, extensions, what):
         return "%s %r needs one of the extensions %s" % (what, path, ", ".join(extensions))
     if os.path.isdir(path):
         return "%s %r is a directory; give a file name such as %s" % (what, path, os.path.join(path, "out" + ext))
-    parent = os.path.dirname(os.path.abspath(path))
-    while not os.path.exists(parent):
-        parent = os.path.dirname(parent)
-    if not os.path.isdir(parent):
-        return "%s %r cannot be created: %r is a file, not a directory" % (what, path, parent)
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return "%s %r cannot be written: no write permission in %r" % (what, path, parent)
-    return None
+    return unwritable_problem(path, what)
 
 
 def check_arguments(args):

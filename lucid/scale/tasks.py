@@ -178,27 +178,35 @@ def _activation_graph(spec, layers, size):
 def activation_extremes(spec, layers, paths, first_index, size, k):
     """For each layer, the k strongest and k weakest responses of each channel over the images at `paths`.
 
-    A response is a channel's maximum (or minimum) over the positions of one image. Returns `{layer: {"top": ...,
-    "bottom": ...}}`, each an array `[4, k', channels]` of (value, image index, row, column), image indices
-    counting from `first_index`; only these few numbers leave the worker, so memory does not grow with the folder.
+    A response is a channel's maximum (or minimum) over the positions of one image. Returns `{"layers": {layer:
+    {"top": ..., "bottom": ...}}, "skipped": [(path, error)]}`, each array `[4, k', channels]` of (value, image
+    index, row, column), image indices counting from `first_index`; only these few numbers leave the worker, so
+    memory does not grow with the folder. An image that cannot be read is skipped and listed with its error.
     """
     sess, t_input, tensors = _activation_graph(spec, tuple(layers), size)
-    batch = np.stack([load_square_image(path, size) for path in paths])
+    images, indices, skipped = [], [], []
+    for index, path in enumerate(paths, first_index):
+        try:
+            images.append(load_square_image(path, size))
+        except Exception as error:  # any error decoding a stranger's file: skip the image, name it, go on
+            skipped.append((path, "%s: %s" % (type(error).__name__, error)))
+        else:
+            indices.append(index)
     results = {}
-    for layer, acts in zip(layers, sess.run(tensors, {t_input: batch})):
+    for layer, acts in zip(layers, sess.run(tensors, {t_input: np.stack(images)}) if images else ()):
         n, height, width, channels = acts.shape
         flat = acts.reshape(n, height * width, channels)
         results[layer] = {
-            "top": _extremes(flat, np.argmax(flat, axis=1), width, first_index, k, largest=True),
-            "bottom": _extremes(flat, np.argmin(flat, axis=1), width, first_index, k, largest=False),
+            "top": _extremes(flat, np.argmax(flat, axis=1), width, indices, k, largest=True),
+            "bottom": _extremes(flat, np.argmin(flat, axis=1), width, indices, k, largest=False),
         }
-    return results
+    return {"layers": results, "skipped": skipped}
 
 
-def _extremes(flat, positions, width, first_index, k, largest):
+def _extremes(flat, positions, width, indices, k, largest):
     """`[4, k', channels]`: the k largest (or smallest) per-image extremes of each channel, with where they are."""
     values = np.take_along_axis(flat, positions[:, None, :], axis=1)[:, 0, :]  # [n, channels]
-    images = np.broadcast_to(np.arange(len(flat))[:, None] + first_index, values.shape)
+    images = np.broadcast_to(np.asarray(indices)[:, None], values.shape)
     stacked = np.stack([values, images, positions // width, positions % width]).astype(np.float64)
     return merge_extremes([stacked], k, largest)
 
