@@ -25,34 +25,46 @@ HOLD_BYTES = 64 * 2**20
 _CHUNK_BYTES = 64 * 2**20
 
 
-def _weights(graph_def, light):
-    """The Const nodes of `graph_def` that `light` (its weightless copy) has as Placeholders."""
-    stubbed = {node.name for node in light.node if node.op == "Placeholder"}
-    return [node for node in graph_def.node if node.op == "Const" and node.name in stubbed]
-
-
 def _nbytes(node):
     tensor = node.attr["value"].tensor
     size = int(np.prod([d.size for d in tensor.tensor_shape.dim]))
     return size * tf.dtypes.as_dtype(tensor.dtype).size
 
 
-def holding(model, sess):
-    """`(model_to_import, input_map)`: `model` itself and {} for small models or other objects; for big ones, a
-    copy of `model` whose weights are Placeholders and the input_map that feeds each from a variable, already
-    initialized in `sess` (variables outside the graph's collections, so initializers and optimizers skip them)."""
+def weightless(model):
+    """`(light, weights)`: for a big lucid Model, a copy whose weights are Placeholders (prune and import it
+    instead of `model`: its parts copy no weights) and {name: Const node} of those weights; for others None and
+    {}. The copy is kept on the model for its next render."""
     if HOLD_BYTES is None or not isinstance(model, Model):
-        return model, {}
+        return None, {}
     graph_def = model.graph_def
-    if sum(_nbytes(node) for node in graph_def.node if node.op == "Const") <= HOLD_BYTES:
-        return model, {}
-    light = copy.copy(model)
-    light._graph_def = model_util.weightless_graph_def(graph_def)
-    light._size_support = model.size_support  # the same graph: no second probe
-    light._pruned_cache = OrderedDict()
+    kept = model.__dict__.get("_held_weights")
+    if kept is None or kept[0] is not graph_def:
+        weights = {node.name: node for node in graph_def.node if node.op == "Const"}
+        if sum(_nbytes(node) for node in weights.values()) <= HOLD_BYTES:
+            kept = (graph_def, None, {})
+        else:
+            light = copy.copy(model)
+            light._graph_def = model_util.weightless_graph_def(graph_def)
+            light._size_support = model.size_support  # the same graph: no second probe
+            light._pruned_cache = OrderedDict()
+            light.__dict__.pop("_held_weights", None)
+            stubbed = {node.name for node in light.graph_def.node if node.op == "Placeholder"}
+            kept = (graph_def, light, {name: node for name, node in weights.items() if name in stubbed})
+        model.__dict__["_held_weights"] = kept
+    return kept[1:]
+
+
+def held(light, weights, sess):
+    """The input_map that feeds each weight of `weights` that `light` (the copy from `weightless`, or a part of it)
+    holds from a variable, initialized in `sess` (variables outside the graph's collections, so initializers and
+    optimizers skip them)."""
     input_map, chunk, chunk_bytes = {}, {}, 0
     with tf.name_scope("held_weights"):
-        for node in _weights(graph_def, light.graph_def):
+        for node in light.graph_def.node:
+            if node.name not in weights or node.op != "Placeholder":
+                continue
+            node = weights[node.name]
             tensor = node.attr["value"].tensor
             fed = tf.compat.v1.placeholder(tf.dtypes.as_dtype(tensor.dtype), [d.size for d in tensor.tensor_shape.dim])
             variable = tf.compat.v1.Variable(fed, trainable=False, collections=[], use_resource=True)
@@ -63,7 +75,7 @@ def holding(model, sess):
                 _initialize(sess, chunk)
                 chunk, chunk_bytes = {}, 0
     _initialize(sess, chunk)
-    return light, input_map
+    return input_map
 
 
 def _initialize(sess, chunk):

@@ -268,24 +268,27 @@ def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_over
     model on first use, under the scope "import_whole", fed the same image. `hold`: big weights in variables.
     """
 
+    light, weights = held_weights.weightless(model) if hold else (None, {})
+
     def imported(model, scope):
-        model, input_map = held_weights.holding(model, default_session("render")) if hold else (model, {})
+        input_map = held_weights.held(model, weights, default_session("render")) if weights else {}
         with _relu_override(relu_gradient_override, fast):
             return import_model(model, t_transformed, t_image, scope=scope, input_map=input_map)
 
-    part = pruned_for(model, objective_fns, t_image)
+    whole = light or model
+    part = pruned_for(whole, objective_fns, t_image)
     T = imported(part, "import")
-    if part is model:
+    if part is whole:
         return T
-    whole = []
+    imported_whole = []
 
     def T_every_layer(name):
         try:
             return T(name)
         except KeyError:
-            if not whole:
-                whole.append(imported(model, "import_whole"))
-            return whole[0](name)
+            if not imported_whole:
+                imported_whole.append(imported(whole, "import_whole"))
+            return imported_whole[0](name)
 
     return T_every_layer
 
