@@ -81,5 +81,12 @@ def held(light, weights, sess):
 def _initialize(sess, chunk):
     """Run the initializers of `chunk` ({initializer: (placeholder, Const node)}) fed the nodes' values."""
     if chunk:
-        feed = {fed: tf.make_ndarray(node.attr["value"].tensor) for fed, node in chunk.values()}
-        sess.run(list(chunk), feed)
+        sess.run(list(chunk), {fed: _value(node.attr["value"].tensor) for fed, node in chunk.values()})
+
+
+def _value(tensor):
+    """The array of a TensorProto: a view of its bytes when it has them (tf.make_ndarray copies them twice)."""
+    if not tensor.tensor_content:
+        return tf.make_ndarray(tensor)
+    dtype = tf.dtypes.as_dtype(tensor.dtype).as_numpy_dtype
+    return np.frombuffer(tensor.tensor_content, dtype).reshape([d.size for d in tensor.tensor_shape.dim])
