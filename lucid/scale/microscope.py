@@ -4,7 +4,7 @@
     microscope("EfficientNetLite0", "site", layers=["block4"], images="photos/", units=16)   # site/index.html
 
 For each unit: the positive and negative visualizations and a diverse batch of 4 (tasks.render_views), and with
-`images` the patches of those images that excite it most and least (lucid.scale.examples). Results go to the
+`images` the patches of those images that excite it most and least (lucid.scale.dataset). Results go to the
 store at `site` (lucid.scale.store), keyed by the model's content and the settings: a rerun with more layers,
 units or images does only the missing work. The pages (lucid.scale.site) are rewritten at the end of each run.
 """
@@ -14,12 +14,11 @@ import os
 
 from lucid.modelzoo import nets_factory
 from lucid.optvis.checks import validate_size
-from lucid.scale import examples as dataset
-from lucid.scale import tasks
-from lucid.scale.cluster import check_client, connect, run_tasks
+from lucid.scale import dataset, tasks
+from lucid.scale.cluster import check_client, connect, run_batches
 from lucid.scale.site import write_site
 from lucid.scale.store import Store, index_written_last, model_hash, unit_key
-from lucid.scale.sweep import batches, check_settings, expand_units, model_display_name, model_spec, unit_name
+from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, unit_name
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +161,6 @@ def default_layers(model, spec, layers):
 
 def _render(client, store, spec, todo, settings, keys, base, records, progress):
     """Render the views of the units `todo`, batch_size channels per task, storing each unit as it arrives."""
-    steps, size, seed, precision = (settings[name] for name in ("steps", "size", "seed", "precision"))
 
     def record(layer, channel, **fields):
         unit = (layer, channel)
@@ -177,25 +175,18 @@ def _render(client, store, spec, todo, settings, keys, base, records, progress):
             **fields,
         )
 
-    def on_result(args, result, attempt):
-        layer, channels = args[1], args[2]
+    def on_done(layer, channels, result, fields):
         for channel, views, thumb in zip(channels, result["images"], result["thumbs"]):
             files = dict(("%s.png" % view, data) for view, data in views.items())
             files["thumb.jpg"] = thumb
-            fields = dict(seconds=result["seconds"] / len(channels), worker=result["worker"], attempts=attempt)
-            entry = store.put(record(layer, channel, status="done", error=None, **fields), files)
+            entry = store.put(record(layer, channel, **fields), files)
             records[entry["key"]] = entry
 
-    def on_failure(args, message, attempt):
-        for channel in args[2]:
-            failed = record(args[1], channel, status="failed", error=message, attempts=attempt, files={})
-            records[failed["key"]] = failed
+    def on_failed(layer, channels, fields):
+        for channel in channels:
+            records[keys[(layer, channel)]] = record(layer, channel, **fields)
 
-    jobs = [
-        (tasks.render_views, (spec, layer, channels, steps, size, seed, precision), len(channels))
-        for layer, channels in batches(todo, settings["batch_size"])
-    ]
-    run_tasks(client, jobs, on_result, on_failure, progress)
+    run_batches(client, tasks.render_views, spec, todo, settings, on_done, on_failed, progress)
 
 
 def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys, base, records):
