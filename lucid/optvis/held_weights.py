@@ -32,27 +32,29 @@ def _nbytes(node):
 
 
 def weightless(model):
-    """`(light, weights)`: for a big lucid Model, a copy whose weights are Placeholders (prune and import it
-    instead of `model`: its parts copy no weights) and {name: Const node} of those weights; for others None and
-    {}. The copy is kept on the model for its next render."""
+    """`(light, weights)`: for a lucid Model whose weights take more than HOLD_BYTES, a copy whose weights are
+    Placeholders (prune and import it instead of `model`: its parts copy no weights) and {name: Const node} of
+    those weights; for others None and {}. The copy is kept on the model for its next render."""
     if HOLD_BYTES is None or not isinstance(model, Model):
         return None, {}
     graph_def = model.graph_def
     kept = model.__dict__.get("_held_weights")
-    if kept is None or kept[0] is not graph_def:
-        weights = {node.name: node for node in graph_def.node if node.op == "Const"}
-        if sum(_nbytes(node) for node in weights.values()) <= HOLD_BYTES:
-            kept = (graph_def, None, {})
-        else:
-            light = copy.copy(model)
-            light._graph_def = model_util.weightless_graph_def(graph_def)
-            light._size_support = model.size_support  # the same graph: no second probe
-            light._pruned_cache = OrderedDict()
-            light.__dict__.pop("_held_weights", None)
-            stubbed = {node.name for node in light.graph_def.node if node.op == "Placeholder"}
-            kept = (graph_def, light, {name: node for name, node in weights.items() if name in stubbed})
+    if kept is None or kept["graph_def"] is not graph_def:
+        constants = [node for node in graph_def.node if node.op == "Const"]
+        kept = dict(graph_def=graph_def, nbytes=sum(_nbytes(node) for node in constants), light=None)
         model.__dict__["_held_weights"] = kept
-    return kept[1:]
+    if kept["nbytes"] <= HOLD_BYTES:
+        return None, {}
+    if kept["light"] is None:
+        light = copy.copy(model)
+        light._graph_def = model_util.weightless_graph_def(graph_def)
+        light._size_support = model.size_support  # the same graph: no second probe
+        light._pruned_cache = OrderedDict()
+        light.__dict__.pop("_held_weights", None)
+        stubbed = {node.name for node in light.graph_def.node if node.op == "Placeholder"}
+        kept["light"] = light
+        kept["weights"] = {node.name: node for node in graph_def.node if node.op == "Const" and node.name in stubbed}
+    return kept["light"], kept["weights"]
 
 
 def held(light, weights, sess):
