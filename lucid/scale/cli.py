@@ -69,6 +69,11 @@ def _common_arguments(parser, steps, size, batch_size):
         default="float32",
         help="compute precision of the renders (default float32)",
     )
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="the fast path: other numbers than the original's, the same measured quality (lucid.optvis.fast)",
+    )
 
 
 def _check_first(parser, args):
@@ -151,6 +156,7 @@ def main(argv=None):
         seed=args.seed,
         n_workers=args.workers,
         precision=args.precision,
+        fast=args.fast,
     )
     return _report(records, args.out)
 
@@ -196,6 +202,7 @@ def microscope_main(argv=None):
         units=args.units,
         batch_size=args.batch_size,
         precision=args.precision,
+        fast=args.fast,
         value_range=args.value_range,
         bgr=args.bgr,
         top_k=args.top_k,

@@ -51,8 +51,9 @@ def _per_example_select(relu_grad, redirected):
     return tf.where(tf.broadcast_to(has_gradient, tf.shape(relu_grad)), relu_grad, redirected)
 
 
-def redirected_relu_grad(op, grad):
-    """Gradient for "Relu" ops; see the module docstring."""
+def redirected_relu_grad(op, grad, plain_grad=None):
+    """Gradient for "Relu" ops; see the module docstring. `plain_grad(x, grad)`: the late steps' gradient, if
+    not the original's where(x < 0, 0, grad) (lucid.optvis.fast passes TF's ReluGrad)."""
     assert op.type == "Relu", "redirected_relu_grad is for Relu ops, got %s" % op.type
 
     def relu_grad(x, grad):
@@ -63,11 +64,12 @@ def redirected_relu_grad(op, grad):
         redirected = tf.where(tf.logical_and(x < 0.0, grad > 0.0), tf.zeros_like(grad), grad)
         return _per_example_select(relu_grad(x, grad), redirected)
 
-    return _by_step(op, grad, relu_grad, redirected_grad)
+    return _by_step(op, grad, plain_grad or relu_grad, redirected_grad)
 
 
-def redirected_relu6_grad(op, grad):
-    """Gradient for "Relu6" ops: as for Relu, and also lets through gradient lowering inputs above 6."""
+def redirected_relu6_grad(op, grad, plain_grad=None):
+    """Gradient for "Relu6" ops: as for Relu, and also lets through gradient lowering inputs above 6.
+    `plain_grad` as for redirected_relu_grad."""
     assert op.type == "Relu6", "redirected_relu6_grad is for Relu6 ops, got %s" % op.type
 
     def relu6_grad(x, grad):
@@ -79,4 +81,4 @@ def redirected_relu6_grad(op, grad):
         redirected = tf.where(blocked, tf.zeros_like(grad), grad)
         return _per_example_select(relu6_grad(x, grad), redirected)
 
-    return _by_step(op, grad, relu6_grad, redirected_grad)
+    return _by_step(op, grad, plain_grad or relu6_grad, redirected_grad)
