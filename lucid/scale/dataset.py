@@ -18,6 +18,16 @@ import PIL.ImageDraw
 from lucid.misc.io.image_files import IMAGE_EXTENSIONS, list_image_files
 from lucid.scale import tasks
 
+__all__ = [
+    "CHUNK",
+    "extremes_over_images",
+    "fingerprint",
+    "IMAGE_EXTENSIONS",
+    "list_images",
+    "PATCH_PX",
+    "patches",
+]
+
 log = logging.getLogger(__name__)
 
 CHUNK = 32  # images per task
@@ -49,7 +59,10 @@ def fingerprint(paths, folder):
 
 
 def extremes_over_images(client, spec, layers, paths, size, k, in_flight=None):
-    """`{layer: {"top", "bottom"}}` arrays `[4, k, channels]` of (value, image index, row, column) over `paths`."""
+    """`{layer: {"top", "bottom"}}` arrays `[4, k, channels]` of (value, image index, row, column) over `paths`.
+
+    An image that cannot be read is skipped with one warning naming it.
+    """
     in_flight = in_flight or 2 * max(1, len(client.scheduler_info()["workers"]))
     chunks = iter(range(0, len(paths), CHUNK))
     merged = {}
@@ -61,7 +74,10 @@ def extremes_over_images(client, spec, layers, paths, size, k, in_flight=None):
 
     pending = distributed.as_completed([submit(start) for _, start in zip(range(in_flight), chunks)])
     for future in pending:
-        for layer, result in future.result().items():
+        chunk = future.result()
+        for path, error in chunk["skipped"]:
+            log.warning("Skipped the image %s, which cannot be read (%s).", path, error)
+        for layer, result in chunk["layers"].items():
             previous = merged.get(layer)
             merged[layer] = {
                 side: result[side]
@@ -73,6 +89,8 @@ def extremes_over_images(client, spec, layers, paths, size, k, in_flight=None):
         start = next(chunks, None)
         if start is not None:
             pending.add(submit(start))
+    if not merged:
+        raise ValueError("None of the %d images of the dataset could be read (see the warnings)." % len(paths))
     return merged
 
 

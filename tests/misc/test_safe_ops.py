@@ -198,7 +198,15 @@ def test_overlay_graph_checks_a_graph_def_before_importing_it(secret, tmp_path, 
     with pytest.raises(safe_ops.UnsafeGraphError, match="WriteFile"):
         OverlayGraph(graph_def)
     monkeypatch.setenv(safe_ops.ENVIRONMENT_VARIABLE, "1")
-    assert "exfiltrate" in {node.name for node in OverlayGraph(graph_def).nodes}
+    assert OverlayGraph(graph_def).tf_graph.get_operation_by_name("exfiltrate").type == "WriteFile"
+
+
+@pytest.mark.parametrize("value", ["0", "false", "no", ""])
+def test_environment_variable_switched_off_keeps_the_check(bad_pb, tmp_path, monkeypatch, value):
+    monkeypatch.setenv(safe_ops.ENVIRONMENT_VARIABLE, value)
+    with pytest.raises(safe_ops.UnsafeGraphError):
+        render.render_vis(Model.load(bad_pb), "conv:0", lambda: param.image(16), thresholds=(1,), verbose=False)
+    assert not (tmp_path / "stolen.txt").exists()
 
 
 def test_a_manifest_cannot_opt_in_to_unsafe_ops(bad_pb, tmp_path, monkeypatch):

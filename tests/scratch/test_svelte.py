@@ -73,18 +73,13 @@ def test_component_compiles_and_renders_in_headless_chromium(tmp_path, monkeypat
     assert re.search(r'<li class="on[^"]*">aa</li><li class="off[^"]*">bb</li><li class="off[^"]*">cc</li>', dom)
 
 
-def test_cell_magic_binds_the_component_in_the_notebook_namespace(tmp_path, monkeypatch):
+def test_cell_magic_makes_the_component_an_attribute_of_the_module(monkeypatch):
     _compiler_or_skip()
-
-    class Shell:
-        user_ns = {}
-
-    monkeypatch.setattr(svelte.IPython, "get_ipython", lambda: Shell)
     shown = []
     monkeypatch.setattr(svelte, "_display_html", shown.append)
     svelte.html_define_svelte("Widget", "<b>{x}</b>")  # Svelte 2 syntax
-    Shell.user_ns["Widget"]({"x": "</script><i>"})
-    assert svelte.Widget is Shell.user_ns["Widget"]  # `lucid_svelte.Widget(...)` as the notebooks call it
+    svelte.Widget({"x": "</script><i>"})  # `lucid_svelte.Widget(...)`, as the notebooks call it
+    assert re.search(r"var app = new Widget_[0-9a-f_]{36}\(", shown[0])
     assert "</script><i>" not in shown[0] and "\\u003c/script\\u003e" in shown[0]
 
 
@@ -98,7 +93,8 @@ import lucid.scratch.web.svelte as svelte
 shown = []
 svelte._display_html = shown.append
 shell.run_cell("%%html_define_svelte Counter\\n<p>{{count}} clicks</p>", store_history=False).raise_error()
-shell.run_cell("Counter({'count': 3})", store_history=False).raise_error()
+shell.run_cell("import lucid.scratch.web.svelte as lucid_svelte", store_history=False).raise_error()
+shell.run_cell("lucid_svelte.Counter({'count': 3})", store_history=False).raise_error()
 assert "new Counter_" in shown[0] and '"count": 3' in shown[0], shown
 print("ok")
 """
@@ -119,9 +115,24 @@ def test_without_node_the_error_says_how_to_get_it(tmp_path, monkeypatch):
         svelte.compile_svelte("<p>x</p>", "X")
 
 
-def test_js_id_makes_identifiers():
-    assert svelte.js_id("Group-Widget 2") == "Group_Widget_2"
-    assert svelte.js_id("3d") == "_3d"
+def test_js_id_is_the_name_and_a_uuid():
+    assert re.fullmatch(r"Group_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}", svelte.js_id("Group"))
+    assert svelte.js_id("Group") != svelte.js_id("Group")
+
+
+def test_a_compiled_component_is_used_as_is(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no node: nothing may be compiled
+    js = tmp_path / "Foo.js"
+    js.write_text("var Foo = function(options) { this.options = options; }; // $name $data stay")
+    shown = []
+    monkeypatch.setattr(svelte, "_display_html", shown.append)
+    svelte.SvelteComponent("Foo", str(js))({"a": 1})
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["Foo.js"]
+    assert "this.options = options; }; // $name $data stay" in shown[0]
+    assert re.search(r"<div id='Foo_[0-9a-f_]{36}'></div>", shown[0])
+    assert "var app = new Foo({" in shown[0] and 'data: {"a": 1},' in shown[0]
+    with pytest.raises(ValueError, match="JavaScript identifier"):
+        svelte.SvelteComponent("not-a-name", str(js))({})
 
 
 def test_a_planted_compiler_is_not_run(tmp_path, monkeypatch):

@@ -44,9 +44,29 @@ import filelock
 from lucid.misc.io.scoping import gcs_https_url, resolve_url, scope_url
 from lucid.misc.io.writing import write_handle
 
+__all__ = [
+    "cache_dir",
+    "DOWNLOAD_ATTEMPTS",
+    "DOWNLOAD_TIMEOUT",
+    "local_cache_path",
+    "local_model_file",
+    "LUCID_CACHE_DIR_NAME",
+    "MAX_FILENAME_LENGTH",
+    "PROGRESS_MIN_BYTES",
+    "purge_cached",
+    "read",
+    "read_handle",
+    "remote_http_url",
+    "RETRY_DELAY",
+    "scope_url",
+    "write_handle",
+]
+
 log = logging.getLogger(__name__)
 
 MAX_FILENAME_LENGTH = 200
+# Characters a cache file name does not keep from the URL (replaced by "_").
+RESERVED_PATH_CHARS = re.compile("[^A-Za-z0-9_.-]")
 # The name of the cache directory under XDG_CACHE_HOME (or ~/.cache) unless LUCID_CACHE_DIR is set.
 LUCID_CACHE_DIR_NAME = "lucid"
 _READ_BUFFER_SIZE = 1048576
@@ -261,7 +281,7 @@ def local_cache_path(remote_url):
     can never leave the cache directory, and two URLs never share it."""
     fetched_from = remote_http_url(remote_url)
     digest = hashlib.sha256(fetched_from.encode("utf-8")).hexdigest()[:32]
-    readable = re.sub("[^A-Za-z0-9_.-]", "_", urlparse(fetched_from).path.rsplit("/", 1)[-1])
+    readable = RESERVED_PATH_CHARS.sub("_", urlparse(fetched_from).path.rsplit("/", 1)[-1])
     name = (digest + "-" + readable)[:MAX_FILENAME_LENGTH]
     directory = cache_dir()
     os.makedirs(directory, exist_ok=True)

@@ -31,6 +31,17 @@ from lucid.optvis.checks import validate_size
 from lucid.optvis.overrides.gradient_override import gradient_override_map, register_to_random_name
 from lucid.optvis.param.color import color_correlation_svd_sqrt, color_mean, max_norm_svd_sqrt
 
+__all__ = [
+    "DEFAULT_SPECTRUM_PATH",
+    "estimate_spectrum",
+    "is_maco_image",
+    "load_spectrum",
+    "maco",
+    "MACO_LEARNING_RATE",
+    "maco_transforms",
+    "resample_spectrum",
+]
+
 log = logging.getLogger(__name__)
 
 DEFAULT_SPECTRUM_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "maco_spectrum.npy")

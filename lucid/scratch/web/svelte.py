@@ -3,7 +3,10 @@
     %%html_define_svelte GroupWidget
     <div>{{title}}</div>
     ...
-    GroupWidget({"title": "hello"})   # in a later cell (or lucid_svelte.GroupWidget): shows it with that data
+    lucid_svelte.GroupWidget({"title": "hello"})   # in a later cell: shows it with that data
+
+(`import lucid.scratch.web.svelte as lucid_svelte`: the component becomes an attribute of this module.) A component
+already compiled to JavaScript is used as is: `SvelteComponent("Name", "Name.js")`.
 
 Components are compiled with the Svelte 2 compiler (`svelte@2.16.1`, pinned: Svelte 3 and later cannot compile these
 components nor offer their `new C({target, data})` API), run by Node.js. The notebooks' components are written in
@@ -34,7 +37,9 @@ import uuid
 import IPython
 
 from lucid.misc.io import reading
+from lucid.misc.io.reading import read
 from lucid.misc.io.showing import _display_html
+from lucid.misc.io.writing import write_handle
 
 SVELTE_VERSION = "2.16.1"
 SVELTE_UPGRADE_VERSION = "1.0.16"
@@ -51,6 +56,11 @@ process.stdout.write(result.js.code);
 
 
 def js_id(name):
+    """A fresh JavaScript identifier for an instance or component named `name`: `name` + "_" + a random uuid."""
+    return name + "_" + str(uuid.uuid4()).replace("-", "_")
+
+
+def _identifier(name):
     """`name` made a valid JavaScript identifier: every other character becomes "_"; a leading digit gets "_"."""
     identifier = re.sub(r"[^A-Za-z0-9_$]", "_", str(name))
     return "_" + identifier if not identifier or identifier[0].isdigit() else identifier
@@ -145,7 +155,7 @@ def compile_svelte(source, name):
     modules = install_compiler()
     node = _require("node", "run the Svelte 2 compiler")
     upgrade = "upgrade" if "{{" in source else ""
-    command = [node, "-e", _COMPILE_JS, modules, js_id(name), upgrade]
+    command = [node, "-e", _COMPILE_JS, modules, _identifier(name), upgrade]
     result = subprocess.run(command, input=source, capture_output=True, text=True)
     if result.returncode != 0:
         raise ValueError("Svelte could not compile component %s:\n%s" % (name, result.stderr.strip()))
@@ -154,11 +164,10 @@ def compile_svelte(source, name):
 
 def build_svelte(html_fname):
     """Compile the component file NAME.html to NAME.js beside it, defining the class NAME; return its path."""
-    base = os.path.splitext(html_fname)[0]
+    js_fname = html_fname.replace(".html", ".js")
     with open(html_fname, encoding="utf-8") as handle:
-        code = compile_svelte(handle.read(), os.path.basename(base))
-    js_fname = base + ".js"
-    with open(js_fname, "w", encoding="utf-8") as handle:
+        code = compile_svelte(handle.read(), os.path.splitext(os.path.basename(html_fname))[0])
+    with write_handle(js_fname, "w") as handle:
         handle.write(code)
     return js_fname
 
@@ -168,47 +177,59 @@ def _script_safe(text):
     return re.sub(r"</(script)", r"<\\/\1", text, flags=re.IGNORECASE).replace("<!--", "<\\!--")
 
 
+_template = """
+  <div id='$id'></div>
+  <script>
+  $js
+  </script>
+  <script>
+    var app = new $name({
+        target: document.querySelector('#$id'),
+        data: $data,
+      });
+  </script>
+ """
+
+
 def component_html(js_code, name, data):
-    """HTML that defines the compiled component `name` and mounts one instance with `data` (JSON-serializable)."""
-    div_id = "svelte-" + uuid.uuid4().hex
+    """HTML that defines the compiled component class `name` and mounts one instance with `data` (JSON-able)."""
+    if not re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", name):
+        raise ValueError("A Svelte component's name must be a JavaScript identifier (its class name), got %r." % name)
     data_json = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return (
-        '<div id="%s"></div>\n<script>\n%s\nnew %s({target: document.getElementById("%s"), data: %s});\n</script>'
-        % (div_id, _script_safe(js_code), js_id(name), div_id, data_json)
-    )
+    values = {"id": js_id(name), "js": _script_safe(js_code), "name": name, "data": data_json}
+    # One pass, so that "$name" or "$data" inside the component's code stays as it is.
+    return re.sub(r"\$(id|js|name|data)", lambda match: values[match.group(1)], _template)
 
 
 def SvelteComponent(name, path):
-    """Compile the component file `path` and return a function that displays an instance: `f(data_dict)`."""
-    with open(build_svelte(path), encoding="utf-8") as handle:
-        js_code = handle.read()
-    class_name = os.path.splitext(os.path.basename(path))[0]
+    """A function displaying instances of the component class `name`: `f(data_dict)`. `path` is its compiled
+    JavaScript (a .js file, used as is) or its source (a .html file, compiled to a .js file beside it)."""
+    if path.endswith(".html"):
+        print("Trying to build svelte component from html...")
+        path = build_svelte(path)
+    elif not path.endswith(".js"):
+        raise ValueError("SvelteComponent takes a compiled .js file or a .html component, got %r." % path)
+    js_content = read(path, encoding="utf-8")
 
-    def show(data=None):
-        _display_html(component_html(js_code, class_name, data or {}))
+    def inner(data):
+        _display_html(component_html(js_content, name, data))
 
-    show.__name__ = js_id(name)
-    return show
+    return inner
 
 
 def html_define_svelte(line, cell):
-    """Cell magic `%%html_define_svelte Name`: compile the cell; `Name(data)` (in the notebook, and as an attribute
-    of this module) displays the component."""
+    """Cell magic `%%html_define_svelte Name`: compile the cell into a component; `lucid_svelte.Name(data)` (this
+    module's attribute) displays it."""
     words = line.split()
     if not words or not words[0].isidentifier():
         raise ValueError("Use `%%%%html_define_svelte Name` with a Python identifier as Name, got %r." % line)
-    name = words[0]
-    with tempfile.TemporaryDirectory(prefix="lucid_svelte_") as directory:
-        html_fname = os.path.join(directory, "%s_%s.html" % (name, uuid.uuid4().hex))
+    base_name = words[0]
+    id_str = js_id(base_name)
+    with tempfile.TemporaryDirectory(prefix="svelte_") as directory:
+        html_fname = os.path.join(directory, id_str + ".html")
         with open(html_fname, "w", encoding="utf-8") as handle:
             handle.write(cell)
-        component = SvelteComponent(name, html_fname)
-    # As in the original, the component becomes an attribute of this module (`lucid_svelte.Name(data)` in the
-    # notebooks), and a name in the notebook too.
-    globals()[name] = component
-    shell = IPython.get_ipython()
-    if shell is not None:
-        shell.user_ns[name] = component
+        globals()[base_name] = SvelteComponent(id_str, html_fname)
 
 
 if IPython.get_ipython() is not None:

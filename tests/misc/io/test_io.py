@@ -510,3 +510,12 @@ def test_sanitize_and_notebook_detection(monkeypatch):
     ZMQInteractiveShell = type("ZMQInteractiveShell", (), {})
     monkeypatch.setattr("IPython.get_ipython", lambda: ZMQInteractiveShell())
     assert is_notebook_environment() is True
+
+
+def test_missing_file_of_unknown_extension_is_also_a_runtime_error(tmp_path):
+    # The original raised RuntimeError here (it tries to load unknown extensions as images); its own test expects it.
+    from lucid.misc.io.loading import ResourceNotFoundError
+
+    with pytest.raises(RuntimeError) as info:
+        load(str(tmp_path / "string.XYZ"))
+    assert isinstance(info.value, FileNotFoundError) and info.type is ResourceNotFoundError
