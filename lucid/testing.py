@@ -17,6 +17,13 @@ import tensorflow as tf
 
 from lucid.modelzoo.other_models.InceptionV1 import InceptionV1
 
+__all__ = [
+    "inception_v1_graph_def",
+    "random_inception_v1",
+    "render_workloads",
+    "rss_mb",
+]
+
 log = logging.getLogger(__name__)
 
 # InceptionV1 mixed layers: branch depths (1x1, 3x3 bottleneck, 3x3, 5x5 bottleneck, 5x5, pool reduce),

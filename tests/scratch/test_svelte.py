@@ -1,5 +1,6 @@
 """%%html_define_svelte: Svelte 2 compiles a component that renders in headless Chromium; clear errors without node."""
 
+import json
 import os
 import re
 import shutil
@@ -132,3 +133,65 @@ def test_a_compiled_component_is_used_as_is(tmp_path, monkeypatch):
     assert "var app = new Foo({" in shown[0] and 'data: {"a": 1},' in shown[0]
     with pytest.raises(ValueError, match="JavaScript identifier"):
         svelte.SvelteComponent("not-a-name", str(js))({})
+
+
+def test_a_planted_compiler_is_not_run(tmp_path, monkeypatch):
+    """Issue 23 row 10: an install with the right package.json versions was trusted, and its compiler ran."""
+    directory = tmp_path / "toolchain"
+    marker = tmp_path / "planted_compiler_ran"
+    for package, version in (("svelte", "2.16.1"), ("svelte-upgrade", "1.0.16")):
+        folder = directory / "node_modules" / package
+        folder.mkdir(parents=True)
+        (folder / "package.json").write_text('{"name": "%s", "version": "%s"}' % (package, version))
+        (folder / "index.js").write_text(
+            'require("fs").writeFileSync(%r, "ran");\n'
+            "exports.compile = () => ({js: {code: 'var X;'}});\nexports.upgradeTemplate = s => s;\n" % str(marker)
+        )
+    directory.chmod(0o700)
+    monkeypatch.setenv("LUCID_SVELTE_DIR", str(directory))
+    if shutil.which("node") is None:  # the old code needed node to show the planted compiler running
+        pytest.skip("node is not installed")
+    with pytest.raises(RuntimeError, match="does not match lucid's lockfile .* not run"):
+        svelte.compile_svelte("<p>x</p>", "X")
+    assert not marker.exists()
+
+
+def test_install_is_npm_ci_from_the_lockfile_without_scripts_in_a_private_directory(tmp_path, monkeypatch):
+    directory = tmp_path / "toolchain"
+    monkeypatch.setenv("LUCID_SVELTE_DIR", str(directory))
+    monkeypatch.setattr(svelte, "_require", lambda tool, how: "/usr/bin/" + tool)
+    runs = []
+
+    def npm(command, cwd=None, **kwargs):
+        runs.append((command, cwd, sorted(os.listdir(cwd or "."))))
+        (directory / "node_modules" / "svelte").mkdir(parents=True)  # a partial install: refused below
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(svelte.subprocess, "run", npm)
+    with pytest.raises(RuntimeError, match="does not match lucid's lockfile"):
+        svelte.install_compiler()
+    ((command, cwd, files),) = runs
+    assert command[:3] == ["/usr/bin/npm", "ci", "--ignore-scripts"] and cwd == str(directory)
+    assert files == ["package-lock.json", "package.json"]
+    assert (directory / "package-lock.json").read_bytes() == (
+        open(os.path.join(svelte._LOCKFILE_DIR, "package-lock.json"), "rb").read()
+    )
+    assert directory.stat().st_mode & 0o777 == 0o700
+
+
+def test_the_lockfile_pins_every_package_with_its_integrity_hash():
+    with open(os.path.join(svelte._LOCKFILE_DIR, "package-lock.json")) as handle:
+        packages = json.load(handle)["packages"]
+    installed = {name: entry for name, entry in packages.items() if name}
+    assert len(installed) == 23 and installed["node_modules/svelte"]["version"] == "2.16.1"
+    assert all(entry["integrity"].startswith("sha512-") for entry in installed.values())
+    assert not any(entry.get("hasInstallScript") for entry in installed.values())
+
+
+def test_a_directory_others_can_write_is_refused(tmp_path, monkeypatch):
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(0o777)
+    monkeypatch.setenv("LUCID_SVELTE_DIR", str(directory))
+    with pytest.raises(RuntimeError, match="not a directory that only you can write"):
+        svelte.install_compiler()

@@ -13,15 +13,22 @@ components nor offer their `new C({target, data})` API), run by Node.js. The not
 Svelte 1's template syntax (`{{name}}`, `{{#each ...}}`): a component containing "{{" is first converted to Svelte 2
 syntax by Svelte's own converter, `svelte-upgrade@1.0.16`. Both live in `$LUCID_SVELTE_DIR`, else in
 `svelte@2.16.1/` under lucid's cache directory (`LUCID_CACHE_DIR`, default `~/.cache/lucid`); when missing they are
-installed there on first use with `npm install` (or ahead of time, e.g. before going offline, with
+installed there on first use (or ahead of time, e.g. before going offline, with
 `python -m lucid.scratch.web.svelte install`). Node.js and npm come from your system's packages
 (`apt-get install nodejs npm`) or https://nodejs.org.
+
+The toolchain runs as you, so it is installed and used like code lucid ships: `npm ci --ignore-scripts` from the
+lockfile in svelte_toolchain/ (every package pinned with its integrity hash, no install scripts), into a directory
+only you can write (created 0700), and its files are checked against TOOLCHAIN_SHA256 before each use. A toolchain
+with a changed, missing or extra file (a planted compiler) is not run.
 """
 
+import hashlib
 import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -74,29 +81,71 @@ def _require(tool, how):
     return path
 
 
-def _installed_version(modules, package):
-    try:
-        with open(os.path.join(modules, package, "package.json"), encoding="utf-8") as handle:
-            return json.load(handle).get("version")
-    except FileNotFoundError:
-        return None
+# The package.json and package-lock.json the toolchain is installed from.
+_LOCKFILE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "svelte_toolchain")
+# _tree_digest of the node_modules that `npm ci` installs from that lockfile.
+TOOLCHAIN_SHA256 = "df7967256a740ab6dec2c2983633a9036aa0e78be9e31fb39857d8609151eccc"
+
+
+def _tree_digest(modules):
+    """sha256 over the relative path and content of every file under `modules` (a symlink: its target), except
+    npm's .bin links and .package-lock.json record, which lucid never runs."""
+    digest = hashlib.sha256()
+    for root, directories, files in os.walk(modules):
+        relative_root = os.path.relpath(root, modules)
+        if relative_root == ".":
+            directories[:] = [name for name in directories if name != ".bin"]
+        directories.sort()
+        links = [name for name in directories if os.path.islink(os.path.join(root, name))]
+        for name in sorted(files + links):
+            relative, path = os.path.normpath(os.path.join(relative_root, name)), os.path.join(root, name)
+            if relative == ".package-lock.json":
+                continue
+            digest.update(relative.encode() + b"\0")
+            if os.path.islink(path):
+                digest.update(b"symlink to " + os.readlink(path).encode())
+            elif os.path.isfile(path):
+                with open(path, "rb") as handle:
+                    digest.update(hashlib.sha256(handle.read()).digest())
+            else:
+                digest.update(b"special file")
+    return digest.hexdigest()
+
+
+def _private_directory(directory):
+    """Create `directory` (mode 0700), or check that it is a directory of this user that no one else can write."""
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    info = os.lstat(directory)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise RuntimeError(
+            "The Svelte toolchain directory %s is not a directory that only you can write (its owner or mode allow "
+            "others to change the compiler lucid runs). Use one that only you can write (`chmod 700`), or set "
+            "LUCID_SVELTE_DIR to another directory." % directory
+        )
 
 
 def install_compiler():
-    """Install the pinned compiler and converter into compiler_dir() unless there; return their node_modules path."""
+    """Install the pinned compiler and converter into compiler_dir() unless there, check their files against
+    TOOLCHAIN_SHA256, and return their node_modules path."""
     directory = compiler_dir()
+    _private_directory(directory)
     modules = os.path.join(directory, "node_modules")
-    packages = {"svelte": SVELTE_VERSION, "svelte-upgrade": SVELTE_UPGRADE_VERSION}
-    if all(_installed_version(modules, name) == version for name, version in packages.items()):
-        return modules
-    npm = _require("npm", "install the Svelte 2 compiler")
-    specs = ["%s@%s" % item for item in packages.items()]
-    command = [npm, "install", "--prefix", directory, "--no-save", "--no-audit", "--no-fund", "--loglevel=error"]
-    result = subprocess.run(command + specs, capture_output=True, text=True)
-    if result.returncode != 0:
+    if not os.path.lexists(modules):
+        npm = _require("npm", "install the Svelte 2 compiler")
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(os.path.join(_LOCKFILE_DIR, name), os.path.join(directory, name))
+        command = [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"]
+        result = subprocess.run(command, cwd=directory, capture_output=True, text=True)
+        if result.returncode != 0:
+            shutil.rmtree(modules, ignore_errors=True)
+            raise RuntimeError(
+                "Could not install the Svelte 2 compiler into %s (%s). Run `npm ci --ignore-scripts` in a copy of %s "
+                "where npm works and set LUCID_SVELTE_DIR to it." % (directory, result.stderr.strip(), _LOCKFILE_DIR)
+            )
+    if _tree_digest(modules) != TOOLCHAIN_SHA256:
         raise RuntimeError(
-            "Could not install the Svelte 2 compiler into %s (%s). Install it with `npm install --prefix DIR %s` "
-            "where npm works and set LUCID_SVELTE_DIR=DIR." % (directory, result.stderr.strip(), " ".join(specs))
+            "The Svelte toolchain in %s does not match lucid's lockfile (a changed, missing or extra file, e.g. a "
+            "planted compiler), so it is not run. Delete %s and rerun to install it again." % (modules, modules)
         )
     return modules
 
