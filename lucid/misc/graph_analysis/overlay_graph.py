@@ -12,6 +12,8 @@ import tensorflow as tf
 
 from lucid.misc import safe_ops
 
+__all__ = ["OverlayNode", "OverlayStructure", "OverlayGraph", "print_graphviz"]
+
 
 class OverlayNode:
     """A kept tensor of an OverlayGraph, named like the tensor; `tf_node` is the tensor (None if the graph has no
