@@ -22,6 +22,20 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, "%s: error: %s (see --help)\n" % (self.prog, " ".join(str(message).split())))
 
 
+def unwritable_problem(path, what):
+    """Why the file or directory `path` (the `what` argument) cannot be created or written, or None if it can:
+    checked before anything is loaded, so a bad output fails at once instead of after the work."""
+    existing = os.path.abspath(path)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if existing != os.path.abspath(path) and not os.path.isdir(existing):
+        return "%s %r cannot be created: %r is a file, not a directory" % (what, path, existing)
+    folder = existing if os.path.isdir(existing) else os.path.dirname(existing)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "%s %r cannot be written: no write permission in %r" % (what, path, folder)
+    return None
+
+
 def import_tensorflow_quietly():
     """Import TensorFlow with TF_CPP_MIN_LOG_LEVEL=2 and without its C++ start-up info lines, unless the user set
     TF_CPP_MIN_LOG_LEVEL (then everything shows). Some of those lines ignore the level, so stderr is captured

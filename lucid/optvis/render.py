@@ -21,7 +21,8 @@ import tensorflow as tf
 from lucid.misc import safe_ops
 from lucid.misc.io import show
 from lucid.modelzoo.vision_base import Model
-from lucid.optvis import objectives, overrides, param, transform
+from lucid.optvis import fast as fast_path
+from lucid.optvis import held_weights, objectives, overrides, param, transform
 from lucid.optvis.checks import check_thresholds, validate_size
 from lucid.optvis.objective_base import Objective, ObjectiveFunc
 from lucid.optvis.objectives_util import model_T
@@ -64,6 +65,7 @@ def render_vis(
     image_size: int | None = None,
     show_image: bool | None = None,
     precision: str = "float32",
+    fast: bool = False,
 ) -> list[np.ndarray]:
     """Optimize an image for `objective_f` and return snapshots of it.
 
@@ -88,6 +90,8 @@ def render_vis(
       show_image: display the image at each threshold (default: follows `verbose`).
       precision: the model's arithmetic, "float32" (the original's numbers), "bfloat16" (CPU), "float16" (GPU) or
         "auto"; the image, optimizer and loss stay float32 (see lucid.optvis.precision).
+      fast: the default image, transforms and ReLU gradients computed the fast way (lucid.optvis.fast): other
+        numbers than the original's, the same quality (measured); explicit param_f and transforms are kept.
 
     Returns:
       A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far
@@ -96,7 +100,7 @@ def render_vis(
     if image_size is not None:
         if param_f is not None:
             raise ValueError("Pass either image_size (for the default param.image) or param_f, not both.")
-        param_f = lambda: param.image(image_size)  # noqa: E731
+        param_f = lambda: (fast_path.image if fast else param.image)(image_size)  # noqa: E731
     thresholds = check_thresholds(thresholds)
     if show_image is None:
         show_image = verbose
@@ -104,7 +108,15 @@ def render_vis(
     with graph_and_session(precision) as (graph, sess):
         with seeded(use_fixed_seed):
             T = _make_vis_T(
-                model, objective_f, param_f, optimizer, transforms, relu_gradient_override, print_objectives or []
+                model,
+                objective_f,
+                param_f,
+                optimizer,
+                transforms,
+                relu_gradient_override,
+                print_objectives or [],
+                fast=fast,
+                hold_weights=True,
             )
         print_objective_func = make_print_objective_func(print_objectives, T)
         initialize_variables(sess)
@@ -134,11 +146,13 @@ def render_channels(
     use_fixed_seed: bool = False,
     relu_gradient_override: bool = True,
     precision: str = "float32",
+    fast: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Render one image per channel of `layer`, optimizing `batch_size` channels together in one batch.
 
     Each image of a batch has its own objective (`channel(layer, c, batch=i)`), so a batch of N channels costs
-    about one forward/backward pass of N images instead of N separate renders. `precision` as in render_vis.
+    about one forward/backward pass of N images instead of N separate renders. `precision` and `fast` as in
+    render_vis.
 
     Returns `(images, values)`: images `[len(channels), image_size, image_size, 3]` in [0, 1], and values
     `[len(channels)]`, each channel's objective (mean activation, on the transformed image) after the last step.
@@ -157,10 +171,12 @@ def render_channels(
                 T = _make_vis_T(
                     model,
                     objectives.Objective.sum(per_image),
-                    lambda chunk=chunk: param.image(image_size, batch=len(chunk)),
+                    lambda chunk=chunk: (fast_path.image if fast else param.image)(image_size, batch=len(chunk)),
                     None,
                     transforms,
                     relu_gradient_override,
+                    fast=fast,
+                    hold_weights=True,
                 )
             t_values = [obj(T) for obj in per_image]
             initialize_variables(sess)
@@ -188,16 +204,30 @@ def make_vis_T(
     return _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
 
 
-def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override, also_read=()):
+def _make_vis_T(
+    model,
+    objective_f,
+    param_f,
+    optimizer,
+    transforms,
+    relu_gradient_override,
+    also_read=(),
+    fast=False,
+    hold_weights=False,
+):
     """make_vis_T; `also_read`: objectives that will be built on T besides `objective_f` (render_vis's
-    print_objectives), so that the part of the model they read is imported up front."""
+    print_objectives), so that the part of the model they read is imported up front. `fast`: render_vis's;
+    `hold_weights`: a big model's weights in variables (lucid.optvis.held_weights), for renders that own their
+    session."""
     sess = default_session("make_vis_T")
     _check_model(model)
-    t_image = make_t_image(param_f)
+    t_image = make_t_image(fast_path.image(128) if fast and param_f is None else param_f)
     objective_f = objectives.as_objective(objective_f)
     if param.is_maco_image(t_image):
         transforms = param.maco_transforms() if transforms is None else transforms
         optimizer = tf.compat.v1.train.AdamOptimizer(param.MACO_LEARNING_RATE) if optimizer is None else optimizer
+    if fast and (transforms is None or isinstance(transforms, tuple)):
+        transforms = [fast_path.standard_transform()]
     transform_f = make_transform_f(transforms)
     optimizer = make_optimizer(optimizer, [])
 
@@ -205,9 +235,11 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     init_global_step = tf.compat.v1.variables_initializer([global_step])
     sess.run(init_global_step)
 
-    with _relu_override(relu_gradient_override):
+    with _relu_override(relu_gradient_override, fast):
         t_transformed = transform_f(t_image)
-    T = _import_for(model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override)
+    T = _import_for(
+        model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override, fast, hold_weights
+    )
     loss = _loss_tensor(objective_f(T))
     vis_op = finite_update(optimizer, loss, global_step)
 
@@ -309,33 +341,42 @@ def make_optimizer(
     )
 
 
-def _relu_override(relu_gradient_override):
-    """The redirected ReLU gradients for ops built inside (see lucid.optvis.overrides.redirected_relu_grad), or
-    nothing."""
-    return overrides.relu_overrides() if relu_gradient_override else nullcontext()
+def _relu_override(relu_gradient_override, fast=False):
+    """The redirected ReLU gradients for ops built inside (see lucid.optvis.overrides.redirected_relu_grad; fused
+    with `fast`), or nothing."""
+    if not relu_gradient_override:
+        return nullcontext()
+    return fast_path.relu_overrides() if fast else overrides.relu_overrides()
 
 
-def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override):
+def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override, fast=False, hold=False):
     """The model lookup T of make_vis_T and render_vis: every layer of the model, from one import.
 
     Only the part of the model that `objective_fns` read is imported up front (pruning.pruned_for). A name outside
-    that part imports the whole model on first use, under the scope "import_whole", fed the same image.
+    that part imports the whole model on first use, under the scope "import_whole", fed the same image. `hold`:
+    a big model's weights in variables (held_weights), its weightless copy pruned and imported.
     """
-    part = pruned_for(model, objective_fns, t_image)
-    with _relu_override(relu_gradient_override):
-        T = import_model(part, t_transformed, t_image)
-    if part is model:
+    light, weights = held_weights.weightless(model) if hold else (None, {})
+
+    def imported(model, scope):
+        input_map = held_weights.held(model, weights, default_session("render")) if weights else {}
+        with _relu_override(relu_gradient_override, fast):
+            return import_model(model, t_transformed, t_image, scope=scope, input_map=input_map)
+
+    whole = light or model
+    part = pruned_for(whole, objective_fns, t_image)
+    T = imported(part, "import")
+    if part is whole:
         return T
-    whole = []
+    imported_whole = []
 
     def T_every_layer(name):
         try:
             return T(name)
         except KeyError:
-            if not whole:
-                with _relu_override(relu_gradient_override):
-                    whole.append(import_model(model, t_transformed, t_image, scope="import_whole"))
-            return whole[0](name)
+            if not imported_whole:
+                imported_whole.append(imported(whole, "import_whole"))
+            return imported_whole[0](name)
 
     return T_every_layer
 

@@ -90,6 +90,7 @@ def use_gradient(grad_f):
             result.set_shape(out.shape)
             return result
 
+        del inner.__wrapped__  # its signature stays `(*inputs)`, as the original's decorated functions show
         return inner
 
     return decorator

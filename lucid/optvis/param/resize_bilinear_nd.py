@@ -20,10 +20,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def product(values):
-    """Product of the entries of `values` (1 for an empty list)."""
+def product(l):  # noqa: E741 - the original's parameter name, which keyword callers use
+    """Product of the entries of `l` (1 for an empty list)."""
     prod = 1
-    for x in values:
+    for x in l:
         prod *= x
     return prod
 
