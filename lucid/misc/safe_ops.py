@@ -25,6 +25,20 @@ import tensorflow as tf
 
 from lucid.misc import limits
 
+__all__ = [
+    "ALLOWED_OPS",
+    "check_calls",
+    "check_graph_def",
+    "check_ops_added",
+    "check_saved_model",
+    "check_tensor_sizes",
+    "disallowed_nodes",
+    "ENVIRONMENT_VARIABLE",
+    "SAVED_MODEL_OPS",
+    "unsafe_ops_allowed",
+    "UnsafeGraphError",
+]
+
 ALLOWED_OPS = frozenset(
     # Graph plumbing and function calls (the called functions are checked too).
     "Placeholder PlaceholderWithDefault Const Identity IdentityN NoOp StopGradient PreventGradient Snapshot "

@@ -16,6 +16,13 @@ variable, Adam's state and the loss stay float32; only the activations and gradi
 import tensorflow as tf
 from tensorflow.core.protobuf import rewriter_config_pb2
 
+__all__ = [
+    "check",
+    "configure",
+    "PRECISIONS",
+    "resolve",
+]
+
 PRECISIONS = ("float32", "bfloat16", "float16", "auto")
 
 # /proc/cpuinfo flags of CPUs on which "auto" picks bfloat16 (see the module docstring).

@@ -16,6 +16,10 @@ from lucid.modelzoo.vision_base import Model
 from lucid.optvis import objectives
 from lucid.optvis.objectives_util import model_T
 
+__all__ = [
+    "pruned_for",
+]
+
 # Per model: the static shape and dtype of every tensor of its imported graph, for the trial build's stand-ins.
 _tensor_specs = weakref.WeakKeyDictionary()
 

@@ -12,6 +12,14 @@ import lucid
 from lucid.optvis.precision import configure as configure_precision
 from lucid.optvis.precision import resolve as resolve_precision
 
+__all__ = [
+    "default_session",
+    "graph_and_session",
+    "initialize_variables",
+    "seeded",
+    "session_config",
+]
+
 
 @contextmanager
 def graph_and_session(precision="float32"):

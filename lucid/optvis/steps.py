@@ -13,6 +13,15 @@ import re
 import numpy as np
 import tensorflow as tf
 
+__all__ = [
+    "finite_update",
+    "run_checked",
+    "run_steps",
+    "Snapshots",
+    "step_loop",
+    "StoppedEarly",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -15,8 +15,15 @@ import os
 import sys
 import time
 
-from lucid.misc.commandline import OneLineParser
+from lucid.misc.commandline import OneLineParser, unwritable_problem
 from lucid.optvis.precision import PRECISIONS
+
+__all__ = [
+    "main",
+    "MAX_SIZE",
+    "microscope_main",
+    "ProgressBar",
+]
 
 MAX_SIZE = 2048  # largest --size: a 2048 px batch already needs GBs per worker
 
@@ -77,8 +84,12 @@ def _check_first(parser, args):
     if args.scheduler and args.workers is not None:
         parser.error("--workers sizes the local cluster; drop it when giving --scheduler.")
     out = args.out[len("file://") :] if args.out.startswith("file://") else args.out
-    if "://" not in out and os.path.exists(out) and not os.path.isdir(out):
-        parser.error("-o %s is a file; give a directory (new or from an earlier run) for the results." % out)
+    if "://" not in out:
+        if os.path.exists(out) and not os.path.isdir(out):
+            parser.error("-o %s is a file; give a directory (new or from an earlier run) for the results." % out)
+        problem = unwritable_problem(out, "-o")
+        if problem:
+            parser.error(problem)
     model = args.model
     if model.endswith((".pb", ".keras")) or os.sep in model:
         if "://" not in model and not os.path.isfile(model):

@@ -17,8 +17,15 @@ from lucid.optvis.checks import validate_size
 from lucid.scale import dataset, tasks
 from lucid.scale.cluster import check_client, connect, run_batches
 from lucid.scale.site import write_site
-from lucid.scale.store import Store, index_written_last, model_hash, unit_key
+from lucid.scale.store import Store, index_written_last, model_hash, unit_key, unit_path
 from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, unit_name
+
+__all__ = [
+    "default_layers",
+    "MAX_DEFAULT_LAYERS",
+    "microscope",
+    "microscope_spec",
+]
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +87,15 @@ def microscope(
     store = Store(site)
     name = model_display_name(spec)
     base = dict(model=name, model_sha256=model_sha256)
-    records = {}
 
-    def finish(store, merged):
-        views = {unit: merged[key] for unit, key in view_keys.items() if merged.get(key, {}).get("status") == "done"}
-        found = {unit: _resolve(merged[key]) for unit, key in example_keys.items() if key in merged}
+    def finish(store, latest):
+        views = {
+            unit: _linked(latest[key]) for unit, key in view_keys.items() if latest.get(key, {}).get("status") == "done"
+        }
+        found = {unit: _resolve(latest[key]) for unit, key in example_keys.items() if key in latest}
         write_site(store, "Microscope: %s" % name, per_layer, views, found, paths is not None)
 
     with store.lock():
-        store.index()  # a damaged index stops the run here, before any work
         done = store.done_keys()
         todo = [unit for unit in wanted if view_keys[unit] not in done]
         lacking = {}  # layer -> its channels without dataset examples yet
@@ -97,25 +104,15 @@ def microscope(
             if missing:
                 lacking[layer] = missing
         log.info("%s: %d units to render, dataset examples for %d layers.", name, len(todo), len(lacking))
-        with index_written_last(store, records, then=finish):
+        with index_written_last(store, then=finish) as latest:
             if todo or lacking:
                 with connect(client, n_workers) as dask_client:
+                    # The renders first: a problem with the images never costs them.
+                    _render(dask_client, store, spec, todo, settings, view_keys, base, progress)
                     if lacking:
                         _dataset_examples(
-                            dask_client,
-                            store,
-                            spec,
-                            lacking,
-                            paths,
-                            images,
-                            pass_size,
-                            top_k,
-                            example_keys,
-                            base,
-                            records,
+                            dask_client, store, spec, lacking, paths, images, pass_size, top_k, example_keys, base
                         )
-                    _render(dask_client, store, spec, todo, settings, view_keys, base, records, progress)
-        latest = store.index()
     return [latest[view_keys[unit]] for unit in wanted]
 
 
@@ -161,7 +158,7 @@ def default_layers(model, spec, layers):
     return conv
 
 
-def _render(client, store, spec, todo, settings, keys, base, records, progress):
+def _render(client, store, spec, todo, settings, keys, base, progress):
     """Render the views of the units `todo`, batch_size channels per task, storing each unit as it arrives."""
 
     def record(layer, channel, **fields):
@@ -181,17 +178,16 @@ def _render(client, store, spec, todo, settings, keys, base, records, progress):
         for channel, views, thumb in zip(channels, result["images"], result["thumbs"]):
             files = dict(("%s.png" % view, data) for view, data in views.items())
             files["thumb.jpg"] = thumb
-            entry = store.put(record(layer, channel, **fields), files)
-            records[entry["key"]] = entry
+            store.put(record(layer, channel, **fields), files)
 
     def on_failed(layer, channels, fields):
         for channel in channels:
-            records[keys[(layer, channel)]] = record(layer, channel, **fields)
+            store.put(record(layer, channel, **fields), {})
 
     run_batches(client, tasks.render_views, spec, todo, settings, on_done, on_failed, progress)
 
 
-def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys, base, records):
+def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys, base):
     """One chunked pass over `paths` for the layers of `lacking` (`{layer: channels}`), then each of those units'
     example patches stored as its entry."""
     layers = list(lacking)
@@ -210,12 +206,18 @@ def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys
                     )
             unit = (layer, channel)
             entry = dict(base, kind="examples", key=keys[unit], layer=layer, channel=channel, unit=unit_name(*unit))
-            records[keys[unit]] = store.put(dict(entry, status="done", **lists), files)
+            store.put(dict(entry, status="done", **lists), files)
+
+
+def _linked(record):
+    """A views record with its files' paths built from its own key (never from strings stored in the entry)."""
+    return dict(record, files={name: unit_path(record["key"], name) for name in record["files"]})
 
 
 def _resolve(record):
-    """An examples record with each example's file path (relative to the store root) under "file"."""
+    """An examples record with each example's file path (relative to the store root, from the record's key)
+    under "file"."""
     return {
-        side: [dict(example, file=record["files"][example["name"]]) for example in record.get(side, [])]
+        side: [dict(example, file=unit_path(record["key"], example["name"])) for example in record.get(side, [])]
         for side in ("top", "bottom")
     }

@@ -11,9 +11,13 @@ import logging
 
 from lucid.scale import tasks
 from lucid.scale.cluster import check_client, connect, run_batches
-from lucid.scale.store import Store, index_written_last, model_hash, unit_key
+from lucid.scale.store import Store, index_written_last, model_hash, unit_key, unit_path
 from lucid.scale.sweep_index import write_index_html
 from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, parse_units, unit_name
+
+__all__ = [
+    "render_units",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +71,9 @@ def render_units(
     keys = {unit: unit_key("sweep", model_sha256, unit_name(*unit), settings) for unit in units}
     store = Store(out_dir)
     with store.lock():
-        store.index()  # a damaged index stops the run here, before any work
         done = store.done_keys()
         todo = [unit for unit in units if keys[unit] not in done]
         log.info("Rendering %d of %d units of %s into %s.", len(todo), len(units), model_name, store.url)
-        records = {}
         base = dict(settings, model=model_name, model_sha256=model_sha256, kind="sweep")
 
         def record(layer, channel, **fields):
@@ -80,16 +82,15 @@ def render_units(
 
         def on_done(layer, channels, result, fields):
             for channel, png, value in zip(channels, result["pngs"], result["values"]):
-                entry = store.put(record(layer, channel, value=value, **fields), {"image.png": png})
-                records[entry["key"]] = dict(entry, png=entry["files"]["image.png"])
+                path = unit_path(keys[(layer, channel)], "image.png")
+                store.put(record(layer, channel, value=value, png=path, **fields), {"image.png": png})
 
         def on_failed(layer, channels, fields):
             for channel in channels:
-                records[keys[(layer, channel)]] = record(layer, channel, value=None, png=None, **fields)
+                store.put(record(layer, channel, value=None, png=None, **fields), {})
 
-        with index_written_last(store, records, then=write_index_html):
+        with index_written_last(store, then=write_index_html) as latest:
             if todo:
                 with connect(client, n_workers) as dask_client:
                     run_batches(dask_client, tasks.render_batch, spec, todo, settings, on_done, on_failed, progress)
-        latest = store.index()
     return [latest[keys[unit]] for unit in units]

@@ -11,6 +11,16 @@ from lucid.optvis import precision
 from lucid.optvis.checks import validate_size
 from lucid.scale.store import safe_name
 
+__all__ = [
+    "batches",
+    "check_settings",
+    "expand_units",
+    "model_display_name",
+    "model_spec",
+    "parse_units",
+    "unit_name",
+]
+
 
 def check_settings(fast=False, **settings):
     """The render settings checked: steps, size, batch_size integers >= 1, seed None or >= 0, a known precision,
