@@ -1,29 +1,19 @@
-"""Install lucid: `pip install -e .` (add `[test]` for the test tools)."""
+"""Install lucid (distribution `lucid-tf2`, import name `lucid`): `pip install -e .`, with `[test]` for the tests."""
 
-from importlib import metadata
+import pathlib
+import re
 
 from setuptools import find_packages, setup
 
-
-def _tensorflow_requirement():
-    """Keep a TensorFlow the user already has (GPU `tensorflow`, `tensorflow-cpu`...); else the CPU wheel.
-
-    Asking for `tensorflow-cpu` next to an installed `tensorflow` would put two builds in one package folder.
-    """
-    for dist in ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tf-nightly"):
-        try:
-            metadata.version(dist)
-            return dist + ">=2.12"
-        except metadata.PackageNotFoundError:
-            pass
-    return "tensorflow-cpu>=2.12"
-
+HERE = pathlib.Path(__file__).parent
+# One version, kept in lucid/__init__.py; read as text so that building needs no TensorFlow.
+VERSION = re.search(r'^__version__ = "([^"]+)"', (HERE / "lucid" / "__init__.py").read_text(), re.M).group(1)
 
 setup(
-    name="lucid",
-    version="0.3.10",
+    name="lucid-tf2",
+    version=VERSION,
     description="Feature visualization for TensorFlow graphs: a TF2 successor of Google's Lucid",
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
@@ -32,15 +22,24 @@ setup(
         "lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"],
         "lucid.optvis.param": ["*.npy"],
         "lucid.misc.gl": ["*.js"],
+        # The lockfile %%html_define_svelte installs its toolchain from (lucid/scratch/web/svelte.py).
+        "lucid.scratch.web": ["svelte_toolchain/*.json"],
     },
+    # `tensorflow` is the one build that runs on CPU everywhere and on GPU (Linux: `tensorflow[and-cuda]`, our
+    # `gpu` extra). A wheel's requirements are fixed when it is built, so they cannot follow what the user has;
+    # users of another build (`tensorflow-cpu`, `tf-nightly`) install lucid with `--no-deps` (README).
     install_requires=[
-        _tensorflow_requirement(),
+        "tensorflow>=2.12",
         "numpy",
         "pillow",
+        # lucid.misc.ndimage_utils.resize is scipy.ndimage.zoom, as in the original (recipes and MACO resize images)
+        "scipy",
         "ipython",
         "filelock",
     ],
     extras_require={
+        # TensorFlow with the CUDA libraries from the package index (Linux).
+        "gpu": ["tensorflow[and-cuda]>=2.12"],
         # nbclient/nbformat/ipykernel run the example notebook in a real Jupyter kernel; hypothesis drives the
         # property-based tests of bad input.
         "test": [
@@ -56,15 +55,20 @@ setup(
             "cryptography",
             "PyOpenGL",
             "fsspec",
+            # tests/misc/io/test_redirects.py makes a TLS certificate for its local https server.
+            "cryptography",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
+            # .ci/run builds the wheel and sdist that it installs into a fresh virtual environment.
+            "build",
         ],
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
         "recipes": ["scikit-learn"],
-        # lucid.scratch.rl_util loads the RL-vision notebook's joblib files and factorises layers with scikit-learn's
-        # NMF; lucid.misc.convert_matplotlib turns matplotlib figures into images.
-        "scratch": ["joblib", "scikit-learn", "matplotlib"],
+        # lucid.scratch.rl_util loads the RL-vision notebook's joblib files, factorises layers with scikit-learn's
+        # NMF and resamples with scipy.ndimage.zoom (as the original); lucid.misc.convert_matplotlib turns
+        # matplotlib figures into images.
+        "scratch": ["joblib", "scikit-learn", "scipy", "matplotlib"],
         # The API reference and the rendered quickstart notebook (`mkdocs build`, see mkdocs.yml).
         "docs": ["mkdocs>=1.6,<2", "mkdocstrings[python]>=0.26", "mkdocs-jupyter>=0.25"],
         # lucid.scale renders whole layers on a dask.distributed cluster (local by default) into a store on any

@@ -181,6 +181,14 @@ def test_bad_values_exit_before_any_model_loads(tmp_path, capsys, nothing_loads,
     assert sorted(os.listdir(tmp_path)) == before
 
 
+def test_png_keeps_the_unit_range_although_save_stretches_by_default(tiny_pb, tmp_path, monkeypatch):
+    # save()'s default domain is now the original's None (min..max stretched); the command keeps (0, 1).
+    image = np.linspace(0.2, 0.6, 16 * 16 * 3, dtype=np.float32).reshape(1, 16, 16, 3)
+    monkeypatch.setattr(cli.render, "render_vis", lambda *args, **kwargs: [image])
+    assert main([tiny_pb, "conv2:3", "-o", str(tmp_path / "o.png"), "--size", "16", "--steps", "2", "-q"]) == 0
+    np.testing.assert_array_equal(_pixels(tmp_path / "o.png"), (image[0] * 255).astype(np.uint8))
+
+
 def test_failed_gif_removes_the_png(tiny_pb, tmp_path, monkeypatch, capsys):
     def disk_full(*args, **kwargs):
         raise ValueError("disk full")
@@ -224,3 +232,18 @@ def test_command_output_is_clean(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]  # text mode turns the bar's \r into \n
     assert all(line.startswith("[") for line in lines), result.stderr  # nothing but the progress bar
     assert lines[-1].startswith("[####################] 3/3  loss ")
+
+
+@pytest.mark.parametrize("precision", ["bfloat16", "float16", "auto"])
+def test_precision_reaches_the_render(tiny_pb, tmp_path, monkeypatch, precision):
+    """`--precision` is passed on to render_vis (a command that dropped it would render in float32)."""
+    seen = {}
+
+    def fake_render_vis(*args, **kwargs):
+        seen.update(kwargs)
+        return [np.zeros((1, 24, 24, 3), np.float32)]
+
+    monkeypatch.setattr(cli.render, "render_vis", fake_render_vis)
+    out = str(tmp_path / "out.png")
+    assert main([tiny_pb, "conv2:3", "-o", out, "--size", "24", "--steps", "2", "--precision", precision, "-q"]) == 0
+    assert seen["precision"] == precision

@@ -6,6 +6,11 @@ import re
 import sys
 import tempfile
 
+__all__ = [
+    "import_tensorflow_quietly",
+    "OneLineParser",
+]
+
 # TensorFlow's C++ start-up lines ("oneDNN custom operations are on", ...) are not for the user of a command.
 _STARTUP_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} ")
 

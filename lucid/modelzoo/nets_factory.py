@@ -4,14 +4,20 @@ import difflib
 import inspect
 import logging
 
-from lucid.modelzoo import vision_base, vision_models
+from lucid.modelzoo import vision_models
+from lucid.modelzoo.model import Model
+
+__all__ = [
+    "get_model",
+    "models_map",
+]
 
 log = logging.getLogger(__name__)
 
 models_map = {
     name: cls
     for name, cls in inspect.getmembers(vision_models, inspect.isclass)
-    if cls.__module__ != vision_base.__name__
+    if issubclass(cls, Model) and cls is not Model
 }
 
 

@@ -5,6 +5,15 @@ import numbers
 
 import tensorflow as tf
 
+__all__ = [
+    "check_thresholds",
+    "is_number",
+    "require_size_at_run_time",
+    "validate_sd",
+    "validate_shape",
+    "validate_size",
+]
+
 
 def is_number(x):
     """True for a real number, NumPy scalars included; False for bools (a bool where a number is expected is a

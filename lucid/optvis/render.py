@@ -3,6 +3,10 @@ objective) and run Adam gradient ascent on the objective.
 
     render_vis(model, "mixed4a:476")            # one image, 513 steps, shown at the end
     T = make_vis_T(model, objective)            # the graph pieces, for custom loops (inside a graph + session)
+
+Read top-down: render_vis opens a graph and session (session.py), builds the graph with _make_vis_T (the
+arguments converted by the make_* functions below, as in the original; the model imported by _import_for, only
+the part the objectives read, see pruning.py) and runs the steps (steps.py), which return the snapshots.
 """
 
 from contextlib import nullcontext
@@ -13,31 +17,29 @@ import tensorflow as tf
 from lucid.misc import safe_ops
 from lucid.misc.io import show
 from lucid.modelzoo.vision_base import Model
-from lucid.optvis import objectives, overrides, param
-from lucid.optvis.arguments import check_model, loss_tensor, make_optimizer, make_t_image, make_transform_f
+from lucid.optvis import fast as fast_path
+from lucid.optvis import held_weights, objectives, overrides, param, transform
 from lucid.optvis.checks import check_thresholds, validate_size
-from lucid.optvis.precision import resolve as resolve_precision
+from lucid.optvis.objectives_util import model_T
+from lucid.optvis.overrides import gradient_override_map, redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
 from lucid.optvis.session import default_session, graph_and_session, initialize_variables, seeded
-from lucid.optvis.steps import StoppedEarly, finite_update, interrupted_images, run_steps, step_loop
+from lucid.optvis.steps import finite_update, run_steps
 
 __all__ = [
-    "StoppedEarly",
-    "finite_update",
-    "graph_and_session",
+    "gradient_override_map",
     "import_model",
-    "initialize_variables",
-    "interrupted_images",
     "make_optimizer",
     "make_print_objective_func",
     "make_t_image",
     "make_transform_f",
     "make_vis_T",
+    "redirected_relu6_grad",
+    "redirected_relu_grad",
     "render_channels",
     "render_vis",
-    "run_steps",
-    "step_loop",
+    "show",
 ]
 
 
@@ -55,6 +57,7 @@ def render_vis(
     image_size=None,
     show_image=None,
     precision="float32",
+    fast=False,
 ):
     """Optimize an image for `objective_f` and return snapshots of it.
 
@@ -79,6 +82,8 @@ def render_vis(
       show_image: display the image at each threshold (default: follows `verbose`).
       precision: the model's arithmetic, "float32" (the original's numbers), "bfloat16" (CPU), "float16" (GPU) or
         "auto"; the image, optimizer and loss stay float32 (see lucid.optvis.precision).
+      fast: the default image, transforms and ReLU gradients computed the fast way (lucid.optvis.fast): other
+        numbers than the original's, the same quality (measured); explicit param_f and transforms are kept.
 
     Returns:
       A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far
@@ -87,16 +92,23 @@ def render_vis(
     if image_size is not None:
         if param_f is not None:
             raise ValueError("Pass either image_size (for the default param.image) or param_f, not both.")
-        param_f = lambda: param.image(image_size)  # noqa: E731
+        param_f = lambda: (fast_path.image if fast else param.image)(image_size)  # noqa: E731
     thresholds = check_thresholds(thresholds)
-    resolve_precision(precision)
     if show_image is None:
         show_image = verbose
 
     with graph_and_session(precision) as (graph, sess):
         with seeded(use_fixed_seed):
             T = _make_vis_T(
-                model, objective_f, param_f, optimizer, transforms, relu_gradient_override, print_objectives or []
+                model,
+                objective_f,
+                param_f,
+                optimizer,
+                transforms,
+                relu_gradient_override,
+                print_objectives or [],
+                fast=fast,
+                hold_weights=True,
             )
         print_objective_func = make_print_objective_func(print_objectives, T)
         initialize_variables(sess)
@@ -109,12 +121,10 @@ def render_vis(
                 if vis is not None and verbose:
                     print_objective_func(sess)
 
-            try:
-                return run_steps(sess, T, thresholds, on_step)
-            except StoppedEarly as stop:
-                images = interrupted_images(stop)
-                show(np.hstack(images[-1]))
-                return images
+            images = run_steps(sess, T, thresholds, on_step, on_interrupt="return")
+    if images.interrupted:
+        show(np.hstack(images[-1]))
+    return list(images)
 
 
 def render_channels(
@@ -128,11 +138,13 @@ def render_channels(
     use_fixed_seed=False,
     relu_gradient_override=True,
     precision="float32",
+    fast=False,
 ):
     """Render one image per channel of `layer`, optimizing `batch_size` channels together in one batch.
 
     Each image of a batch has its own objective (`channel(layer, c, batch=i)`), so a batch of N channels costs
-    about one forward/backward pass of N images instead of N separate renders. `precision` as in render_vis.
+    about one forward/backward pass of N images instead of N separate renders. `precision` and `fast` as in
+    render_vis.
 
     Returns `(images, values)`: images `[len(channels), image_size, image_size, 3]` in [0, 1], and values
     `[len(channels)]`, each channel's objective (mean activation, on the transformed image) after the last step.
@@ -141,7 +153,6 @@ def render_channels(
     if not channels:
         raise ValueError("channels is empty: give the channel numbers to render, e.g. range(16).")
     batch_size, steps = validate_size(batch_size, "batch_size"), validate_size(steps, "steps")
-    resolve_precision(precision)
     images, values = [], []
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
@@ -151,10 +162,12 @@ def render_channels(
                 T = _make_vis_T(
                     model,
                     objectives.Objective.sum(per_image),
-                    lambda chunk=chunk: param.image(image_size, batch=len(chunk)),
+                    lambda chunk=chunk: (fast_path.image if fast else param.image)(image_size, batch=len(chunk)),
                     None,
                     transforms,
                     relu_gradient_override,
+                    fast=fast,
+                    hold_weights=True,
                 )
             t_values = [obj(T) for obj in per_image]
             initialize_variables(sess)
@@ -175,16 +188,30 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
     return _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
 
 
-def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override, also_read=()):
+def _make_vis_T(
+    model,
+    objective_f,
+    param_f,
+    optimizer,
+    transforms,
+    relu_gradient_override,
+    also_read=(),
+    fast=False,
+    hold_weights=False,
+):
     """make_vis_T; `also_read`: objectives that will be built on T besides `objective_f` (render_vis's
-    print_objectives), so that the part of the model they read is imported up front."""
+    print_objectives), so that the part of the model they read is imported up front. `fast`: render_vis's;
+    `hold_weights`: a big model's weights in variables (lucid.optvis.held_weights), for renders that own their
+    session."""
     sess = default_session("make_vis_T")
-    check_model(model)
-    t_image = make_t_image(param_f)
+    _check_model(model)
+    t_image = make_t_image(fast_path.image(128) if fast and param_f is None else param_f)
     objective_f = objectives.as_objective(objective_f)
     if param.is_maco_image(t_image):
         transforms = param.maco_transforms() if transforms is None else transforms
         optimizer = tf.compat.v1.train.AdamOptimizer(param.MACO_LEARNING_RATE) if optimizer is None else optimizer
+    if fast and (transforms is None or isinstance(transforms, tuple)):
+        transforms = [fast_path.standard_transform()]
     transform_f = make_transform_f(transforms)
     optimizer = make_optimizer(optimizer, [])
 
@@ -192,10 +219,12 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     init_global_step = tf.compat.v1.variables_initializer([global_step])
     sess.run(init_global_step)
 
-    with _relu_override(relu_gradient_override):
+    with _relu_override(relu_gradient_override, fast):
         t_transformed = transform_f(t_image)
-    T = _import_for(model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override)
-    loss = loss_tensor(objective_f(T))
+    T = _import_for(
+        model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override, fast, hold_weights
+    )
+    loss = _loss_tensor(objective_f(T))
     vis_op = finite_update(optimizer, loss, global_step)
 
     pieces = dict(
@@ -220,36 +249,146 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     return T2
 
 
-def _relu_override(relu_gradient_override):
-    """The redirected ReLU gradients for ops built inside (see lucid.optvis.overrides.redirected_relu_grad), or
-    nothing."""
-    return overrides.relu_overrides() if relu_gradient_override else nullcontext()
+def _check_model(model):
+    """A TypeError unless `model` is a model instance: as in the original, any object with import_graph will do
+    (labels are read only if an objective asks)."""
+    if isinstance(model, type):
+        raise TypeError("model must be a Model instance, e.g. models.%s(), not the class itself." % model.__name__)
+    if not callable(getattr(model, "import_graph", None)):
+        raise TypeError(
+            "model must be a lucid Model (e.g. models.InceptionV1()) or an object with import_graph(t_image, "
+            "scope, forget_xy_shape, input_map) and labels; got %r." % (model,)
+        )
 
 
-def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override):
+def make_t_image(param_f):
+    """The image tensor from `param_f`: None (-> `param.image(128)`), a function returning a tensor, or a tensor."""
+    if param_f is None:
+        t_image = param.image(128)
+    elif callable(param_f):
+        t_image = param_f()
+    elif isinstance(param_f, tf.Tensor):
+        t_image = param_f
+    else:
+        raise TypeError(
+            "Incompatible type for param_f, %s: pass a function that returns an image tensor, e.g. "
+            "param_f=lambda: param.image(128), or such a tensor." % type(param_f).__name__
+        )
+    if not isinstance(t_image, tf.Tensor):
+        raise TypeError(
+            "param_f should produce a Tensor, but instead created a %s. (A bare tf.Variable must be turned into a "
+            "tensor, e.g. with tf.identity or a sigmoid.)" % type(t_image).__name__
+        )
+    if t_image.graph is not tf.compat.v1.get_default_graph():
+        raise TypeError(
+            "param_f produced a tensor that belongs to another graph than the default one. Did you accidentally use "
+            "render_vis when you meant to use make_vis_T? (render_vis builds its own graph: pass a function, "
+            "param_f=lambda: param.image(128), not a tensor.)"
+        )
+    return t_image
+
+
+def make_transform_f(transforms):
+    """Compose a list of `transforms`; None or a tuple gives `transform.standard_transforms` (as the original)."""
+    if transforms is None or isinstance(transforms, tuple):
+        transforms = transform.standard_transforms
+    elif not isinstance(transforms, list):
+        raise TypeError(
+            "transforms must be a list of transforms, e.g. [transform.jitter(8)], [] for none, or None for "
+            "transform.standard_transforms; got %r." % (transforms,)
+        )
+    for t in transforms:
+        if not callable(t):
+            raise TypeError(
+                "Each transform must be a function of the image tensor, e.g. transform.jitter(8); got %r." % (t,)
+            )
+    return transform.compose(transforms)
+
+
+def make_optimizer(optimizer, args):
+    """None -> Adam(0.05); a function -> `optimizer(*args)`; a tf.compat.v1.train.Optimizer -> itself."""
+    if optimizer is None:
+        return tf.compat.v1.train.AdamOptimizer(0.05)
+    if isinstance(optimizer, tf.compat.v1.train.Optimizer):
+        return optimizer
+    if callable(optimizer) and not hasattr(optimizer, "apply_gradients"):
+        made = optimizer(*args)
+        if isinstance(made, tf.compat.v1.train.Optimizer):
+            return made
+        optimizer = made
+    raise TypeError(
+        "Could not convert optimizer argument %r to an optimizer: pass a tf.compat.v1.train.Optimizer such as "
+        "tf.compat.v1.train.AdamOptimizer(0.05), or a function returning one. (Keras optimizers do not work in "
+        "tf.compat.v1 graphs.)" % (optimizer,)
+    )
+
+
+def _relu_override(relu_gradient_override, fast=False):
+    """The redirected ReLU gradients for ops built inside (see lucid.optvis.overrides.redirected_relu_grad; fused
+    with `fast`), or nothing."""
+    if not relu_gradient_override:
+        return nullcontext()
+    return fast_path.relu_overrides() if fast else overrides.relu_overrides()
+
+
+def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override, fast=False, hold=False):
     """The model lookup T of make_vis_T and render_vis: every layer of the model, from one import.
 
-    Only the part of the model that `objective_fns` read is imported up front (pruning.pruned_for): the whole
-    InceptionV1 is 54 MB of GraphDef, the part up to mixed4a 4 MB. A name outside that part imports the whole
-    model on first use, under the scope "import_whole", fed the same image.
+    Only the part of the model that `objective_fns` read is imported up front (pruning.pruned_for). A name outside
+    that part imports the whole model on first use, under the scope "import_whole", fed the same image. `hold`:
+    a big model's weights in variables (held_weights), its weightless copy pruned and imported.
     """
-    imported = pruned_for(model, objective_fns, t_image)
-    with _relu_override(relu_gradient_override):
-        T = import_model(imported, t_transformed, t_image)
-    if imported is model:
+    light, weights = held_weights.weightless(model) if hold else (None, {})
+
+    def imported(model, scope):
+        input_map = held_weights.held(model, weights, default_session("render")) if weights else {}
+        with _relu_override(relu_gradient_override, fast):
+            return import_model(model, t_transformed, t_image, scope=scope, input_map=input_map)
+
+    whole = light or model
+    part = pruned_for(whole, objective_fns, t_image)
+    T = imported(part, "import")
+    if part is whole:
         return T
-    whole = []
+    imported_whole = []
 
     def T_every_layer(name):
         try:
             return T(name)
         except KeyError:
-            if not whole:
-                with _relu_override(relu_gradient_override):
-                    whole.append(import_model(model, t_transformed, t_image, scope="import_whole"))
-            return whole[0](name)
+            if not imported_whole:
+                imported_whole.append(imported(whole, "import_whole"))
+            return imported_whole[0](name)
 
     return T_every_layer
+
+
+def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
+    """Import `model` with `t_image` as its input; return `T(name)`, the lookup objectives receive ("input" ->
+    `t_image_raw`, "labels" -> the model's labels, any other name -> a tensor of the imported model)."""
+    if t_image_raw is None:
+        t_image_raw = t_image
+    graph = tf.compat.v1.get_default_graph()
+    ops_before = len(graph.get_operations())
+    if isinstance(model, Model) and t_image_raw.shape.rank == 4:
+        model.check_image_size(t_image_raw)  # the param's size, before transforms change it
+    T_ = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
+    if not isinstance(model, Model):
+        # A duck-typed model imports its graph its own way: check the ops it added before anything runs them.
+        safe_ops.check_ops_added(graph, ops_before, repr(model), getattr(model, "allow_unsafe_ops", False))
+
+    return model_T(T_, t_image_raw, model)
+
+
+def _loss_tensor(loss):
+    """The objective's value as a float tensor, or a TypeError saying what an objective must return."""
+    try:
+        return tf.convert_to_tensor(loss, dtype_hint=tf.float32)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "The objective must return a tensor computed from T (e.g. tf.reduce_mean(T('mixed4a')[..., 3])), got "
+            "%r (type %s)." % (loss, type(loss).__name__)
+        ) from None
 
 
 def make_print_objective_func(print_objectives, T):
@@ -262,26 +401,3 @@ def make_print_objective_func(print_objectives, T):
             print("{:02d}: {}: {:7.2f}".format(i + 1, getattr(obj, "description", obj), np.mean(value)))
 
     return print_objective_func
-
-
-def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
-    """Import `model` with `t_image` as its input; return `T(name)` ("input" -> `t_image_raw`, "labels")."""
-    if t_image_raw is None:
-        t_image_raw = t_image
-    graph = tf.compat.v1.get_default_graph()
-    ops_before = len(graph.get_operations())
-    if isinstance(model, Model) and t_image_raw.shape.rank == 4:
-        model.check_image_size(t_image_raw)  # the param's size, before transforms change it
-    T_ = model.import_graph(t_image, scope=scope, forget_xy_shape=True, input_map=input_map)
-    if not isinstance(model, Model):
-        # A duck-typed model imports its graph its own way: check the ops it added before anything runs them.
-        safe_ops.check_ops_added(graph, ops_before, repr(model), getattr(model, "allow_unsafe_ops", False))
-
-    def T(layer):
-        if layer == "input":
-            return t_image_raw
-        if layer == "labels":
-            return model.labels
-        return T_(layer)
-
-    return T

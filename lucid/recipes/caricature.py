@@ -10,9 +10,21 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.io import save, showing
+from lucid.misc.io import load, save, show, showing  # noqa: F401 - show: a public name of the original's module
+from lucid.misc.io.reading import read  # noqa: F401 - a public name of the original's module
 from lucid.misc.ndimage_utils import resize
-from lucid.optvis import objectives, param, render, transform
+from lucid.modelzoo.vision_base import Model, SerializedModel  # noqa: F401 - SerializedModel: as in the original
+from lucid.optvis import objectives, param, render, steps, transform
+from lucid.optvis.session import graph_and_session, initialize_variables
+
+__all__ = [
+    "caricature",
+    "dot_compare",
+    "feature_inversion",
+    "make_caricature",
+    "resize",
+    "save",
+]
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +64,7 @@ def caricature(img, model, layer, n_steps=512, cossim_pow=0.0, verbose=True):
         img = resize(img, (int(height), int(width)))
     h, w = img.shape[:2]
 
-    with render.graph_and_session() as (_, sess):
+    with graph_and_session() as (_, sess):
         t_input = tf.compat.v1.placeholder(tf.float32, img.shape)
         t_images = param.image(w, h, decorrelate=True, fft=True, alpha=False, batch=len(layers))
         param_f = tf.concat([t_input[None], t_images], 0)
@@ -61,27 +73,22 @@ def caricature(img, model, layer, n_steps=512, cossim_pow=0.0, verbose=True):
         )
         transforms = transform.standard_transforms + [transform.crop_or_pad_to(h, w)]
         T = render.make_vis_T(model, objective, param_f=param_f, transforms=transforms)
-        render.initialize_variables(sess)
-        try:
-            render.run_steps(sess, T, {n_steps - 1}, feed_dict={t_input: img})
-        except render.StoppedEarly as stop:
-            render.interrupted_images(stop)
+        initialize_variables(sess)
+        steps.run_steps(sess, T, {n_steps - 1}, feed_dict={t_input: img}, on_interrupt="return")
         result = sess.run(T("input"), {t_input: img})
     if verbose:
         showing.images(list(result[1:]), layers)
     return result
 
 
-feature_inversion = caricature
+def feature_inversion(*args, **kwargs):
+    """Another name of `caricature` (same arguments)."""
+    return caricature(*args, **kwargs)
 
 
 def make_caricature(image_url, saved_model_folder_url, to, *args, **kwargs):
     """Caricatures of an image for every layer of a saved model (a folder with manifest.json), written to `to`:
     input.jpg, <layer>.jpg per layer and results.json describing them."""
-    # Imported here: lucid.misc.io.load and Model are only needed for this file-based entry point.
-    from lucid.misc.io import load
-    from lucid.modelzoo.vision_base import Model
-
     image = load(image_url)
     model = Model.load_from_manifest(os.path.join(saved_model_folder_url, "manifest.json"))
     layer_names = list(model.layer_names)

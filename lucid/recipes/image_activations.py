@@ -6,7 +6,16 @@ import time
 import numpy as np
 import tensorflow as tf
 
+from lucid.misc.io import load, show  # noqa: F401 - public names of the original's module
 from lucid.misc.ndimage_utils import resize
+
+__all__ = [
+    "activations",
+    "image_activations",
+    "layer_name",
+    "manifest_image_activations",
+    "resize",
+]
 
 log = logging.getLogger(__name__)
 

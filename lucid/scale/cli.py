@@ -18,6 +18,13 @@ import time
 from lucid.misc.commandline import OneLineParser, unwritable_problem
 from lucid.optvis.precision import PRECISIONS
 
+__all__ = [
+    "main",
+    "MAX_SIZE",
+    "microscope_main",
+    "ProgressBar",
+]
+
 MAX_SIZE = 2048  # largest --size: a 2048 px batch already needs GBs per worker
 
 
@@ -61,6 +68,11 @@ def _common_arguments(parser, steps, size, batch_size):
         choices=PRECISIONS,
         default="float32",
         help="compute precision of the renders (default float32)",
+    )
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="the fast path: other numbers than the original's, the same measured quality (lucid.optvis.fast)",
     )
 
 
@@ -144,6 +156,7 @@ def main(argv=None):
         seed=args.seed,
         n_workers=args.workers,
         precision=args.precision,
+        fast=args.fast,
     )
     return _report(records, args.out)
 
@@ -189,6 +202,7 @@ def microscope_main(argv=None):
         units=args.units,
         batch_size=args.batch_size,
         precision=args.precision,
+        fast=args.fast,
         value_range=args.value_range,
         bgr=args.bgr,
         top_k=args.top_k,

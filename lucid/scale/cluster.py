@@ -21,6 +21,16 @@ except ImportError as error:
         "lucid.scale runs on Dask's distributed scheduler: pip install 'lucid[scale]' (or 'dask[distributed]')."
     ) from error
 
+__all__ = [
+    "ATTEMPTS",
+    "check_client",
+    "check_scheduler",
+    "connect",
+    "CONNECT_TIMEOUT",
+    "local_cluster",
+    "run_batches",
+]
+
 log = logging.getLogger(__name__)
 
 ATTEMPTS = 2  # a failed task is retried once, then its units are recorded as failed
@@ -82,8 +92,9 @@ def local_cluster(n_workers=None):
 
 
 def run_batches(client, task, spec, units, settings, on_done, on_failed, progress=None):
-    """Run `task(spec, layer, channels, steps, size, seed, precision)` on `client` for `units` ([(layer, channel)]),
-    `settings["batch_size"]` channels of one layer per task, as the tasks finish; a failed task is retried once.
+    """Run `task(spec, layer, channels, steps, size, seed, precision, fast)` on `client` for `units` ([(layer,
+    channel)]), `settings["batch_size"]` channels of one layer per task, as the tasks finish; a failed task is
+    retried once.
 
     `on_done(layer=, channels=, result=, fields=)` stores a batch's result and `on_failed(layer=, channels=,
     fields=)` a batch that failed twice; both run here, in the calling process, once per batch. `fields` are the
@@ -92,7 +103,7 @@ def run_batches(client, task, spec, units, settings, on_done, on_failed, progres
     `progress(done, failed, total)` counts units. Losing a worker is not a failure: Dask runs its tasks again
     elsewhere and each result still arrives once.
     """
-    args = tuple(settings[name] for name in ("steps", "size", "seed", "precision"))
+    args = tuple(settings[name] for name in ("steps", "size", "seed", "precision")) + (settings.get("fast", False),)
 
     def submit(layer, channels, attempt):
         future = client.submit(task, spec, layer, channels, *args, pure=False)

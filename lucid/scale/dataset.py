@@ -15,11 +15,21 @@ import numpy as np
 import PIL.Image
 import PIL.ImageDraw
 
+from lucid.misc.io.image_files import IMAGE_EXTENSIONS, list_image_files
 from lucid.scale import tasks
+
+__all__ = [
+    "CHUNK",
+    "extremes_over_images",
+    "fingerprint",
+    "IMAGE_EXTENSIONS",
+    "list_images",
+    "PATCH_PX",
+    "patches",
+]
 
 log = logging.getLogger(__name__)
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 CHUNK = 32  # images per task
 PATCH_PX = 96  # side of a dataset example in the site
 
@@ -28,12 +38,7 @@ def list_images(folder):
     """The image files of `folder` (recursively, sorted); FileNotFoundError / ValueError if there are none."""
     if not os.path.isdir(folder):
         raise FileNotFoundError("No image folder %s: give a directory of images (JPEG, PNG...) to --images." % folder)
-    paths = sorted(
-        os.path.join(root, name)
-        for root, _, names in os.walk(folder)
-        for name in names
-        if name.lower().endswith(IMAGE_EXTENSIONS) and not name.startswith(".")
-    )
+    paths = list_image_files(folder, recursive=True)
     if not paths:
         raise ValueError(
             "%s holds no images (%s files); give a folder of images." % (folder, "/".join(IMAGE_EXTENSIONS))

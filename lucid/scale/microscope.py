@@ -20,6 +20,13 @@ from lucid.scale.site import write_site
 from lucid.scale.store import Store, index_written_last, model_hash, unit_key, unit_path
 from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, unit_name
 
+__all__ = [
+    "default_layers",
+    "MAX_DEFAULT_LAYERS",
+    "microscope",
+    "microscope_spec",
+]
+
 log = logging.getLogger(__name__)
 
 MAX_DEFAULT_LAYERS = 40  # a converted model listing more layers needs `layers`
@@ -38,6 +45,7 @@ def microscope(
     units=None,
     batch_size=4,
     precision="float32",
+    fast=False,
     value_range=None,
     bgr=False,
     top_k=6,
@@ -53,14 +61,15 @@ def microscope(
         model listing more than 40 layers).
       images: a folder of images for the dataset examples (None: the site has none, and says so).
       client, n_workers: as in render_units (None starts a local cluster on 127.0.0.1).
-      steps, size, seed, batch_size, precision: the renders' settings (batch_size channels per task).
+      steps, size, seed, batch_size, precision, fast: the renders' settings (batch_size channels per task; fast:
+        render_vis's fast path, lucid.optvis.fast).
       units: the first `units` units of each layer (default: all).
       top_k: dataset examples shown per unit, most and least activating each.
       progress: `progress(done, failed, total)`, counting the units whose visualizations are rendered.
 
     Returns the latest visualization record of each unit shown, in order (status "done" or "failed").
     """
-    settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision)
+    settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision, fast=fast)
     check_client(client, n_workers)
     top_k = validate_size(top_k, "top_k")
     if units is not None:

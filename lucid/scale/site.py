@@ -10,6 +10,11 @@ import json
 
 from lucid.scale.store import safe_name
 
+__all__ = [
+    "layer_dir",
+    "write_site",
+]
+
 _STYLE = """
 body { font-family: sans-serif; margin: 1em 2em; color: #222; }
 nav { margin-bottom: 1em; } nav a { margin-right: 1em; }

@@ -27,6 +27,18 @@ from contextlib import contextmanager
 import filelock
 import fsspec
 
+__all__ = [
+    "ENTRY_NAME",
+    "INDEX_NAME",
+    "STORE_FORMAT",
+    "index_written_last",
+    "model_hash",
+    "safe_name",
+    "Store",
+    "unit_key",
+    "unit_path",
+]
+
 log = logging.getLogger(__name__)
 
 INDEX_NAME = "index.json"

@@ -15,6 +15,10 @@ from lucid.scale.store import Store, index_written_last, model_hash, unit_key, u
 from lucid.scale.sweep_index import write_index_html
 from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, parse_units, unit_name
 
+__all__ = [
+    "render_units",
+]
+
 log = logging.getLogger(__name__)
 
 
@@ -30,6 +34,7 @@ def render_units(
     n_workers=None,
     progress=None,
     precision="float32",
+    fast=False,
 ):
     """Render each unit of `model` into the store `out_dir`, skipping units already rendered there the same way.
 
@@ -49,13 +54,14 @@ def render_units(
       seed: the seed of each batch (repeatable for the same batch of channels); None for unseeded renders.
       progress: called as `progress(done, failed, total)` at the start and after each task, counting units.
       precision: "float32" (default), "bfloat16", "float16" or "auto", passed on to render_channels.
+      fast: render_channels's fast path (lucid.optvis.fast); part of the store's keys.
 
     A task that fails is retried once; if it fails again its units are recorded as failed and the rest go on.
     A rerun renders only the units not yet done with this model and these settings (failed ones included).
 
     Returns the latest record of each unit, in order.
     """
-    settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision)
+    settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision, fast=fast)
     check_client(client, n_workers)
     spec = model_spec(model)
     loaded = tasks.load_model(spec)

@@ -8,6 +8,10 @@ import html
 
 from lucid.scale.store import unit_path
 
+__all__ = [
+    "write_index_html",
+]
+
 _STYLE = """
 body { font-family: sans-serif; margin: 1em 2em; }
 .grid { display: flex; flex-wrap: wrap; gap: 6px; }

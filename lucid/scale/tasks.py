@@ -18,11 +18,28 @@ import PIL.Image
 import tensorflow as tf
 
 import lucid
+from lucid.misc.io.image_files import open_image
 from lucid.misc.io.serialize_array import serialize_array
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo.vision_base import Model
+from lucid.optvis import fast as fast_path
 from lucid.optvis import objectives, param
 from lucid.optvis.render import render_channels, render_vis
+
+__all__ = [
+    "activation_extremes",
+    "DIVERSITY_WEIGHT",
+    "encode_jpeg",
+    "load_model",
+    "load_square_image",
+    "merge_extremes",
+    "receptive_fields",
+    "render_batch",
+    "render_views",
+    "THUMB_PX",
+    "VIEWS",
+    "views_objective",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +89,7 @@ def _worker():
     return "%s:%d" % (socket.gethostname(), os.getpid())
 
 
-def render_batch(spec, layer, channels, steps, size, seed, precision="float32"):
+def render_batch(spec, layer, channels, steps, size, seed, precision="float32", fast=False):
     """Render `channels` of `layer` as one batch; return their PNG bytes, objective values and timing.
 
     `seed` None leaves the render unseeded; an int makes it repeatable for the same batch of channels.
@@ -88,6 +105,7 @@ def render_batch(spec, layer, channels, steps, size, seed, precision="float32"):
             image_size=size,
             use_fixed_seed=use_fixed_seed,
             precision=precision,
+            fast=fast,
         )
     return {
         "pngs": [serialize_array(image) for image in images],
@@ -116,7 +134,7 @@ def _diversity_of_images(layer, start, stop):
     return objectives.Objective(lambda T: diversity(lambda name: T(name)[start:stop]), "diversity")
 
 
-def render_views(spec, layer, channels, steps, size, seed, precision="float32"):
+def render_views(spec, layer, channels, steps, size, seed, precision="float32", fast=False):
     """The Microscope's images of `channels` of `layer`, rendered together: `{"images": [{view: PNG bytes}],
     "thumbs": [JPEG bytes of the positive view], "seconds", "worker"}`, one item per channel."""
     start = time.perf_counter()
@@ -124,11 +142,12 @@ def render_views(spec, layer, channels, steps, size, seed, precision="float32"):
         images = render_vis(
             load_model(spec),
             views_objective(layer, channels),
-            lambda: param.image(size, batch=len(VIEWS) * len(channels)),
+            lambda: (fast_path.image if fast else param.image)(size, batch=len(VIEWS) * len(channels)),
             thresholds=(steps - 1,),
             verbose=False,
             use_fixed_seed=use_fixed_seed,
             precision=precision,
+            fast=fast,
         )[-1]
     per_channel = [
         {view: serialize_array(images[len(VIEWS) * index + i]) for i, view in enumerate(VIEWS)}
@@ -140,7 +159,7 @@ def render_views(spec, layer, channels, steps, size, seed, precision="float32"):
 
 def load_square_image(path, size):
     """The image at `path` as float32 RGB in [0, 1], centre-cropped to a square and resized to `size`."""
-    with PIL.Image.open(path) as image:
+    with open_image(path) as image:
         image = image.convert("RGB")
         side = min(image.size)
         left, top = (image.width - side) // 2, (image.height - side) // 2

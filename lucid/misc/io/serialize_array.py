@@ -7,6 +7,15 @@ import logging
 import numpy as np
 import PIL.Image
 
+__all__ = [
+    "array_to_jsbuffer",
+    "as_frames",
+    "JS_ARRAY_TYPES",
+    "normalize_array",
+    "serialize_animation",
+    "serialize_array",
+]
+
 log = logging.getLogger(__name__)
 
 JS_ARRAY_TYPES = {"int8", "int16", "int32", "uint8", "uint16", "uint32", "float32", "float64"}
