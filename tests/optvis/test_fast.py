@@ -1,5 +1,7 @@
 """fast=True (lucid.optvis.fast) and big weights held in variables (lucid.optvis.held_weights)."""
 
+import pickle
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -128,3 +130,10 @@ def test_held_weights_only_in_renders_that_own_their_session(inception, monkeypa
     held = render.render_vis(inception, "mixed3a:1", **seeded)[-1]
     monkeypatch.setattr(held_weights, "HOLD_BYTES", None)
     np.testing.assert_array_equal(held, render.render_vis(inception, "mixed3a:1", **seeded)[-1])
+
+
+def test_the_kept_weightless_copy_is_not_pickled_with_the_model(inception, monkeypatch):
+    monkeypatch.setattr(held_weights, "HOLD_BYTES", 0)
+    light, weights = held_weights.weightless(inception)
+    assert light is not None and weights and held_weights.weightless(inception)[0] is light
+    assert "_held_weights" not in pickle.loads(pickle.dumps(inception)).__dict__
