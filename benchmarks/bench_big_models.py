@@ -37,6 +37,18 @@ with tf.Graph().as_default():
         sess.run(update)
         print(time.perf_counter() - start)
 """ % (SIDE, SIDE)
+KERAS = """
+import time
+import keras, numpy as np, tensorflow as tf
+net = getattr(keras.applications, %%r)(weights=None, input_shape=(%d, %d, 3))
+x = tf.constant(np.random.rand(1, %d, %d, 3).astype(np.float32))
+start = time.perf_counter()
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = tf.reduce_mean(net(x, training=False)[..., 0])
+tape.gradient(y, x).numpy()
+print(time.perf_counter() - start)
+""" % (SIDE, SIDE, SIDE, SIDE)
 RENDER = (
     """
 import time
