@@ -21,9 +21,13 @@ __all__ = [
     "caricature",
     "dot_compare",
     "feature_inversion",
+    "load",
     "make_caricature",
+    "read",
     "resize",
     "save",
+    "SerializedModel",
+    "show",
 ]
 
 log = logging.getLogger(__name__)

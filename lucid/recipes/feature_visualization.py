@@ -27,8 +27,11 @@ __all__ = [
     "direction",
     "diversity",
     "interaction",
+    "Layer",
+    "load",
     "neuron",
     "positive_and_negative",
+    "show",
 ]
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,10 @@ __all__ = [
     "activations",
     "image_activations",
     "layer_name",
+    "load",
     "manifest_image_activations",
     "resize",
+    "show",
 ]
 
 log = logging.getLogger(__name__)

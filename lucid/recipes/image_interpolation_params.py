@@ -15,6 +15,7 @@ from lucid.optvis.param.lowres import lowres_tensor  # noqa: F401 - a public nam
 __all__ = [
     "aligned_interpolation",
     "interpolation_frames",
+    "lowres_tensor",
     "multi_interpolation_basis",
 ]
 

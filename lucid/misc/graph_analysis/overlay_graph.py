@@ -12,6 +12,13 @@ import tensorflow as tf
 
 from lucid.misc import safe_ops
 
+__all__ = [
+    "OverlayGraph",
+    "OverlayNode",
+    "OverlayStructure",
+    "print_graphviz",
+]
+
 
 class OverlayNode:
     """A kept tensor of an OverlayGraph, named like the tensor; `tf_node` is the tensor (None if the graph has no

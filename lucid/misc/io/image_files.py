@@ -16,6 +16,13 @@ import PIL.Image
 
 from lucid.misc import limits
 
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "IMAGE_FORMATS",
+    "list_image_files",
+    "open_image",
+]
+
 log = logging.getLogger(__name__)
 
 IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")
