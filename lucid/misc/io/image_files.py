@@ -17,7 +17,12 @@ import PIL.Image
 
 from lucid.misc import limits
 
-__all__ = ["IMAGE_EXTENSIONS", "IMAGE_FORMATS", "list_image_files", "open_image"]
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "IMAGE_FORMATS",
+    "list_image_files",
+    "open_image",
+]
 
 log = logging.getLogger(__name__)
 
