@@ -56,7 +56,7 @@ def all_():
 
 def reload(globals_dict):
     """Reload this module and rebind all_()'s names in `globals_dict` (a notebook's globals())."""
-    module = importlib.reload(sys.modules[__name__])
+    module = importlib.reload(importlib.import_module(__name__))
     globals_dict.update({name: getattr(module, name) for name in module.__all__})
 
 
