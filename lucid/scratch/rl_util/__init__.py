@@ -5,7 +5,6 @@ numpy as np, tensorflow as tf, lucid's Model, ChannelReducer, param, objectives,
 """
 
 import importlib
-import sys
 
 import numpy as np
 import tensorflow as tf
