@@ -19,6 +19,8 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["lucid", "lucid.*"]),
     package_data={
+        # PEP 561: the package's type hints are for its users' type checkers too.
+        "lucid": ["py.typed"],
         "lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"],
         "lucid.optvis.param": ["*.npy"],
         "lucid.misc.gl": ["*.js"],
@@ -61,6 +63,8 @@ setup(
             "ruff==0.17.6",
             # .ci/run builds the wheel and sdist that it installs into a fresh virtual environment.
             "build",
+            # type-checks lucid.optvis, modelzoo, misc.io and scale (mypy.ini) in .ci/run.
+            "mypy",
         ],
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
