@@ -54,10 +54,10 @@ setup(
             "joblib",
             "matplotlib",
             "dask[distributed]>=2023.1",
-            "cryptography",
             "PyOpenGL",
             "fsspec",
-            # tests/misc/io/test_redirects.py makes a TLS certificate for its local https server.
+            # tests/misc/io/test_redirects.py makes a TLS certificate for its local https server, lucid.scale's
+            # local cluster one for its client, scheduler and workers.
             "cryptography",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",

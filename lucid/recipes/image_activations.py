@@ -6,7 +6,7 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.io import load, show  # noqa: F401 - public names of the original's module
+from lucid.misc.io import load, show
 from lucid.misc.ndimage_utils import resize
 
 __all__ = [
