@@ -4,9 +4,12 @@ Channel i gets the hue 360 * i / K; the shared part of the channels becomes grey
 the L2 norm of its channel vector.
 """
 
+from __future__ import annotations
+
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "collapse_channels",
@@ -19,7 +22,7 @@ _PRIMARIES = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 1, 1], [0, 0, 1], [1
 _PRIMARIES /= np.linalg.norm(_PRIMARIES, axis=1, keepdims=True)
 
 
-def hue_to_rgb(ang, warp=True):
+def hue_to_rgb(ang: float, warp: bool = True) -> np.ndarray:
     """Unit RGB vector for hue angle `ang` in degrees, interpolated between neighbouring primaries.
 
     With `warp`, a sine warp pushes colours away from the pure primaries so evenly spaced hues look
@@ -38,7 +41,7 @@ def hue_to_rgb(ang, warp=True):
     return color / np.linalg.norm(color)
 
 
-def sparse_channels_to_rgb(X):
+def sparse_channels_to_rgb(X: ArrayLike) -> np.ndarray:
     """RGB image (same leading shape as X) from a non-negative array X with channels last."""
     X = np.asarray(X, dtype=np.float64)
     if (X < 0).any():
@@ -51,7 +54,7 @@ def sparse_channels_to_rgb(X):
     return rgb
 
 
-def collapse_channels(X):
+def collapse_channels(X: ArrayLike) -> np.ndarray:
     """RGB image from X (channels last); negative parts are split into extra channels first."""
     X = np.asarray(X)
     if (X < 0).any():

@@ -5,6 +5,8 @@ Images become float32 arrays in [0, 1], .npy/.npz go through numpy (no pickles u
 A list of URLs is loaded in parallel; failures come back as exception objects in their slots.
 """
 
+from __future__ import annotations
+
 import io
 import json
 import logging
@@ -12,8 +14,10 @@ import lzma
 import os
 import pickle
 import zipfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from typing import Any
 from urllib.parse import urlparse
 
 import numpy as np
@@ -105,7 +109,7 @@ def _decompress_xz(handle):
     return lzma.LZMAFile(handle, "rb", format=lzma.FORMAT_XZ)
 
 
-loaders = {
+loaders: dict[str, Callable[..., Any]] = {
     ".png": _load_img,
     ".jpg": _load_img,
     ".jpeg": _load_img,
@@ -117,17 +121,17 @@ loaders = {
     ".pb": _load_graphdef,
 }
 
-unsafe_loaders = {
+unsafe_loaders: dict[str, Callable[..., Any]] = {
     ".pickle": _load_pickle,
     ".pkl": _load_pickle,
 }
 
-decompressors = {
+decompressors: dict[str, Callable[..., Any]] = {
     ".xz": _decompress_xz,
 }
 
 
-def is_handle(url_or_handle):
+def is_handle(url_or_handle: Any) -> bool:
     """True for an open file-like object with a `.name` (what `load` reads directly), False for a URL or path."""
     return hasattr(url_or_handle, "read") and hasattr(url_or_handle, "name")
 
@@ -174,7 +178,13 @@ def _decode(handle, decompressor, loader, kwargs):
 DECODE_ERRORS = (ValueError, OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile, pickle.UnpicklingError)
 
 
-def load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs):
+def load_using_loader(
+    url_or_handle: Any,
+    decompressor: Callable[..., Any] | None,
+    loader: Callable[..., Any],
+    cache: bool | str | None,
+    **kwargs: Any,
+) -> Any:
     """Decode an open handle or a URL with `loader`.
 
     If decoding a cached remote file fails (a corrupt, cut-off or wrong download: one of DECODE_ERRORS), the cached
@@ -215,7 +225,7 @@ class ResourceNotFoundError(FileNotFoundError, RuntimeError):
     """A missing file of unknown extension: also a RuntimeError, which is what the original raised for it."""
 
 
-def load(url_or_handle, allow_unsafe_formats=False, cache=None, **kwargs):
+def load(url_or_handle: Any, allow_unsafe_formats: bool = False, cache: bool | str | None = None, **kwargs: Any) -> Any:
     """Load a local path, a URL (http, https, gs, file), an open file, or a list/tuple of those.
 
     Extra keyword arguments go to the format's loader (e.g. `split=True` for .txt, `size=` for images).

@@ -24,6 +24,8 @@ a file lock so that concurrent processes download a file once. Files of PROGRESS
 line on stderr.
 """
 
+from __future__ import annotations
+
 import hashlib
 import http.client
 import io
@@ -36,7 +38,9 @@ import time
 import urllib.error
 import urllib.request
 import warnings
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
+from typing import IO, Any
 from urllib.parse import urlparse
 
 import filelock
@@ -79,7 +83,9 @@ RETRY_DELAY = 1.0
 PROGRESS_MIN_BYTES = 4 * 2**20
 
 
-def read(url, encoding=None, cache=None, mode="rb"):
+def read(
+    url: str | os.PathLike[str], encoding: str | None = None, cache: bool | str | None = None, mode: str = "rb"
+) -> bytes | str:
     """Return the whole content of `url` as bytes, or as str when `encoding` is given."""
     with read_handle(url, cache=cache, mode=mode) as handle:
         data = handle.read()
@@ -89,7 +95,7 @@ def read(url, encoding=None, cache=None, mode="rb"):
 
 
 @contextmanager
-def read_handle(url, cache=None, mode="rb"):
+def read_handle(url: str | os.PathLike[str], cache: bool | str | None = None, mode: str = "rb") -> Iterator[IO[Any]]:
     """Yield an open handle on `url` (io scopes applied) and close it afterwards.
 
     `cache` only concerns remote URLs: None/True read through the local cache, False always downloads,
@@ -97,6 +103,7 @@ def read_handle(url, cache=None, mode="rb"):
     `$LUCID_MODEL_DIR` is used before any of these.
     """
     url = scope_url(url)
+    location: str | None
     scheme, location = resolve_url(url)
     if scheme:
         location = local_model_file(url)  # None unless a copy sits in $LUCID_MODEL_DIR
@@ -121,7 +128,7 @@ def read_handle(url, cache=None, mode="rb"):
         yield handle
 
 
-def remote_http_url(url):
+def remote_http_url(url: str) -> str:
     """The URL a remote `url` is fetched from: gs:// goes to `$LUCID_MODELZOO_URL` or storage.googleapis.com."""
     if not url.startswith("gs://"):
         return url
@@ -148,7 +155,7 @@ def _relative_paths(url):
     return [os.path.join(*parts[i:]) for i in range(max(1, len(parts) - 1))]
 
 
-def local_model_file(url):
+def local_model_file(url: str) -> str | None:
     """Path of an already-downloaded copy of the remote `url` in `$LUCID_MODEL_DIR`, or None."""
     directory = os.environ.get("LUCID_MODEL_DIR")
     if not directory:
@@ -161,7 +168,7 @@ def local_model_file(url):
     return None
 
 
-def check_redirect(from_url, to_url):
+def check_redirect(from_url: str, to_url: str) -> None:
     """Raise ValueError for a redirect from https to http: anyone on the way could then change the file, and send
     it on to any https address (a chain https -> http -> https ends encrypted but serves their bytes)."""
     if from_url.lower().startswith("https://") and not to_url.lower().startswith("https://"):
@@ -268,7 +275,7 @@ def _download_failed_message(url, error, attempts):
     )
 
 
-def cache_dir():
+def cache_dir() -> str:
     """The cache directory, read from the environment at each call."""
     root = os.environ.get("LUCID_CACHE_DIR")
     if root:
@@ -277,7 +284,7 @@ def cache_dir():
     return os.path.join(xdg, LUCID_CACHE_DIR_NAME)
 
 
-def local_cache_path(remote_url):
+def local_cache_path(remote_url: str) -> str:
     """Cache file for `remote_url`: a hash of the URL it is fetched from (a mirror's, when set) and its file name
     with characters outside [A-Za-z0-9_.-] as "_", cut to MAX_FILENAME_LENGTH. The name starts with the hash, so it
     can never leave the cache directory, and two URLs never share it."""
@@ -371,7 +378,7 @@ def _download(url, local_path):
         record.write("%s  %s\n" % (digest.hexdigest(), remote_http_url(url)))
 
 
-def purge_cached(url):
+def purge_cached(url: str) -> None:
     """Delete the cached copy of `url`, if any."""
     local_path = local_cache_path(url)
     with _cache_lock(local_path):

@@ -4,6 +4,8 @@ Each saver returns a small dict describing what was written ({"type": ..., "url"
 also recorded by the active `CaptureSaveContext`, which lets callers collect everything a run saved.
 """
 
+from __future__ import annotations
+
 import io
 import json
 import logging
@@ -11,8 +13,10 @@ import lzma
 import os
 import pickle
 import threading
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from typing import IO, Any
 
 import numpy as np
 import PIL.Image
@@ -51,7 +55,7 @@ log = logging.getLogger(__name__)
 class ClarityJSONEncoder(json.JSONEncoder):
     """JSON encoder that also handles sets (as lists), numpy scalars and arrays, and objects with a `to_json()`."""
 
-    def default(self, obj):
+    def default(self, obj: Any) -> Any:
         if isinstance(obj, set):
             return list(obj)
         if isinstance(obj, np.integer):
@@ -75,19 +79,19 @@ def _write_text(handle, data):
         handle.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def save_json(object, handle, indent=2):
+def save_json(object: Any, handle: IO[Any], indent: int | None = 2) -> dict[str, Any]:
     """Pretty-printed JSON (no trailing newline)."""
     _write_text(handle, json.dumps(object, indent=indent, cls=ClarityJSONEncoder))
     return {"type": "json"}
 
 
-def save_npy(object, handle):
+def save_npy(object: Any, handle: IO[Any]) -> dict[str, Any]:
     array = np.asarray(object)
     np.save(handle, array)
     return {"type": "npy", "shape": array.shape, "dtype": str(array.dtype)}
 
 
-def save_npz(object, handle):
+def save_npz(object: Any, handle: IO[Any]) -> dict[str, Any]:
     """A dict is saved by key, a list/tuple as arr_0, arr_1, ...; anything else as the single arr_0."""
     if isinstance(object, dict):
         np.savez(handle, **object)
@@ -99,7 +103,7 @@ def save_npz(object, handle):
     return {"type": "npz"}
 
 
-def save_img(object, handle, domain=None, **kwargs):
+def save_img(object: Any, handle: IO[Any], domain: tuple[float, float] | None = None, **kwargs: Any) -> dict[str, Any]:
     """Save an ndarray or a PIL image; the format comes from the file name. Extra kwargs (e.g. quality=90)
     go to PIL's save.
 
@@ -121,7 +125,9 @@ def _save_animation(object, handle, fps=10, domain=(0, 1)):
     return {"type": "gif", "frames": len(as_frames(object)), "fps": fps}
 
 
-def save_gif(images, url_or_handle, fps=10, domain=(0, 1)):
+def save_gif(
+    images: Any, url_or_handle: Any, fps: float = 10, domain: tuple[float, float] | None = (0, 1)
+) -> dict[str, Any] | None:
     """Save frames as a looping animated GIF at `url_or_handle` (a .gif path, written atomically, or a handle).
 
     `images`: a list of HxWxC images, a [N, H, W, C] array, or the list that
@@ -134,7 +140,7 @@ def save_gif(images, url_or_handle, fps=10, domain=(0, 1)):
     return save(images, url_or_handle, fps=fps, domain=domain)
 
 
-def save_txt(object, handle, **kwargs):
+def save_txt(object: Any, handle: IO[Any], **kwargs: Any) -> dict[str, Any]:
     """A str is written as is; a list is written one item per line (non-strings via repr). Other keyword
     arguments are ignored, as in the original (so one `save(..., **options)` call fits every format)."""
     if isinstance(object, str):
@@ -150,7 +156,7 @@ def save_txt(object, handle, **kwargs):
     return {"type": "txt"}
 
 
-def save_str(object, handle, **kwargs):
+def save_str(object: str, handle: IO[Any], **kwargs: Any) -> dict[str, Any]:
     """`object` (a str) as text; other keyword arguments are ignored, as in the original."""
     if not isinstance(object, str):
         raise TypeError("save_str needs a str, got %s." % type(object).__name__)
@@ -158,22 +164,22 @@ def save_str(object, handle, **kwargs):
     return {"type": "txt"}
 
 
-def save_pb(object, handle, **kwargs):
+def save_pb(object: Any, handle: IO[Any], **kwargs: Any) -> dict[str, Any]:
     """A protobuf message such as a tf.compat.v1.GraphDef, binary-serialised; other keyword arguments are ignored."""
     handle.write(object.SerializeToString())
     return {"type": "pb"}
 
 
-def save_pickle(object, handle, **kwargs):
+def save_pickle(object: Any, handle: IO[Any], **kwargs: Any) -> None:
     """`pickle.dump`; other keyword arguments are ignored, as in the original."""
     pickle.dump(object, handle)
 
 
-def compress_xz(handle, **kwargs):
+def compress_xz(handle: IO[Any], **kwargs: Any) -> lzma.LZMAFile:
     """Wrap `handle` so writes are xz-compressed; `.name` drops ".xz" so savers see the inner format. Keyword
     arguments (meant for the saver) are ignored, as in the original."""
     compressed = lzma.LZMAFile(handle, format=lzma.FORMAT_XZ, mode="wb")
-    compressed.name = os.path.splitext(handle.name)[0]
+    compressed.name = os.path.splitext(handle.name)[0]  # type: ignore[misc]
     return compressed
 
 
@@ -206,8 +212,8 @@ class CaptureSaveContext:
 
     _local = threading.local()
 
-    def __init__(self):
-        self.captured_saves = []
+    def __init__(self) -> None:
+        self.captured_saves: list[dict[str, Any]] = []
 
     @classmethod
     def _stack(cls):
@@ -222,12 +228,12 @@ class CaptureSaveContext:
     def __exit__(self, *exc_info):
         self._stack().pop()
 
-    def capture(self, save_result):
+    def capture(self, save_result: dict[str, Any] | None) -> None:
         if save_result is not None:
             self.captured_saves.append(save_result)
 
     @classmethod
-    def current_save_context(cls):
+    def current_save_context(cls) -> CaptureSaveContext | None:
         stack = cls._stack()
         return stack[-1] if stack else None
 
@@ -251,7 +257,13 @@ def _pick_saver(ext, thing, allow_unsafe_formats):
     )
 
 
-def save(thing, url_or_handle, allow_unsafe_formats=False, save_context=None, **kwargs):
+def save(
+    thing: Any,
+    url_or_handle: Any,
+    allow_unsafe_formats: bool = False,
+    save_context: CaptureSaveContext | None = None,
+    **kwargs: Any,
+) -> dict[str, Any] | None:
     """Save `thing` to a path/URL (io scopes applied; local writes are atomic) or to an open file with a
     `.name`. Extra kwargs go to the saver. Returns the result dict (None for pickles)."""
     is_handle = hasattr(url_or_handle, "write") and hasattr(url_or_handle, "name")
@@ -279,7 +291,7 @@ def save(thing, url_or_handle, allow_unsafe_formats=False, save_context=None, **
     return result
 
 
-def batch_save(save_ops, num_workers=16):
+def batch_save(save_ops: Iterable[tuple[Any, ...]], num_workers: int = 16) -> list[dict[str, Any] | None]:
     """Run `save` for each `(thing, url)` or `(thing, url, kwargs)` in parallel; results in input order.
 
     Workers use the caller's io scopes and save context.

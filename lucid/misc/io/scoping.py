@@ -4,10 +4,13 @@
 `resolve_url` is the one place that decides which schemes lucid reads and writes.
 """
 
+from __future__ import annotations
+
 import os
 import posixpath
 import threading
 import urllib.request
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
@@ -27,19 +30,19 @@ ALLOWED_SCHEMES = "local paths, file://, http://, https:// and gs://"
 _GCS_HTTPS_PREFIX = "https://storage.googleapis.com/"
 
 
-def current_io_scopes():
+def current_io_scopes() -> list[str]:
     """The io scope stack of this thread (a new thread starts with an empty stack)."""
     if not hasattr(_thread_local, "io_scopes"):
         _thread_local.io_scopes = []
     return _thread_local.io_scopes
 
 
-def set_io_scopes(scopes):
+def set_io_scopes(scopes: list[str]) -> None:
     _thread_local.io_scopes = scopes
 
 
 @contextmanager
-def io_scope(path, replace_current_scopes=False):
+def io_scope(path: str | Sequence[str], replace_current_scopes: bool = False) -> Iterator[None]:
     """Resolve relative URLs inside the block against `path` (appended to the current scopes).
 
     With `replace_current_scopes=True`, `path` (a string or a list of strings) replaces the stack instead.
@@ -47,9 +50,9 @@ def io_scope(path, replace_current_scopes=False):
     """
     previous = list(current_io_scopes())
     if replace_current_scopes:
-        set_io_scopes(list(path) if isinstance(path, (list, tuple)) else [path])
+        set_io_scopes(list(path) if isinstance(path, (list, tuple)) else [path])  # type: ignore[list-item]
     else:
-        set_io_scopes(previous + [path])
+        set_io_scopes(previous + [path])  # type: ignore[list-item]
     try:
         yield
     finally:
@@ -64,7 +67,7 @@ def _normalize_url(url):
     return scheme + separator + rest
 
 
-def scope_url(url, io_scopes=None):
+def scope_url(url: str | os.PathLike[str], io_scopes: Sequence[str] | None = None) -> str:
     """Join a relative `url` onto the io scopes; absolute paths and URLs ("//" anywhere) are returned as is."""
     url = os.fspath(url)
     if "//" in url or url.startswith("/"):
@@ -73,12 +76,12 @@ def scope_url(url, io_scopes=None):
     return _normalize_url(os.path.join(*scopes, url))
 
 
-def gcs_https_url(url):
+def gcs_https_url(url: str) -> str:
     """`gs://bucket/path` -> `https://storage.googleapis.com/bucket/path` (anonymous public read URL)."""
     return _GCS_HTTPS_PREFIX + url[len("gs://") :]
 
 
-def resolve_url(url):
+def resolve_url(url: str) -> tuple[str, str]:
     """Return `(scheme, location)`: `("", local_path)` for local paths and file:// URLs, else
     `("http" | "https" | "gs", url)`. Any other scheme raises ValueError."""
     scheme, separator, _ = url.partition("://")

@@ -1,11 +1,15 @@
 """Turn numpy arrays into image bytes (PNG, JPEG, animated GIF) or into JavaScript typed-array expressions."""
 
+from __future__ import annotations
+
 import base64
 import io
 import logging
+from typing import Any
 
 import numpy as np
 import PIL.Image
+from numpy.typing import ArrayLike
 
 __all__ = [
     "array_to_jsbuffer",
@@ -21,7 +25,7 @@ log = logging.getLogger(__name__)
 JS_ARRAY_TYPES = {"int8", "int16", "int32", "uint8", "uint16", "uint32", "float32", "float64"}
 
 
-def normalize_array(array, domain=(0, 1)):
+def normalize_array(array: ArrayLike, domain: tuple[float, float] | None = (0, 1)) -> np.ndarray:
     """Return a uint8 copy of `array` (singleton dims squeezed) ready to encode as an image.
 
     This is the one conversion that `show` and `save` share, so a saved image holds exactly what was shown.
@@ -84,12 +88,14 @@ def _serialize_normalized_array(array, fmt="png", quality=70):
     return buffer.getvalue()
 
 
-def serialize_array(array, domain=(0, 1), fmt="png", quality=70):
+def serialize_array(
+    array: ArrayLike, domain: tuple[float, float] | None = (0, 1), fmt: str = "png", quality: int = 70
+) -> bytes:
     """Normalise `array` to uint8 over `domain` and encode it as image bytes."""
     return _serialize_normalized_array(normalize_array(array, domain=domain), fmt=fmt, quality=quality)
 
 
-def as_frames(images):
+def as_frames(images: Any) -> list[np.ndarray]:
     """A list of single images from a [N, H, W, C] array of frames, one image, or a list of images.
 
     An item that is itself a batch [B, H, W, C] (as `render_vis` returns) becomes one image with the batch laid
@@ -100,11 +106,11 @@ def as_frames(images):
     frames = []
     for item in images:
         item = np.asarray(item)
-        frames.append(np.hstack(item) if item.ndim == 4 else item)
+        frames.append(np.hstack(item) if item.ndim == 4 else item)  # type: ignore[call-overload]
     return frames
 
 
-def serialize_animation(images, domain=(0, 1), fps=10):
+def serialize_animation(images: Any, domain: tuple[float, float] | None = (0, 1), fps: float = 10) -> bytes:
     """Encode frames (anything `as_frames` takes) as a looping animated GIF, `fps` frames per second."""
     if not fps > 0:
         raise ValueError("fps must be a positive number of frames per second, got %r." % (fps,))
@@ -122,7 +128,7 @@ def serialize_animation(images, domain=(0, 1), fps=10):
     return buffer.getvalue()
 
 
-def array_to_jsbuffer(array):
+def array_to_jsbuffer(array: np.ndarray) -> str:
     """A JavaScript expression that evaluates to a typed array (e.g. Float32Array) holding `array`'s data."""
     if array.ndim != 1:
         raise TypeError("Only 1d arrays can be converted JS TypedArray.")

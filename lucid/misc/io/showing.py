@@ -10,11 +10,15 @@ files whose paths are printed, so code calling `show` keeps working there and ne
 display.
 """
 
+from __future__ import annotations
+
 import base64
 import html
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
+from typing import Any
 
 import IPython
 import IPython.display
@@ -92,7 +96,7 @@ def _image_html(array, w=None, domain=None, fmt="png"):
     return _img_tag(_image_url(array, fmt=fmt, domain=domain), w=w)
 
 
-def as_image(item):
+def as_image(item: Any) -> np.ndarray:
     """An array that `image` can encode: PIL images become arrays, channel counts other than 1, 3 and 4 are
     collapsed to RGB (RGBA stays RGBA, encoded with its transparency), and a batch [B, H, W, C] is laid side by
     side."""
@@ -100,7 +104,7 @@ def as_image(item):
     if array.ndim in (3, 4) and array.shape[-1] not in (1, 3, 4):
         array = collapse_channels(array)
     if array.ndim == 4:
-        array = np.hstack(array)
+        array = np.hstack(array)  # type: ignore[call-overload]
     return array
 
 
@@ -113,7 +117,9 @@ def _is_image(item):
     )
 
 
-def image(array, domain=None, w=None, format="png", **kwargs):
+def image(
+    array: Any, domain: tuple[float, float] | None = None, w: int | None = None, format: str = "png", **kwargs: Any
+) -> None:
     """Display one image. `domain=None` maps the array's own min..max to black..white."""
     array = as_image(array)
     if _in_ipython():
@@ -125,7 +131,9 @@ def image(array, domain=None, w=None, format="png", **kwargs):
 imshow = image
 
 
-def images(arrays, labels=None, domain=None, w=None):
+def images(
+    arrays: Any, labels: Sequence[Any] | None = None, domain: tuple[float, float] | None = None, w: int | None = None
+) -> None:
     """Display several images side by side, each above its label (default: its index)."""
     arrays = [as_image(array) for array in arrays]
     labels = list(range(len(arrays))) if labels is None else list(labels)
@@ -148,7 +156,7 @@ def images(arrays, labels=None, domain=None, w=None):
     _display_html("".join(parts))
 
 
-def animation(frames, fps=10, domain=(0, 1), w=None):
+def animation(frames: Any, fps: float = 10, domain: tuple[float, float] | None = (0, 1), w: int | None = None) -> None:
     """Display frames as a looping animated GIF, e.g. the list `render_vis(..., thresholds=range(0, 512, 8))`
     returns (each batch laid side by side). Also accepts a [N, H, W, C] array or a list of images."""
     data = serialize_animation(frames, domain=domain, fps=fps)
@@ -158,7 +166,7 @@ def animation(frames, fps=10, domain=(0, 1), w=None):
         _print_temp_file(data, ".gif")
 
 
-def show(thing, domain=(0, 1), **kwargs):
+def show(thing: Any, domain: tuple[float, float] | None = (0, 1), **kwargs: Any) -> None:
     """Display `thing` in the way that suits it; see the module docstring.
 
     Images use `domain` as the value range mapped to black..white (values outside are clipped, with a
@@ -196,7 +204,7 @@ def _strip_consts(graph_def, max_const_size=32):
     return stripped
 
 
-def graph(graph_def, max_const_size=32):
+def graph(graph_def: Any, max_const_size: int = 32) -> None:
     """Display a GraphDef (or anything with `as_graph_def()`) as its text, large constants cut short.
 
     The page holds only the escaped text: no script and no component from another host (the original's
@@ -221,7 +229,7 @@ show.animation = animation  # type: ignore[attr-defined]
 show.graph = graph  # type: ignore[attr-defined]
 
 
-def textured_mesh(mesh, texture, background="0xffffff"):
+def textured_mesh(mesh: dict[str, Any], texture: np.ndarray, background: str = "0xffffff") -> None:
     """Display `mesh` (a dict with position, uv and face, shown as it is) wearing `texture` [h, w, 3] (stretched
     from its own min..max) in an interactive WebGL viewer that loads nothing from the network: drag to rotate,
     scroll to zoom, "Unfold" shows the UV layout, "Shade" lights it from the camera. Outside a notebook the

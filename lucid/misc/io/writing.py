@@ -1,9 +1,13 @@
 """Write bytes to local paths or to gs:// (through TensorFlow's GCS filesystem), atomically."""
 
+from __future__ import annotations
+
 import io
 import os
 import uuid
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO, Any
 
 import tensorflow as tf
 
@@ -16,7 +20,7 @@ __all__ = [
 ]
 
 
-def write(data, url, mode="wb"):
+def write(data: str | bytes, url: str | os.PathLike[str], mode: str = "wb") -> None:
     """Write `data` to `url`; a str written in binary mode is encoded as UTF-8."""
     if isinstance(data, str) and "b" in mode:
         data = data.encode("utf-8")
@@ -25,7 +29,7 @@ def write(data, url, mode="wb"):
 
 
 @contextmanager
-def write_handle(path, mode=None):
+def write_handle(path: str | os.PathLike[str], mode: str | None = None) -> Iterator[IO[Any]]:
     """Yield a handle that writes `path` (io scopes applied); http(s) URLs raise ValueError.
 
     Local files are written to a hidden temporary file next to the target and moved into place with
