@@ -4,8 +4,12 @@
 `T("labels")` the model's label list. The `_T_*` wrappers return a new `T` that adapts what it returns.
 """
 
+from __future__ import annotations
+
 import logging
 import numbers
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -33,7 +37,7 @@ log = logging.getLogger(__name__)
 INPUT, LABELS = "input", "labels"
 
 
-def model_T(layer, t_input, model):
+def model_T(layer: Callable[[str], tf.Tensor], t_input: tf.Tensor, model: Any) -> Callable[[str], Any]:
     """The T objectives receive: "input" -> `t_input` (the image before transforms), "labels" -> `model.labels`,
     any other name -> `layer(name)`, a tensor of the imported model (render's import, or pruning's stand-ins)."""
 
@@ -47,7 +51,7 @@ def model_T(layer, t_input, model):
     return T
 
 
-def graph_layers(names):
+def graph_layers(names: Iterable[str]) -> frozenset[str]:
     """The names among `names` that model_T looks up in the model's graph (all but "input" and "labels")."""
     return frozenset(name for name in names if name not in (INPUT, LABELS))
 
@@ -136,7 +140,7 @@ def _T_handle_batch(T, batch=None):
     return T2
 
 
-def index_arg(value, what, allow_none=False):
+def index_arg(value: Any, what: str, allow_none: bool = False) -> Any:  # int, or None when allowed
     """Check an index argument of an objective factory (channel, position, batch): an int, negative ones
     counting from the end as in Python (-1 is the last channel).
 
@@ -152,7 +156,7 @@ def index_arg(value, what, allow_none=False):
     return int(value)
 
 
-def static_dim(t, axis):
+def static_dim(t: tf.Tensor, axis: int) -> int | None:
     """Static size of `t` along `axis`, or None when unknown."""
     if t.shape.rank is None:
         return None
@@ -168,7 +172,7 @@ def _check_in_range(index, size, what, layer, dim_name):
         )
 
 
-def checked_index(t, axis, index, what, layer, dim_name):
+def checked_index(t: tf.Tensor, axis: int, index: int | None, what: str, layer: str, dim_name: str) -> tf.Tensor:
     """`t`, with `index` (None: nothing to check) checked against its size along `axis`: now when that size is
     static (ValueError), else when the graph runs (`require_size_at_run_time`)."""
     if index is None:
@@ -186,12 +190,12 @@ def checked_index(t, axis, index, what, layer, dim_name):
     )
 
 
-def check_channel(t, layer, channel):
+def check_channel(t: tf.Tensor, layer: str, channel: int | None) -> tf.Tensor:
     """Layer tensor `t`, with `channel` checked against its depth (last axis)."""
     return checked_index(t, -1, channel, "channel", layer, "depth")
 
 
-def static_batch(t, layer, objective):
+def static_batch(t: tf.Tensor, layer: str, objective: str) -> int:
     """Static batch size of `t`, which `objective` needs to unroll a loop over examples."""
     batch_n = static_dim(t, 0)
     if batch_n is None:
@@ -202,13 +206,13 @@ def static_batch(t, layer, objective):
     return batch_n
 
 
-def check_4d(t, layer, objective):
+def check_4d(t: tf.Tensor, layer: str, objective: str) -> None:
     """`objective` picks spatial positions, so it needs a 4-D (NHWC) layer."""
     if t.shape.rank != 4:
         raise ValueError("%s needs a 4-D layer, but %r has shape %s." % (objective, layer, t.shape))
 
 
-def vector_arg(vec, ranks, objective):
+def vector_arg(vec: Any, ranks: Sequence[int], objective: str) -> np.ndarray:
     """A direction argument as a float32 array of one of the allowed `ranks`."""
     try:
         with np.errstate(over="ignore"):  # values beyond float32 become inf, refused below
@@ -226,7 +230,7 @@ def vector_arg(vec, ranks, objective):
     return arr
 
 
-def check_depth(t, layer, vec):
+def check_depth(t: tf.Tensor, layer: str, vec: np.ndarray) -> None:
     """The direction's last axis must have one value per channel of the layer."""
     depth = static_dim(t, -1)
     if depth is not None and vec.shape[-1] != depth:
@@ -236,7 +240,7 @@ def check_depth(t, layer, vec):
         )
 
 
-def acts_at(acts, layer, x, y, objective):
+def acts_at(acts: tf.Tensor, layer: str, x: int | None, y: int | None, objective: str) -> tf.Tensor:
     """The activations at row x, column y (default the centre), after checking they lie inside the layer."""
     check_4d(acts, layer, objective)
     acts = checked_index(acts, 1, x, "x", layer, "height")

@@ -10,11 +10,15 @@ a one-line progress bar in a terminal.
 It is also a context manager that closes itself.
 """
 
+from __future__ import annotations
+
 import logging
 import numbers
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from typing import Any
 
 import IPython.display
 
@@ -55,7 +59,14 @@ class RenderProgress:
     `clock` (seconds, monotonic) can be replaced for tests.
     """
 
-    def __init__(self, total_steps, verbose=True, show_image=True, min_interval=0.2, clock=time.monotonic):
+    def __init__(
+        self,
+        total_steps: int | numbers.Integral,
+        verbose: bool = True,
+        show_image: bool = True,
+        min_interval: float = 0.2,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if isinstance(total_steps, bool) or not isinstance(total_steps, numbers.Integral) or total_steps < 1:
             raise ValueError("total_steps must be a positive int, got %r." % (total_steps,))
         self.total_steps = int(total_steps)
@@ -80,7 +91,7 @@ class RenderProgress:
     def __exit__(self, *exc_info):
         self.close()
 
-    def update(self, step, loss, image=None):
+    def update(self, step: int, loss: Any, image: Any = None) -> None:
         """Record that step `step` (0-based) finished with `loss`; `image` ([B, H, W, C] or one image) if any."""
         if self._closed:
             raise RuntimeError("RenderProgress.update called after close().")
@@ -93,7 +104,7 @@ class RenderProgress:
         elif self.verbose and not throttled:
             self._draw_bar()
 
-    def close(self):
+    def close(self) -> None:
         """Show the final status (a terminal gets its newline). Calling it again does nothing."""
         if self._closed:
             return
@@ -107,7 +118,7 @@ class RenderProgress:
             sys.stderr.write("\n")
             sys.stderr.flush()
 
-    def status(self):
+    def status(self) -> str:
         """The status line: bar, steps done/total, loss, steps per second, and ETA (elapsed time once closed)."""
         elapsed = self._clock() - self._start
         filled = BAR_WIDTH * self._done // self.total_steps

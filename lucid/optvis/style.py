@@ -1,6 +1,10 @@
 """Style transfer losses: Gram matrices of layer activations compared with those of a style image."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import tensorflow as tf
 
@@ -14,7 +18,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def gram_style(a):
+def gram_style(a: tf.Tensor) -> tf.Tensor:
     """Gram matrix `[C, C]` of activations `a` (any rank, channels last), averaged over all other positions."""
     with tf.name_scope("gram"):
         channels = a.shape.as_list()[-1] if a.shape.rank else None
@@ -25,12 +29,12 @@ def gram_style(a):
         return tf.matmul(a, a, transpose_a=True) / n
 
 
-def mean_l1_loss(g1, g2):
+def mean_l1_loss(g1: tf.Tensor, g2: tf.Tensor) -> tf.Tensor:
     """Mean absolute difference."""
     return tf.reduce_mean(tf.abs(g1 - g2))
 
 
-def mean_l2_loss(g1, g2):
+def mean_l2_loss(g1: tf.Tensor, g2: tf.Tensor) -> tf.Tensor:
     """Root mean squared difference."""
     return tf.sqrt(tf.reduce_mean(tf.square(g1 - g2)))
 
@@ -43,7 +47,13 @@ class StyleLoss:
     current value.
     """
 
-    def __init__(self, style_layers, ema_decay=None, style_func=gram_style, loss_func=mean_l1_loss):
+    def __init__(
+        self,
+        style_layers: Sequence[tf.Tensor],
+        ema_decay: float | None = None,
+        style_func: Callable[[tf.Tensor], tf.Tensor] = gram_style,
+        loss_func: Callable[[tf.Tensor, tf.Tensor], tf.Tensor] = mean_l1_loss,
+    ) -> None:
         self.input_grams = [style_func(s) for s in style_layers]
         if not self.input_grams:
             raise ValueError("StyleLoss needs at least one style layer, got none.")
@@ -59,7 +69,7 @@ class StyleLoss:
         self.style_losses = [loss_func(g, v) for g, v in zip(self.effective_grams, self.target_vars)]
         self.style_loss = tf.add_n(self.style_losses)
 
-    def set_style(self, input_feeds):
+    def set_style(self, input_feeds: dict[Any, Any]) -> None:
         """Compute the style statistics with `input_feeds` in the default session and load them as targets.
 
         Call after the variables are initialised (initialisation resets the targets to zero).

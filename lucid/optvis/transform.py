@@ -4,8 +4,12 @@ Each public function is a factory: it takes a configuration and returns `inner(t
 NHWC float tensors in the current default graph. Random choices are redrawn on every session run.
 """
 
+from __future__ import annotations
+
 import logging
 import math
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import tensorflow as tf
 
@@ -38,7 +42,7 @@ def _as_image(t_image, name):
     return t_image
 
 
-def jitter(d, seed=None):
+def jitter(d: int, seed: int | None = None) -> Callable[[tf.Tensor], tf.Tensor]:
     """Randomly crop `d` pixels off the height and width (a random translation of up to d pixels)."""
     d = validate_size(d, "d", minimum=0)
 
@@ -60,7 +64,7 @@ def jitter(d, seed=None):
     return inner
 
 
-def pad(w, mode="REFLECT", constant_value=0.5):
+def pad(w: int, mode: str = "REFLECT", constant_value: float = 0.5) -> Callable[[tf.Tensor], tf.Tensor]:
     """Pad height and width by `w` pixels on each side.
 
     mode: "REFLECT", "SYMMETRIC" or "CONSTANT" (any case). constant_value: the fill for "CONSTANT", or
@@ -122,7 +126,7 @@ def _check_choices(xs, name):
     return xs
 
 
-def random_scale(scales, seed=None):
+def random_scale(scales: Sequence[float], seed: int | None = None) -> Callable[[tf.Tensor], tf.Tensor]:
     """Resize height and width by a factor drawn from `scales` (TF1 bilinear, sizes truncated to ints).
 
     A size that truncates to 0 becomes 1 pixel (the original failed at run time there).
@@ -212,7 +216,9 @@ def _sample_nearest(images, matrix, shape):
     return tf.reshape(tf.gather(flat, tf.reshape(index, [-1]), axis=1), shape)
 
 
-def random_rotate(angles, units="degrees", seed=None):
+def random_rotate(
+    angles: Sequence[float], units: str = "degrees", seed: int | None = None
+) -> Callable[[tf.Tensor], tf.Tensor]:
     """Rotate by an angle drawn from `angles` (in `units`), counter-clockwise, keeping the image size."""
     angles = _check_choices(angles, "angles")
     _check_units(units)
@@ -224,7 +230,7 @@ def random_rotate(angles, units="degrees", seed=None):
     return inner
 
 
-def normalize_gradient(grad_scales=None):
+def normalize_gradient(grad_scales: Any = None) -> Callable[[tf.Tensor], tf.Tensor]:
     """Identity in the forward pass; scales the gradient to unit L2 norm per example on the way back.
 
     grad_scales: optional per-example factors [batch]: example i's gradient gets norm grad_scales[i] (the norm is
@@ -246,7 +252,7 @@ def normalize_gradient(grad_scales=None):
     return inner
 
 
-def compose(transforms):
+def compose(transforms: Sequence[Callable[[tf.Tensor], tf.Tensor]]) -> Callable[[tf.Tensor], tf.Tensor]:
     """One transform that applies `transforms` in list order."""
     transforms = list(transforms)
     for transform in transforms:
@@ -303,7 +309,7 @@ def _minimum_size(apply, shape, dtype, limit=1 << 14):
     return high if high > min(shape.as_list()[1:3]) else None
 
 
-def collapse_alpha_random(sd=0.5):
+def collapse_alpha_random(sd: float = 0.5) -> Callable[[tf.Tensor], tf.Tensor]:
     """Composite RGBA images over random `image_sample` backgrounds (new each run), giving RGB images.
 
     Works anywhere in a transform chain: where the image size is only known at run time (after random_scale),
@@ -326,7 +332,7 @@ def collapse_alpha_random(sd=0.5):
     return inner
 
 
-def crop_or_pad_to(height, width):
+def crop_or_pad_to(height: int, width: int) -> Callable[[tf.Tensor], tf.Tensor]:
     """Centre-crop or zero-pad images to `height` x `width`."""
     height = validate_size(height, "height")
     width = validate_size(width, "width")

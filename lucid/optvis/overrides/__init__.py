@@ -3,6 +3,11 @@
 Use as `with overrides.relu_overrides(): T = model.import_graph(...)`: only ops created inside are affected.
 """
 
+from __future__ import annotations
+
+from typing import Any
+from contextlib import AbstractContextManager
+
 from lucid.optvis.overrides.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
 
 # `overrides.gradient_override` is an attribute of the package, as in the original.
@@ -33,17 +38,17 @@ default_overrides_map = {**pooling_overrides_map, **relu_overrides_map}
 linearization_overrides_map = {"Relu": identity_grad, **pooling_overrides_map}
 
 
-def relu_overrides():
+def relu_overrides() -> AbstractContextManager[None]:
     return gradient_override_map(relu_overrides_map)
 
 
-def pooling_overrides():
+def pooling_overrides() -> AbstractContextManager[None]:
     return gradient_override_map(pooling_overrides_map)
 
 
-def default_overrides():
+def default_overrides() -> AbstractContextManager[None]:
     return gradient_override_map(default_overrides_map)
 
 
-def linearization_overrides():
+def linearization_overrides() -> AbstractContextManager[None]:
     return gradient_override_map(linearization_overrides_map)

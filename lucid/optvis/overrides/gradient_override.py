@@ -4,9 +4,13 @@
 a custom gradient `grad_f(op, grad)` with the same signature as a registered TF gradient.
 """
 
+from __future__ import annotations
+
 import functools
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import Any
 
 import tensorflow as tf
 
@@ -17,7 +21,7 @@ __all__ = [
 ]
 
 
-def register_to_random_name(grad_f):
+def register_to_random_name(grad_f: Callable[..., Any]) -> str:
     """Register `grad_f` as a TF gradient under a fresh unique name and return that name."""
     name = "%s_%s" % (grad_f.__name__, uuid.uuid4())
     tf.RegisterGradient(name)(grad_f)
@@ -36,7 +40,7 @@ def _registered_name(grad_f):
 
 
 @contextmanager
-def gradient_override_map(override_dict):
+def gradient_override_map(override_dict: Mapping[str, str | Callable[..., Any]]) -> Iterator[None]:
     """Within the block, ops of each type in `override_dict` use the given gradient.
 
     Values are registered gradient names or gradient functions `f(op, grad)` (registered on the fly).
@@ -63,7 +67,7 @@ class _OpView:
         return self._op.get_attr(name)
 
 
-def use_gradient(grad_f):
+def use_gradient(grad_f: Callable[..., Any]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Decorator: `f(*inputs)` keeps its value but back-propagates `grad_f(op, grad)`.
 
     `op.inputs` are f's inputs and `op.outputs[0]` its output; `grad_f` returns one gradient per input (or a
@@ -91,6 +95,7 @@ def use_gradient(grad_f):
             return result
 
         del inner.__wrapped__  # its signature stays `(*inputs)`, as the original's decorated functions show
+        inner.__annotations__ = {"inputs": "tf.Tensor", "return": "tf.Tensor"}  # wraps copied f's, named after f's
         return inner
 
     return decorator

@@ -10,6 +10,11 @@ time, so late steps pay nothing for it). As in the original, the plain gradient 
 gradients also build where `tf.where` is TF1's (code run through a TF1 compatibility layer).
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 import tensorflow as tf
 
 __all__ = [
@@ -51,7 +56,7 @@ def _per_example_select(relu_grad, redirected):
     return tf.where(tf.broadcast_to(has_gradient, tf.shape(relu_grad)), relu_grad, redirected)
 
 
-def redirected_relu_grad(op, grad, plain_grad=None):
+def redirected_relu_grad(op: Any, grad: tf.Tensor, plain_grad: Callable[..., Any] | None = None) -> tf.Tensor:
     """Gradient for "Relu" ops; see the module docstring. `plain_grad(x, grad)`: the late steps' gradient, if
     not the original's where(x < 0, 0, grad) (lucid.optvis.fast passes TF's ReluGrad)."""
     assert op.type == "Relu", "redirected_relu_grad is for Relu ops, got %s" % op.type
@@ -67,7 +72,7 @@ def redirected_relu_grad(op, grad, plain_grad=None):
     return _by_step(op, grad, plain_grad or relu_grad, redirected_grad)
 
 
-def redirected_relu6_grad(op, grad, plain_grad=None):
+def redirected_relu6_grad(op: Any, grad: tf.Tensor, plain_grad: Callable[..., Any] | None = None) -> tf.Tensor:
     """Gradient for "Relu6" ops: as for Relu, and also lets through gradient lowering inputs above 6.
     `plain_grad` as for redirected_relu_grad."""
     assert op.type == "Relu6", "redirected_relu6_grad is for Relu6 ops, got %s" % op.type

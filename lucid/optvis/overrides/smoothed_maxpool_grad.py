@@ -1,5 +1,10 @@
 """MaxPool gradients that spread over the pooling window (smoother attributions than the arg-max route)."""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 import tensorflow as tf
 
 __all__ = [
@@ -9,12 +14,14 @@ __all__ = [
 ]
 
 
-def make_smoothed_maxpool_grad(smooth_type="avg", epsilon=1e-2):
+def make_smoothed_maxpool_grad(
+    smooth_type: str = "avg", epsilon: float = 1e-2
+) -> Callable[[Any, tf.Tensor], tf.Tensor]:
     """Gradient for "MaxPool" ops taken from a smooth stand-in: the average pool ("avg") or an L2-weighted pool."""
     if smooth_type not in ("avg", "L2"):
         raise RuntimeError("Invalid smooth_type %r: use 'avg' or 'L2'." % (smooth_type,))
 
-    def MaxPoolGrad(op, grad):
+    def MaxPoolGrad(op: Any, grad: tf.Tensor) -> tf.Tensor:
         inp = op.inputs[0]
         pool_args = dict(
             ksize=op.get_attr("ksize"),

@@ -4,6 +4,8 @@ Optimizing in a space where the colour channels are decorrelated (the square roo
 covariance, via SVD) gives better-behaved visualizations than optimizing raw RGB.
 """
 
+from __future__ import annotations
+
 import logging
 
 import numpy as np
@@ -38,7 +40,7 @@ def _linear_decorelate_color(t):
     return result
 
 
-def to_valid_rgb(t, decorrelate=False, sigmoid=True):
+def to_valid_rgb(t: tf.Tensor, decorrelate: bool = False, sigmoid: bool = True) -> tf.Tensor:
     """Map `t` (last axis: 3 colour channels) to RGB values in [0, 1].
 
     decorrelate: treat `t` as living in decorrelated colour space (adds `color_mean` when not using sigmoid).

@@ -6,7 +6,10 @@ them), holding `weights` and `biases`; instance norms, if any, in `InstanceNorm`
 `beta` and `gamma`)
 """
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
@@ -62,14 +65,14 @@ def _instance_norm(x, scope, epsilon=1e-6):
 
 
 def cppn(
-    width,
-    batch=1,
-    num_output_channels=3,
-    num_hidden_channels=24,
-    num_layers=8,
-    activation_func=_composite_activation,
-    normalize=False,
-):
+    width: int,
+    batch: int = 1,
+    num_output_channels: int = 3,
+    num_hidden_channels: int = 24,
+    num_layers: int = 8,
+    activation_func: Callable[[tf.Tensor], tf.Tensor] = _composite_activation,
+    normalize: bool = False,
+) -> tf.Tensor:
     """A [batch, width, width, num_output_channels] image in (0, 1) from a CPPN shared across the batch.
 
     The output layer's weights start at zero, so the image starts as a flat colour set by its biases.

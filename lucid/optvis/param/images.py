@@ -1,6 +1,9 @@
 """High-level image parameterization: the usual entry point, `param.image(w)`."""
 
+from __future__ import annotations
+
 import logging
+from typing import Any
 
 import tensorflow as tf
 
@@ -19,7 +22,16 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def image(w, h=None, batch=None, sd=None, decorrelate=True, fft=True, alpha=False, channels=None):
+def image(
+    w: int,
+    h: int | None = None,
+    batch: int | None = None,
+    sd: float | None = None,
+    decorrelate: bool = True,
+    fft: bool = True,
+    alpha: bool = False,
+    channels: int | None = None,
+) -> tf.Tensor:
     """A [batch, h, w, ch] image tensor in (0, 1) backed by a variable; initially close to 0.5 grey.
 
     w, h: width and height (h defaults to w). batch defaults to 1.
@@ -42,6 +54,6 @@ def image(w, h=None, batch=None, sd=None, decorrelate=True, fft=True, alpha=Fals
     return output
 
 
-def grayscale_image_rgb(*args, **kwargs):
+def grayscale_image_rgb(*args: Any, **kwargs: Any) -> tf.Tensor:
     """A one-channel `image(...)` repeated into 3 identical RGB channels."""
-    return tf.tile(image(*args, channels=1, **kwargs), (1, 1, 1, 3))
+    return tf.tile(image(*args, channels=1, **kwargs), (1, 1, 1, 3))  # type: ignore[misc]

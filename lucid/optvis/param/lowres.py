@@ -1,6 +1,9 @@
 """Low-resolution parameterization: a small variable bilinearly upsampled to the wanted shape."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -16,7 +19,12 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def lowres_tensor(shape, underlying_shape, offset=None, sd=None):
+def lowres_tensor(
+    shape: Sequence[int],
+    underlying_shape: Sequence[int],
+    offset: bool | int | Sequence[int] | None = None,
+    sd: float | None = None,
+) -> tf.Tensor:
     """A tensor of `shape` made by bilinearly upsampling a variable of `underlying_shape` (same rank).
 
     offset: None, or one value or a list with one value per dim. True shifts that dim by half an upsampled
@@ -31,7 +39,7 @@ def lowres_tensor(shape, underlying_shape, offset=None, sd=None):
     t = resize_bilinear_nd(underlying_t, shape)
     if offset is not None:
         offset = _pixel_offsets(offset, shape, underlying_shape)
-        t = tf.pad(t, [(o, 0) for o in offset], "SYMMETRIC")
+        t = tf.pad(t, [(o, 0) for o in offset], "SYMMETRIC")  # type: ignore[union-attr]
         t = tf.slice(t, [0] * len(shape), shape)
     return t
 

@@ -20,8 +20,12 @@ the default one, `maco_spectrum.npy`, was computed with it from the natural phot
 (see examples/recipes/make_maco_spectrum.py).
 """
 
+from __future__ import annotations
+
 import logging
 import os
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -58,12 +62,12 @@ MACO_LEARNING_RATE = 0.2
 _MACO_IMAGES = "lucid_maco_images"
 
 
-def is_maco_image(t_image):
+def is_maco_image(t_image: Any) -> bool:
     """True if `t_image` is an image that `maco` returned (render_vis then defaults to MACO's settings)."""
     return any(t is t_image for t in t_image.graph.get_collection(_MACO_IMAGES))
 
 
-def maco(w, h=None, batch=1, spectrum=None, alpha=False):
+def maco(w: int, h: int | None = None, batch: int = 1, spectrum: Any = None, alpha: bool = False) -> tf.Tensor:
     """A [batch, h, w, 3] RGB image (RGBA with `alpha=True`) whose Fourier phase is the trainable variable.
 
     spectrum: the fixed magnitude, from `estimate_spectrum` (an array [3, H, W//2 + 1] at any size, resampled to
@@ -80,7 +84,7 @@ def maco(w, h=None, batch=1, spectrum=None, alpha=False):
     # magnitude is in orthonormal FFT units; irfft2d divides by h * w, so scale back by sqrt(h * w).
     decorrelated = tf.signal.irfft2d(spectrum_t, fft_length=[h, w]) * np.float32(np.sqrt(h * w))
     decorrelated = tf.transpose(decorrelated, (0, 2, 3, 1))
-    rgb = tf.tensordot(decorrelated, _COLOR_MATRIX.T.astype(np.float32), 1) + np.float32(color_mean)
+    rgb = tf.tensordot(decorrelated, _COLOR_MATRIX.T.astype(np.float32), 1) + np.float32(color_mean)  # type: ignore[arg-type]
     rgb = tf.clip_by_value(rgb, 0.0, 1.0)
     accumulated = tf.Variable(tf.zeros([batch, h, w, 1]), trainable=False)
     image = _accumulate_gradient_magnitude(rgb, accumulated)
@@ -113,7 +117,9 @@ def _alpha_from(accumulated):
     return tf.stop_gradient(tf.clip_by_value(alpha, 0.0, 1.0))
 
 
-def maco_transforms(size=None, box_size=(0.25, 0.6), noise=0.05):
+def maco_transforms(
+    size: int | None = None, box_size: tuple[float, float] = (0.25, 0.6), noise: float = 0.05
+) -> list[Callable[[tf.Tensor], tf.Tensor]]:
     """MACO's transforms: drop any alpha channel, take one random square crop per image (side a fraction of the
     image drawn from `box_size`, anywhere inside it) resized to `size` x `size` (default: the image's height), and
     add Gaussian noise of standard deviation `noise`. New crops on every step."""
@@ -147,7 +153,7 @@ def maco_transforms(size=None, box_size=(0.25, 0.6), noise=0.05):
     return [drop_alpha, random_crops, add_noise]
 
 
-def load_spectrum(spectrum=None):
+def load_spectrum(spectrum: Any = None) -> np.ndarray:
     """The magnitude spectrum as a float32 array [3, H, W//2 + 1]: the default, an array, or a .npy path."""
     if spectrum is None:
         spectrum = DEFAULT_SPECTRUM_PATH
@@ -169,7 +175,7 @@ def load_spectrum(spectrum=None):
     return spectrum
 
 
-def resample_spectrum(spectrum, h, w):
+def resample_spectrum(spectrum: np.ndarray, h: int, w: int) -> np.ndarray:
     """`spectrum` [3, S, S//2 + 1] linearly interpolated at the rfft frequencies of an h x w image, with its
     DC (mean) term zeroed: [3, h, w//2 + 1]. Orthonormal FFT magnitudes of a stationary image do not depend on
     its size, so the values carry over."""
@@ -218,7 +224,13 @@ def _load_images(images):
     return result
 
 
-def estimate_spectrum(images, size=224, crops_per_image=8, scales=(1.0, 1.5, 2.0), seed=0):
+def estimate_spectrum(
+    images: Any,
+    size: int = 224,
+    crops_per_image: int = 8,
+    scales: Sequence[float] = (1.0, 1.5, 2.0),
+    seed: int | None = 0,
+) -> np.ndarray:
     """The mean Fourier magnitude of natural images, as MACO's fixed spectrum: float32 [3, size, size//2 + 1].
 
     images: a folder of image files, an array [N, H, W, 3] or a list of [H, W, 3] arrays, values in [0, 1].
@@ -249,8 +261,8 @@ def estimate_spectrum(images, size=224, crops_per_image=8, scales=(1.0, 1.5, 2.0
                 crop = resized[top : top + size, left : left + size]
                 for view in (crop, crop.transpose(1, 0, 2)):
                     decorrelated = (view - view.mean((0, 1))) @ to_decorrelated * window
-                    total = total + np.abs(np.fft.rfft2(decorrelated, axes=(0, 1), norm="ortho"))
+                    total = total + np.abs(np.fft.rfft2(decorrelated, axes=(0, 1), norm="ortho"))  # type: ignore[assignment]
                     count += 1
-    spectrum = (total / count).transpose(2, 0, 1)
+    spectrum = (total / count).transpose(2, 0, 1)  # type: ignore[attr-defined]
     spectrum[:, 0, 0] = (spectrum[:, 0, 1] + spectrum[:, 1, 0]) / 2
     return spectrum.astype(np.float32)

@@ -1,6 +1,9 @@
 """Random images with the same spectrum statistics as `fft_image`, freshly sampled on every session run."""
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Sequence
 
 import numpy as np
 import tensorflow as tf
@@ -19,12 +22,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def image_sample(shape, decorrelate=True, sd=None, decay_power=1):
+def image_sample(
+    shape: Sequence[int], decorrelate: bool = True, sd: float | None = None, decay_power: float = 1
+) -> tf.Tensor:
     """A random RGB image batch of `shape` [batch, h, w, 3] in (0, 1), new on every run."""
     return to_valid_rgb(rand_fft_image(shape, sd=sd, decay_power=decay_power), decorrelate=decorrelate)
 
 
-def rand_fft_image(shape, sd=None, decay_power=1):
+def rand_fft_image(shape: Sequence[int], sd: float | None = None, decay_power: float = 1) -> tf.Tensor:
     """An unconstrained random image tensor of `shape` [batch, h, w, ch] from an N(0, sd) spectrum (sd 0.01).
 
     `shape` may also be a 1-D int tensor (e.g. `tf.shape(t)` after random transforms): the sizes are then read

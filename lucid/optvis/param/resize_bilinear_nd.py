@@ -5,7 +5,10 @@ folding the others into the batch and channel dims (`collapse_shape`). Resizes u
 (`half_pixel_centers=False`), as the original library did.
 """
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Sequence
 
 import tensorflow as tf
 
@@ -20,7 +23,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def product(l):  # noqa: E741 - the original's parameter name, which keyword callers use
+def product(l: Sequence[int]) -> int:  # noqa: E741 - the original's parameter name, which keyword callers use
     """Product of the entries of `l` (1 for an empty list)."""
     prod = 1
     for x in l:
@@ -28,7 +31,7 @@ def product(l):  # noqa: E741 - the original's parameter name, which keyword cal
     return prod
 
 
-def collapse_shape(shape, a, b):
+def collapse_shape(shape: Sequence[int], a: int, b: int) -> list[int]:
     """Fold `shape` into 3 parts: the product of dims before `a`, dims `a:b` as they are, the product after `b`.
 
     Pads with 1s when `a < 0` or `b > len(shape)`. For shape [1, 2, 3, 4, 5]:
@@ -42,7 +45,7 @@ def collapse_shape(shape, a, b):
     return [product(shape[:a])] + shape[a:b] + [product(shape[b:])]
 
 
-def resize_bilinear_nd(t, target_shape):
+def resize_bilinear_nd(t: tf.Tensor, target_shape: Sequence[int]) -> tf.Tensor:
     """Bilinearly resize `t` (fully known static shape) to `target_shape` (same rank), two dims at a time."""
     shape = t.get_shape().as_list()
     target_shape = validate_shape(target_shape, name="target_shape")

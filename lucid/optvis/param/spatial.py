@@ -1,8 +1,12 @@
 """Spatial parameterizations of images: raw pixels, Fourier spectrum, Laplacian pyramid, texture sampling."""
 
+from __future__ import annotations
+
 import logging
 import numbers
 import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -27,7 +31,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def pixel_image(shape, sd=None, init_val=None):
+def pixel_image(shape: Sequence[int], sd: float | None = None, init_val: Any = None) -> tf.Tensor:
     """A float32 `tf.Variable` of `shape`: `init_val` if given, else N(0, sd) noise (sd defaults to 0.01)."""
     shape = validate_shape(shape)
     if sd is not None and init_val is not None:
@@ -47,7 +51,7 @@ def pixel_image(shape, sd=None, init_val=None):
     return tf.Variable(init_val)
 
 
-def rfft2d_freqs(h, w):
+def rfft2d_freqs(h: int, w: int) -> np.ndarray:
     """Frequency magnitudes of the `irfft2d` spectrum of an h x w image: shape [h, w//2 + 1 (+1 if w is odd)]."""
     fy = np.fft.fftfreq(h)[:, None]
     # An odd width keeps one extra column: irfft2d then yields w + 1 columns, the last one cropped by callers.
@@ -55,7 +59,7 @@ def rfft2d_freqs(h, w):
     return np.sqrt(fx * fx + fy * fy)
 
 
-def spectrum_scale(h, w, decay_power):
+def spectrum_scale(h: int, w: int, decay_power: float) -> np.ndarray:
     """Per-frequency scale (float32) that makes all frequencies start with comparable energy."""
     if isinstance(decay_power, bool) or not isinstance(decay_power, numbers.Real):
         raise TypeError("decay_power must be a number, got %r." % (decay_power,))
@@ -64,7 +68,7 @@ def spectrum_scale(h, w, decay_power):
     return (scale * np.sqrt(w * h)).astype(np.float32)
 
 
-def spectrum_to_image(real_imag, scale, h, w):
+def spectrum_to_image(real_imag: tf.Tensor, scale: Any, h: int, w: int) -> tf.Tensor:
     """h x w images [batch, h, w, ch] from spectra `real_imag` [2, batch, ch] + scale.shape (real, imaginary)."""
     # unstack, not real_imag[0]: the gradient of a strided slice costs more than the whole FFT here. The
     # original's final "/ 4" is folded into the constant scale.
@@ -76,7 +80,7 @@ def spectrum_to_image(real_imag, scale, h, w):
     return image[:, :, :w, :] if w % 2 else image
 
 
-def fft_image(shape, sd=None, decay_power=1):
+def fft_image(shape: Sequence[int], sd: float | None = None, decay_power: float = 1) -> tf.Tensor:
     """An unconstrained image tensor of `shape` [batch, h, w, ch], parameterized by a Fourier spectrum variable.
 
     The variable, of shape (2, batch, ch) + rfft2d_freqs(h, w).shape, holds real and imaginary parts drawn
@@ -91,7 +95,7 @@ def fft_image(shape, sd=None, decay_power=1):
     return spectrum_to_image(tf.Variable(init_val), scale, h, w)
 
 
-def laplacian_pyramid_image(shape, n_levels=4, sd=None):
+def laplacian_pyramid_image(shape: Sequence[int], n_levels: int = 4, sd: float | None = None) -> tf.Tensor:
     """An unconstrained image tensor: the sum of `n_levels` lowres tensors, each at half the previous size.
 
     The last three entries of `shape` are taken as (w, h, ch) when sizing the levels, as in the original.
@@ -114,7 +118,7 @@ def laplacian_pyramid_image(shape, n_levels=4, sd=None):
     return pyramid
 
 
-def bilinearly_sampled_image(texture, uv):
+def bilinearly_sampled_image(texture: tf.Tensor, uv: tf.Tensor) -> tf.Tensor:
     """Sample `texture` [th, tw, C] at coordinates `uv` [..., 2] in [0, 1], bilinearly and with wrap-around.
 
     Follows OpenGL conventions: v points up (row 0 is the top at v = 1), texel centres sit at half-integers,
@@ -145,19 +149,19 @@ def _deprecated(old, new):
     warnings.warn("%s is deprecated, use %s instead." % (old, new), DeprecationWarning, stacklevel=3)
 
 
-def naive(shape, sd=None):
+def naive(shape: Sequence[int], sd: float | None = None) -> tf.Tensor:
     """Deprecated alias of `pixel_image`."""
     _deprecated("naive", "pixel_image")
     return pixel_image(shape, sd=sd)
 
 
-def laplacian_pyramid(shape, n_levels=4, sd=None):
+def laplacian_pyramid(shape: Sequence[int], n_levels: int = 4, sd: float | None = None) -> tf.Tensor:
     """Deprecated alias of `laplacian_pyramid_image`."""
     _deprecated("laplacian_pyramid", "laplacian_pyramid_image")
     return laplacian_pyramid_image(shape, n_levels=n_levels, sd=sd)
 
 
-def sample_bilinear(texture, uv):
+def sample_bilinear(texture: tf.Tensor, uv: tf.Tensor) -> tf.Tensor:
     """Deprecated alias of `bilinearly_sampled_image`."""
     _deprecated("sample_bilinear", "bilinearly_sampled_image")
     return bilinearly_sampled_image(texture, uv)

@@ -4,7 +4,10 @@ The forward pass scales values back into the ball; the custom gradients stop the
 values that already sit on or outside the boundary further out (radially for L2, per entry for L-infinity).
 """
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Sequence
 
 import tensorflow as tf
 
@@ -23,7 +26,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def dot(a, b):
+def dot(a: tf.Tensor, b: tf.Tensor) -> tf.Tensor:
     """Sum of the elementwise product of `a` and `b`."""
     return tf.reduce_sum(a * b)
 
@@ -44,7 +47,7 @@ def constrain_L2(x):
     return x / tf.maximum(1.0, tf.norm(x))
 
 
-def unit_ball_L2(shape):
+def unit_ball_L2(shape: Sequence[int]) -> tf.Tensor:
     """A zero-initialized variable of `shape`, constrained to the unit L2 ball."""
     return constrain_L2(tf.Variable(tf.zeros(shape)))
 
@@ -77,7 +80,7 @@ def constrain_L_inf(x):
     return x / tf.maximum(1.0, tf.abs(x))
 
 
-def unit_ball_L_inf(shape, precondition=True):
+def unit_ball_L_inf(shape: Sequence[int], precondition: bool = True) -> tf.Tensor:
     """A zero-initialized variable of `shape`, constrained to the unit L-infinity ball."""
     x = tf.Variable(tf.zeros(shape))
     if precondition:
