@@ -12,12 +12,6 @@ PACKAGES = ["lucid.optvis", "lucid.modelzoo", "lucid.misc.io", "lucid.scale"]
 NOT_YET = {
     "lucid.optvis.fast",
     "lucid.optvis.held_weights",
-    "lucid.modelzoo.aligned_activations",
-    "lucid.modelzoo.get_activations",
-    "lucid.modelzoo.input_sizes",
-    "lucid.modelzoo.other_models.InceptionV1",
-    "lucid.modelzoo.util",
-    "lucid.modelzoo.wordnet",
     "lucid.scale.cli",
     "lucid.scale.cluster",
     "lucid.scale.dataset",

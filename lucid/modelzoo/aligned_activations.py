@@ -2,6 +2,8 @@
 every layer of every model), published by the Lucid model zoo in 10 pages per layer; and the statistics the
 activation-atlas recipes derive from them."""
 
+from __future__ import annotations
+
 import functools
 
 import numpy as np
@@ -57,7 +59,7 @@ def layer_inverse_covariance(layer):
     return np.linalg.inv(layer_covariance(layer))
 
 
-def push_activations(activations, from_layer, to_layer):
+def push_activations(activations: np.ndarray, from_layer: str, to_layer: str) -> np.ndarray:
     """Map activations of `from_layer` to `to_layer` by the least-squares fit of their aligned activations."""
     inverse_covariance_matrix = layer_inverse_covariance(from_layer)
     activations_decorrelated = np.dot(inverse_covariance_matrix, activations.T).T

@@ -72,7 +72,7 @@ class ConvertedModel(Model):
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
-    def export(self, save_url: str) -> None:
+    def export(self, save_url: str) -> dict[str, Any] | None:
         """Write the frozen GraphDef (with its metadata) to `save_url` (.pb); reload it with `Model.load`."""
         if not str(save_url).endswith(".pb"):
             raise ValueError("export writes a frozen GraphDef; give a path ending in .pb, got {!r}.".format(save_url))

@@ -3,7 +3,11 @@
 acts = model.get_activations("mixed4a", images)   # images [N, H, W, 3] in [0, 1] -> [N, h, w, C]
 """
 
+from __future__ import annotations
+
 import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -25,8 +29,15 @@ REDUCERS = ("mean", "max", "rms")
 
 
 def get_activations_iter(
-    model, layer, generator, reducer="mean", batch_size=64, dtype=None, ind_shape=None, center_only=False
-):
+    model: Any,
+    layer: Any,
+    generator: Iterable[tuple[Any, Any]],
+    reducer: str = "mean",
+    batch_size: int = 64,
+    dtype: Any = None,
+    ind_shape: Sequence[int] | None = None,
+    center_only: bool = False,
+) -> np.ndarray:
     """Activations of `layer` on the images of `generator`, which yields `(index_tuple, image)` pairs.
 
     Images sharing an index are combined by `reducer`: "mean", "max" (elementwise) or "rms" (root mean square).
@@ -39,7 +50,8 @@ def get_activations_iter(
         raise ValueError("reducer must be one of {}, got {!r}.".format(REDUCERS, reducer))
     layer_name = getattr(layer, "name", layer)
     channels = (list(model.image_shape or [None])[-1]) or 3
-    totals, counts = {}, {}
+    totals: dict[Any, Any] = {}
+    counts: dict[Any, Any] = {}
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         t_images = tf.compat.v1.placeholder(tf.float32, [None, None, None, channels])
         t_layer = model.import_graph(t_images)(layer_name)
@@ -83,7 +95,15 @@ def _finish(total, count, reducer):
     return np.sqrt(mean) if reducer == "rms" else mean
 
 
-def get_activations(model, layer, examples, batch_size=64, dtype=None, ind_shape=None, center_only=False):
+def get_activations(
+    model: Any,
+    layer: Any,
+    examples: Any,
+    batch_size: int = 64,
+    dtype: Any = None,
+    ind_shape: Sequence[int] | None = None,
+    center_only: bool = False,
+) -> np.ndarray:
     """Activations of `layer` (a name or Layer) on `examples`, images in [0, 1].
 
     examples: an array [..., H, W, C] of images (any number of leading index axes), or nested lists of image

@@ -7,8 +7,12 @@ than what reaches it). Shape inference works on a copy of the graph whose weight
 shape (modelzoo.util.weightless_graph_def), so each probe costs one import of a few hundred kilobytes.
 """
 
+from __future__ import annotations
+
 import collections
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import tensorflow as tf
 from tensorflow.python.client import pywrap_tf_session as c_api
@@ -35,7 +39,7 @@ DEFAULT_SIDE = 224
 SizeSupport = collections.namedtuple("SizeSupport", ["accepts_any_size", "min_size", "native"])
 
 
-def from_metadata(stored):
+def from_metadata(stored: Sequence[Any] | None) -> SizeSupport | None:
     """The SizeSupport stored (as a JSON list) in a converted model's metadata, or None if none is."""
     if stored is None:
         return None
@@ -78,12 +82,14 @@ def _imports(serialized_light_graph_def, input_name, shape):
     return True
 
 
-def static_shapes(graph_def, input_name, image_shape, names):
+def static_shapes(
+    graph_def: tf.compat.v1.GraphDef, input_name: str, image_shape: Sequence[int], names: Sequence[str]
+) -> Any:
     """The static shapes of the nodes `names` for one image of `image_shape` [H, W, C] (None if it fails)."""
     return _imports_at(model_util.weightless_graph_def(graph_def), input_name, [1, *image_shape], names)
 
 
-def probe(graph_def, input_name, image_shape):
+def probe(graph_def: tf.compat.v1.GraphDef, input_name: str, image_shape: Sequence[int | None] | None) -> SizeSupport:
     """The SizeSupport of `graph_def` whose input node is `input_name`; image_shape is the model's [H, W, C]."""
     height, width, channels = (list(image_shape or [None, None, None]) + [None] * 3)[:3]
     native = (height or DEFAULT_SIDE, width or DEFAULT_SIDE)
@@ -116,7 +122,9 @@ def _smallest(works, low, high):
     return high
 
 
-def probe_outputs(graph_def, input_name, image_shape):
+def probe_outputs(
+    graph_def: tf.compat.v1.GraphDef, input_name: str, image_shape: Sequence[int | None] | None
+) -> SizeSupport:
     """SizeSupport of a GraphDef that may hold several heads (a zoo graph, or the part of it a render imports):
     fixed-size only if every output (node nothing else reads) is, so that images are fitted only where the
     graph would otherwise fail; no minimum is imposed, as the layers that will run are not known."""
@@ -143,7 +151,7 @@ def _other_sizes(native):
     return [(native[0] + 1, native[1] + 1), (side * 3 // 2 + 1,) * 2, (side, side + side // 4 + 3)]
 
 
-def check(t_image, support, model_name):
+def check(t_image: tf.Tensor, support: SizeSupport, model_name: str) -> None:
     """Raise ValueError if NHWC `t_image` has a static size that `support` rejects (below its minimum)."""
     height, width = t_image.shape[1:3]
     if support.native is None:
@@ -160,7 +168,7 @@ def check(t_image, support, model_name):
             )
 
 
-def fit(t_image, support):
+def fit(t_image: tf.Tensor, support: SizeSupport) -> tf.Tensor:
     """`t_image` (NHWC) resized to a size the model accepts: its native size for a fixed-size model; for one that
     accepts any size, the same image unless it is smaller than the minimum (as transforms may make it), then
     enlarged so that its shorter side is the minimum."""

@@ -1,11 +1,15 @@
 """GraphDef helpers for the model zoo: loading, freezing, Lucid's metadata node, graph navigation."""
 
+from __future__ import annotations
+
 import json
 import logging
 import math
 import os
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from contextlib import nullcontext
+from typing import Any
 
 import tensorflow as tf
 
@@ -36,12 +40,12 @@ log = logging.getLogger(__name__)
 metadata_node_name = "lucid_metadata_json"
 
 
-def node_name(name):
+def node_name(name: str) -> str:
     """Node name of a GraphDef input or tensor name: drops a leading '^' and a ':<index>' suffix."""
     return name.lstrip("^").split(":")[0]
 
 
-def needed_nodes(graph_def, node_names):
+def needed_nodes(graph_def: tf.compat.v1.GraphDef, node_names: Iterable[str]) -> set[str]:
     """The names of the nodes `node_names` and of those they depend on (data and control inputs) that
     `graph_def` holds."""
     by_name = {node.name: node for node in graph_def.node}
@@ -54,7 +58,7 @@ def needed_nodes(graph_def, node_names):
     return keep
 
 
-def subgraph_def(graph_def, node_names):
+def subgraph_def(graph_def: tf.compat.v1.GraphDef, node_names: Iterable[str]) -> tf.compat.v1.GraphDef:
     """A GraphDef with only the nodes `node_names` and those they depend on (data and control inputs).
 
     Like tf.compat.v1.graph_util.extract_sub_graph, without its deprecation warning on every first use.
@@ -67,7 +71,7 @@ def subgraph_def(graph_def, node_names):
     return sub
 
 
-def weightless_graph_def(graph_def):
+def weightless_graph_def(graph_def: tf.compat.v1.GraphDef) -> tf.compat.v1.GraphDef:
     """A copy of `graph_def` whose float Const nodes of more than 64 values (the weights: their values never decide
     a shape) are Placeholders of the same dtype and shape: it imports with the same static shapes and dtypes,
     without a copy of the weights. For shape inference: tensor specs, the sizes a graph accepts."""
@@ -91,7 +95,7 @@ def weightless_graph_def(graph_def):
     return light
 
 
-def load_text_labels(labels_path):
+def load_text_labels(labels_path: str) -> list[str]:
     """Lines of the text file at `labels_path` (local path or URL)."""
     return load(labels_path).splitlines()
 
@@ -109,7 +113,7 @@ def _load_nonempty_graphdef(handle):
     return graph_def
 
 
-def load_graphdef(model_url, reset_device=True):
+def load_graphdef(model_url: str, reset_device: bool = True) -> tf.compat.v1.GraphDef:
     """The GraphDef stored at `model_url`; `reset_device` clears device pins so it imports anywhere.
 
     The bytes are parsed as a GraphDef whatever the file name says (an outer .xz is decompressed), so a model URL
@@ -123,13 +127,15 @@ def load_graphdef(model_url, reset_device=True):
     return graph_def
 
 
-def forget_xy(t):
+def forget_xy(t: tf.Tensor) -> tf.Tensor:
     """`t` with unknown height and width in its static shape, so the graph accepts any image size."""
     shape = (t.shape[0], None, None, t.shape[3])
     return tf.compat.v1.placeholder_with_default(t, shape)
 
 
-def frozen_default_graph_def(input_node_names, output_node_names):
+def frozen_default_graph_def(
+    input_node_names: Iterable[str], output_node_names: Iterable[str]
+) -> tf.compat.v1.GraphDef:
     """GraphDef of the default graph pruned to what the outputs need, variables turned into constants.
 
     Needs a default session holding the variables' values.
@@ -160,7 +166,7 @@ def frozen_default_graph_def(input_node_names, output_node_names):
     )
 
 
-def infuse_metadata(graph_def, info):
+def infuse_metadata(graph_def: tf.compat.v1.GraphDef, info: dict[str, Any]) -> None:
     """Store `info` as JSON in the graph_def's metadata Const node (replacing an older one)."""
     with tf.Graph().as_default() as temp_graph:
         tf.constant(json.dumps(info, cls=ClarityJSONEncoder), name=metadata_node_name)
@@ -171,7 +177,7 @@ def infuse_metadata(graph_def, info):
     graph_def.node.extend(temp_graph.as_graph_def().node)
 
 
-def extract_metadata(graph_def):
+def extract_metadata(graph_def: tf.compat.v1.GraphDef) -> dict[str, Any] | None:
     """The metadata dict stored by `infuse_metadata`, or None if the graph_def has none."""
     nodes = [node for node in graph_def.node if node.name == metadata_node_name]
     if len(nodes) > 1:
@@ -184,10 +190,10 @@ def extract_metadata(graph_def):
 class GraphDefHelper:
     """Indexes of a GraphDef's nodes by op type, by name and by the nodes they feed."""
 
-    def __init__(self, graph_def):
+    def __init__(self, graph_def: tf.compat.v1.GraphDef) -> None:
         self.graph_def = graph_def
         self.by_op = defaultdict(list)
-        self.by_name = {}
+        self.by_name: dict[str, Any] = {}
         self.by_input = defaultdict(list)
         for node in graph_def.node:
             if node.name in self.by_name:
@@ -197,7 +203,7 @@ class GraphDefHelper:
             for input_name in node.input:
                 self.by_input[node_name(input_name)].append(node)
 
-    def neighborhood(self, node, degree=4):
+    def neighborhood(self, node: Any, degree: int = 4) -> list[Any]:
         """Nodes at most `degree` edges (inputs or consumers) away from `node`, `node` first, nearest first."""
         found = {node.name: node}
         frontier = deque([(node, 0)])

@@ -1,6 +1,9 @@
 """WordNet synsets of ImageNet classes, through nltk (an optional dependency; its corpus is downloaded on first use)."""
 
+from __future__ import annotations
+
 import functools
+from typing import Any
 
 from lucid.misc.io import load
 
@@ -38,12 +41,12 @@ def __getattr__(name):
     raise AttributeError("module %r has no attribute %r" % (__name__, name))
 
 
-def id_from_synset(synset):
+def id_from_synset(synset: Any) -> str:
     """The ImageNet id of a synset, e.g. great_white_shark.n.01 -> 'n01484850'."""
     return "{}{:08}".format(synset.pos(), synset.offset())
 
 
-def synset_from_id(id_str):
+def synset_from_id(id_str: str) -> Any:
     """The synset of an ImageNet id such as 'n01484850'."""
     if not isinstance(id_str, str) or len(id_str) != 9 or not id_str[1:].isdigit():
         raise ValueError("ImageNet synset ids look like 'n01484850' (a letter and 8 digits), got %r." % (id_str,))

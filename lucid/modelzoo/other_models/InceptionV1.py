@@ -1,5 +1,7 @@
 """InceptionV1 (GoogLeNet) as trained by Google for the original DeepDream: the "inception5h" graph."""
 
+from __future__ import annotations
+
 import logging
 
 import tensorflow as tf
@@ -41,7 +43,7 @@ class InceptionV1(Model):
     image_value_range = (-117, 138)
     input_name = "input"
 
-    def post_import(self, scope):
+    def post_import(self, scope: str | None) -> None:
         _populate_inception_bottlenecks(scope)
 
 
