@@ -6,6 +6,15 @@ Shape ops, fold chains like Conv2D -> Relu into one node. Each returns a new ove
     overlay = filter_overlay.collapse_sequence(overlay, ["Conv2D", "Relu"])
 """
 
+__all__ = [
+    "collapse_sequence",
+    "cut_shapes",
+    "forward_reachable",
+    "is_dynamic",
+    "ops_whitelist",
+    "standard_include_ops",
+]
+
 standard_include_ops = [
     "Placeholder",
     "Relu",

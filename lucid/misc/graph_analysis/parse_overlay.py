@@ -8,6 +8,18 @@ end the graph has "subtype": "AuxilliaryHeadBranch").
 
 from lucid.misc.graph_analysis.overlay_graph import OverlayGraph, OverlayNode, OverlayStructure  # noqa: F401
 
+__all__ = [
+    "collapse_branches",
+    "collapse_sequences",
+    "flatten_sequences",
+    "OverlayGraph",
+    "OverlayNode",
+    "OverlayStructure",
+    "parse_overlay",
+    "parse_structure",
+    "toplevel_group_data",
+]
+
 
 def collapse_sequences(overlay):
     """Collapse every chain (each node the only consumer of the one before, and it its only input) into a
