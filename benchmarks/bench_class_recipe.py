@@ -62,6 +62,7 @@ def main():
     named = setups(args)
     top1 = {name: [] for name in named}
     seconds = {name: [] for name in named}
+    maco(model, classes[:2], 32, 2)  # TensorFlow's first-render costs, outside the timed renders
     print("%d classes, %d steps, %d px, recipe views %d" % (len(classes), args.steps, args.size, args.views))
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         line = "seed %d:" % seed

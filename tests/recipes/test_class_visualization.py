@@ -30,7 +30,7 @@ def test_class_objective_sums_each_images_log_softmax_over_copies():
     log_softmax = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         lookup = {"logits": tf.constant(logits)}.get
-        value, raw = sess.run([class_objective([1, 3])(lookup), class_objective([1, 3], log_softmax=False)(lookup)])
+        value, raw = sess.run([class_objective([1, 3], log_softmax=True)(lookup), class_objective([1, 3])(lookup)])
     np.testing.assert_allclose(value, log_softmax[[0, 1, 2, 3], [1, 3, 1, 3]].sum(), rtol=1e-5)
     np.testing.assert_allclose(raw, logits[[0, 1, 2, 3], [1, 3, 1, 3]].sum(), rtol=1e-5)
 
@@ -51,5 +51,5 @@ def test_bad_labels_are_named(efficientnet, labels, error, message):
 
 @pytest.mark.slow
 def test_the_target_class_wins_most_unseen_views(efficientnet):
-    image = class_visualization(efficientnet, "daisy", size=96, steps=96, use_fixed_seed=True)
+    image = class_visualization(efficientnet, "daisy", size=128, steps=96, use_fixed_seed=True)
     assert quality.robust_accuracy(efficientnet, image[None], [DAISY], n_views=8)[0] >= 0.5
