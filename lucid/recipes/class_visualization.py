@@ -8,7 +8,8 @@ A `param.maco` image (natural Fourier magnitudes, only the phase optimized) opti
 MACO, with these changes (measured on the embedded EfficientNet-Lite0 with benchmarks/bench_class_recipe.py):
 each step the model sees `views` (2) independent random crops of every image, each flipped left-right at random,
 so the image must show the class in any crop, not in the one it happens to get; at twice MACO's model evaluations.
-The class's log-softmax instead of its logit (`log_softmax=True`) scored worse (top-1 0.68 against MACO's 0.88, 8 classes, 96 steps).
+The class's log-softmax instead of its logit (`log_softmax=True`) scored worse (top-1 0.68 against MACO's 0.88,
+8 classes, 96 steps).
 """
 
 import numpy as np
