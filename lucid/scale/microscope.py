@@ -9,21 +9,28 @@ store at `site` (lucid.scale.store), keyed by the model's content and the settin
 units or images does only the missing work. The pages (lucid.scale.site) are rewritten at the end of each run.
 """
 
+import difflib
+import json
 import logging
 import os
+
+import numpy as np
+import tensorflow as tf
 
 from lucid.modelzoo import nets_factory
 from lucid.optvis.checks import validate_size
 from lucid.scale import examples as dataset
-from lucid.scale import tasks
+from lucid.scale import tasks, techniques
 from lucid.scale.cluster import check_client, connect, run_tasks
-from lucid.scale.site import write_site
+from lucid.scale.microscope_pages import write_site
 from lucid.scale.store import Store, index_written_last, model_hash, unit_key
 from lucid.scale.sweep import batches, check_settings, expand_units, model_display_name, model_spec, unit_name
 
 log = logging.getLogger(__name__)
 
 MAX_DEFAULT_LAYERS = 40  # a converted model listing more layers needs `layers`
+DREAM_IMAGES = 3  # the user's images shown with DeepDream and caricatures on each layer page
+CLASS_EXAMPLES = 6  # top dataset examples per class page
 
 
 def microscope(
@@ -42,6 +49,10 @@ def microscope(
     value_range=None,
     bgr=False,
     top_k=6,
+    circuits=True,
+    classes=None,
+    class_steps=256,
+    dream_steps=128,
     progress=None,
 ):
     """Build (or complete) the Microscope site of `model` at `site` (its pages start at `site/index.html`).
@@ -57,6 +68,13 @@ def microscope(
       steps, size, seed, batch_size, precision: the renders' settings (batch_size channels per task).
       units: the first `units` units of each layer (default: all).
       top_k: dataset examples shown per unit, most and least activating each.
+      circuits: show each unit's strongest connections to the layers before and after it in `model.layers`,
+        and the classes it raises and lowers most (lucid.recipes.circuits).
+      classes: class pages for the first N classes (an int) or for the classes named (labels or any of their
+        comma-separated names, or indices): the class's MACO visualization (`class_steps` steps), its top dataset
+        examples and the units driving it most.
+      dream_steps: with `images`, DeepDream and caricatures of 3 of them on each layer page, `dream_steps` steps
+        each (0: none).
       progress: `progress(done, failed, total)`, counting the units whose visualizations are rendered.
 
     Returns the latest visualization record of each unit shown, in order (status "done" or "failed").
@@ -75,7 +93,12 @@ def microscope(
     wanted = [(layer, channel) for layer, channels in per_layer for channel in channels]
     model_sha256 = model_hash(loaded)
     pass_size = int(loaded.image_shape[0]) if getattr(loaded, "image_shape", None) else 224
+    model_layers = layer_shapes(loaded, layers, pass_size)
+    labels, logits = class_names(loaded)
+    class_indices = choose_classes(classes, labels)
     view_keys, example_keys = _unit_keys(model_sha256, wanted, settings, paths, images, pass_size, top_k)
+    asked = dict(circuits=circuits, classes=class_indices, class_steps=class_steps, dream_steps=dream_steps)
+    extras = _extra_jobs(spec, model_sha256, model_layers, layers, logits, paths, images, pass_size, asked)
     store = Store(site)
     name = model_display_name(spec)
     base = dict(model=name, model_sha256=model_sha256)
@@ -84,7 +107,17 @@ def microscope(
     def finish(store, merged):
         views = {unit: merged[key] for unit, key in view_keys.items() if merged.get(key, {}).get("status") == "done"}
         found = {unit: _resolve(merged[key]) for unit, key in example_keys.items() if key in merged}
-        write_site(store, "Microscope: %s" % name, per_layer, views, found, paths is not None)
+        pages = dict(
+            title="Microscope: %s" % name,
+            model_layers=model_layers,
+            shown=per_layer,
+            views=views,
+            examples=found,
+            has_images=paths is not None,
+            labels=labels,
+            settings="Feature visualizations: %d steps at %d px, seed %s, %s." % (steps, size, seed, precision),
+        )
+        write_site(store, dict(pages, **_extra_results(store, merged, extras, asked, labels, pass_size)))
 
     with store.lock():
         store.index()  # a damaged index stops the run here, before any work
@@ -95,10 +128,12 @@ def microscope(
             missing = [c for c in channels if example_keys[(layer, c)] not in done]
             if missing:
                 lacking[layer] = missing
+        extra_todo = [job for job in extras.values() if job["key"] not in done]
         log.info("%s: %d units to render, dataset examples for %d layers.", name, len(todo), len(lacking))
         with index_written_last(store, records, then=finish):
-            if todo or lacking:
+            if todo or lacking or extra_todo:
                 with connect(client, n_workers) as dask_client:
+                    _render(dask_client, store, spec, todo, settings, view_keys, base, records, progress)
                     if lacking:
                         _dataset_examples(
                             dask_client,
@@ -113,7 +148,7 @@ def microscope(
                             base,
                             records,
                         )
-                    _render(dask_client, store, spec, todo, settings, view_keys, base, records, progress)
+                    _run_extras(dask_client, store, extra_todo, base, records)
         latest = store.index()
     return [latest[view_keys[unit]] for unit in wanted]
 
@@ -123,7 +158,7 @@ def _unit_keys(model_sha256, wanted, settings, paths, images, pass_size, top_k):
     view_keys = {unit: unit_key("views", model_sha256, unit_name(*unit), settings) for unit in wanted}
     if paths is None:
         return view_keys, {}
-    pass_settings = dict(images=dataset.fingerprint(paths, images), pass_size=pass_size, top_k=top_k)
+    pass_settings = dict(images=dataset.fingerprint(paths, images), pass_size=pass_size, top_k=top_k, maps=True)
     return view_keys, {unit: unit_key("examples", model_sha256, unit_name(*unit), pass_settings) for unit in wanted}
 
 
@@ -205,24 +240,257 @@ def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys
     fields = client.submit(tasks.receptive_fields, spec, layers, size, pure=False).result()
     extremes = dataset.extremes_over_images(client, spec, layers, paths, size, k)
     for layer, channels in lacking.items():
+        wanted = {}  # image index -> the channels whose examples it holds
+        for side in ("top", "bottom"):
+            for image, channel in zip(extremes[layer][side][1].astype(int).ravel(), _channel_grid(extremes, layer)):
+                if channel in channels:
+                    wanted.setdefault(int(image), set()).add(channel)
+        wanted = {image: sorted(found) for image, found in wanted.items()}
+        maps = client.submit(techniques.example_maps, spec, layer, paths, wanted, size, pure=False).result()
         for channel in channels:
             files, lists = {}, {}
             for side in ("top", "bottom"):
                 lists[side] = []
-                found = dataset.patches(paths, size, fields[layer], extremes[layer][side], channel)
-                for rank, (value, path, jpeg) in enumerate(found):
-                    files["%s-%d.jpg" % (side, rank)] = jpeg
-                    lists[side].append(
-                        dict(value=value, image=os.path.relpath(path, folder), name="%s-%d.jpg" % (side, rank))
-                    )
+                found = dataset.patches(paths, size, fields[layer], extremes[layer][side], channel, maps)
+                for rank, (value, path, jpeg, overlay) in enumerate(found):
+                    name = "%s-%d.jpg" % (side, rank)
+                    files[name], files["map-" + name] = jpeg, overlay
+                    lists[side].append(dict(value=value, image=os.path.relpath(path, folder), name=name))
             unit = (layer, channel)
             entry = dict(base, kind="examples", key=keys[unit], layer=layer, channel=channel, unit=unit_name(*unit))
             records[keys[unit]] = store.put(dict(entry, status="done", **lists), files)
 
 
+def _channel_grid(extremes, layer):
+    """The channel of each element of an extremes array's `[k, channels]` planes, flattened like them."""
+    k, channels = extremes[layer]["top"].shape[1:]
+    return np.broadcast_to(np.arange(channels), (k, channels)).ravel()
+
+
 def _resolve(record):
-    """An examples record with each example's file path (relative to the store root) under "file"."""
-    return {
-        side: [dict(example, file=record["files"][example["name"]]) for example in record.get(side, [])]
+    """An examples record with each example's file path (relative to the store root) under "file", its
+    activation map's under "map", and its entry's key."""
+    files = record["files"]
+    found = {
+        side: [
+            dict(example, file=files[example["name"]], map=files.get("map-" + example["name"]))
+            for example in record.get(side, [])
+        ]
         for side in ("top", "bottom")
     }
+    return dict(found, key=record["key"])
+
+
+# Techniques beyond each unit's own renders (lucid.scale.techniques), each stored as one entry.
+
+
+def layer_shapes(model, shown, size):
+    """`[{"name", "depth", "tags", "shape"}]` of the layers the model lists (then any other shown layer), with
+    their spatial size at `size` px ("shape", None for layers without one) and their rank."""
+    listed = [(layer.name, layer.depth, sorted(layer.tags)) for layer in getattr(model, "layers", None) or []]
+    listed += [(name, None, []) for name in shown if name not in {layer[0] for layer in listed}]
+    found = []
+    with tf.Graph().as_default():
+        T = model.import_graph(tf.compat.v1.placeholder(tf.float32, [1, size, size, 3]), forget_xy_shape=False)
+        for name, depth, tags in listed:
+            shape = T(name).shape
+            spatial = [int(side) for side in shape[1:3]] if shape.rank == 4 and None not in shape[1:3] else None
+            depth = depth or (int(shape[-1]) if shape.rank and shape[-1] is not None else None)
+            found.append(dict(name=name, depth=depth, tags=tags, shape=spatial, rank=shape.rank))
+    return found
+
+
+def class_names(model):
+    """`(labels, logits layer)` of a model with class logits among its layers, else `(None, None)`."""
+    try:
+        labels = list(model.labels or [])
+    except (AttributeError, FileNotFoundError, ValueError, RuntimeError):
+        return None, None
+    for layer in getattr(model, "layers", None) or []:
+        if "dense" in layer.tags and "softmax" not in layer.name.lower() and layer.depth == len(labels):
+            return [str(label) for label in labels], layer.name
+    return None, None
+
+
+def choose_classes(classes, labels):
+    """The class indices asked for: None or 0 (none), N (the first N), or a list of labels, any of their
+    comma-separated names, or indices."""
+    if classes is None or classes == 0:
+        return []
+    if labels is None:
+        raise ValueError("This model has no class labels and logits among its layers; drop classes (--classes).")
+    if isinstance(classes, int):
+        return list(range(min(validate_size(classes, "classes"), len(labels))))
+    names = {}
+    for index, label in enumerate(labels):
+        for name in [label] + [part.strip() for part in label.split(",")]:
+            names.setdefault(name.lower(), index)
+    chosen = []
+    for wanted in [classes] if isinstance(classes, str) else classes:
+        text = str(wanted).strip()
+        if text.isdigit() and int(text) < len(labels):
+            chosen.append(int(text))
+        elif text.lower() in names:
+            chosen.append(names[text.lower()])
+        else:
+            close = difflib.get_close_matches(text.lower(), list(names), n=3)
+            raise ValueError(
+                "No class %r in the model's labels%s; give a label, one of its names, or an index below %d."
+                % (text, " (did you mean %s?)" % ", ".join(close) if close else "", len(labels))
+            )
+    return list(dict.fromkeys(chosen))
+
+
+def _extra_jobs(spec, model_sha256, model_layers, shown, logits, paths, folder, size, asked):
+    """`{name: job}` of the techniques asked for, each job `{"key", "kind", "function", "args", "files"}` where
+    `files(result)` gives the entry's files."""
+    jobs = {}
+    ranks = {layer["name"]: layer["rank"] for layer in model_layers}
+    names = [layer["name"] for layer in model_layers]
+
+    def add(kind, label, settings, function, args, files):
+        key = unit_key(kind, model_sha256, label, settings)
+        jobs[(kind, label)] = dict(key=key, kind=kind, label=label, function=function, args=args, files=files)
+
+    as_json = lambda result: {"data.json": json.dumps(result, sort_keys=True)}  # noqa: E731
+    if asked["circuits"]:
+        pairs = set()
+        for layer in shown:
+            at = names.index(layer)
+            if at > 0 and ranks[names[at - 1]] == 4:
+                pairs.add((names[at - 1], layer))
+            if at + 1 < len(names) and ranks[names[at + 1]] == 4:
+                pairs.add((layer, names[at + 1]))
+        for source, target in sorted(pairs):
+            args = (spec, source, target, size)
+            add("circuits", "%s>%s" % (source, target), dict(size=size), techniques.circuit_pair, args, as_json)
+        if logits is not None:
+            args = (spec, list(shown), logits, size)
+            add("classes", ",".join(shown), dict(size=size), techniques.class_weights, args, as_json)
+    for start in range(0, len(asked["classes"]), 4):
+        batch = asked["classes"][start : start + 4]
+        settings = dict(steps=asked["class_steps"], size=techniques.MACO_SIZE)
+        args = (spec, batch, asked["class_steps"], logits)
+        files = lambda pngs, batch=batch: {"%d.png" % c: png for c, png in zip(batch, pngs)}  # noqa: E731
+        add("class-views", ",".join(map(str, batch)), settings, techniques.class_views, args, files)
+    if paths is not None and asked["classes"]:
+        fingerprint = dataset.fingerprint(paths, folder)
+        args = (spec, logits, asked["classes"], paths, size)
+        label = ",".join(map(str, asked["classes"]))
+        add("class-examples", label, dict(images=fingerprint, size=size), _class_examples, args, lambda r: r)
+    if paths is not None and asked["dream_steps"]:
+        for path in paths[:DREAM_IMAGES]:
+            image = os.path.relpath(path, folder)
+            settings = dict(images=dataset.fingerprint([path], folder), steps=asked["dream_steps"], size=size)
+            args = (spec, list(shown), path, size, asked["dream_steps"])
+            add(
+                "dreams",
+                "%s|%s" % (image, ",".join(shown)),
+                settings,
+                techniques.dream_and_caricatures,
+                args,
+                _dream_files,
+            )
+    return jobs
+
+
+def _dream_files(result):
+    files = {"input.png": result["input"]}
+    for number, pictures in enumerate(result["layers"].values()):
+        files.update({"%d-%s.png" % (number, kind): png for kind, png in pictures.items()})
+    return files
+
+
+def _class_examples(spec, logits, classes, paths, size):
+    """Runs on a worker: JPEG bytes of each class's top images, `{"<class>-<rank>.jpg": JPEG}`, and
+    `"data.json"` with their logits and images."""
+    scores = np.concatenate(
+        [
+            techniques.class_scores(spec, logits, classes, paths[i : i + 32], i, size)[1]
+            for i in range(0, len(paths), 32)
+        ]
+    )
+    files, data = {}, {}
+    for column, index in enumerate(classes):
+        order = np.argsort(-scores[:, column], kind="stable")[:CLASS_EXAMPLES]
+        data[index] = []
+        for rank, image in enumerate(order):
+            name = "%d-%d.jpg" % (index, rank)
+            files[name] = tasks.encode_jpeg(tasks.load_square_image(paths[image], size), size=dataset.PATCH_PX * 2)
+            data[index].append([name, float(scores[image, column]), paths[image]])
+    files["data.json"] = json.dumps(data)
+    return files
+
+
+def _run_extras(client, store, jobs, base, records):
+    """Run the technique jobs on `client`, storing each result as its entry (a failure is recorded, not raised)."""
+
+    def on_result(args, result, attempt):
+        job = by_args[id(args)]
+        record = dict(base, kind=job["kind"], key=job["key"], unit=job["label"], status="done", attempts=attempt)
+        records[job["key"]] = store.put(record, job["files"](result))
+
+    def on_failure(args, message, attempt):
+        job = by_args[id(args)]
+        record = dict(base, kind=job["kind"], key=job["key"], unit=job["label"], status="failed", error=message)
+        records[job["key"]] = dict(record, attempts=attempt, files={})
+
+    by_args = {id(job["args"]): job for job in jobs}
+    run_tasks(client, [(job["function"], job["args"], 0) for job in jobs], on_result, on_failure)
+
+
+def _extra_results(store, merged, jobs, asked, labels, size):
+    """What the pages show of the techniques, read from their entries (missing or failed ones: absent)."""
+
+    def done(job):
+        record = merged.get(job["key"])
+        return record if record and record.get("status") == "done" else None
+
+    def data(record):
+        return json.loads(store.read(record["files"]["data.json"]))
+
+    circuits, class_data, dreams, views, examples = {}, None, {}, {}, {}
+    for (kind, label), job in jobs.items():
+        record = done(job)
+        if record is None:
+            continue
+        if kind == "circuits":
+            pair = data(record)
+            circuits.setdefault(pair["target"], {})["inputs"] = pair
+            circuits.setdefault(pair["source"], {})["outputs"] = pair
+        elif kind == "classes":
+            class_data = data(record)
+        elif kind == "class-views":
+            views.update({int(name[:-4]): path for name, path in record["files"].items()})
+        elif kind == "class-examples":
+            for index, found in data(record).items():
+                examples[int(index)] = [
+                    (record["files"][name], value, os.path.basename(path)) for name, value, path in found
+                ]
+        elif kind == "dreams":
+            image, shown = label.split("|", 1)
+            files = record["files"]
+            for number, layer in enumerate(shown.split(",")):
+                dreams.setdefault(layer, []).append(
+                    dict(
+                        image=image,
+                        input=files["input.png"],
+                        deepdream=files["%d-deepdream.png" % number],
+                        caricature=files["%d-caricature.png" % number],
+                    )
+                )
+    class_settings = "param.maco at %d px, %d steps (lucid.recipes.quality's class recipe)." % (
+        techniques.MACO_SIZE,
+        asked["class_steps"],
+    )
+    return dict(
+        circuits=circuits,
+        classes=class_data if labels else None,
+        class_pages=[
+            dict(index=index, view=views.get(index), examples=examples.get(index, []), settings=class_settings)
+            for index in asked["classes"]
+        ],
+        dreams=dreams,
+        dream_settings="DeepDream (objectives.deepdream of the layer) and caricatures (lucid.recipes.caricature) "
+        "of the first %d images, %d steps each at %d px." % (DREAM_IMAGES, asked["dream_steps"], size),
+    )

@@ -183,7 +183,7 @@ def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_m
     extremes = np.array([[[5.0]], [[0]], [[1]], [[2]]])  # value 5 at row 1, column 2 of a 4 x 4 grid
     whole = {"grid": [4, 4], "box": [-40.0, -40.0, 40.0, 40.0]}
     part = {"grid": [4, 4], "box": [-4.0, -4.0, 4.0, 4.0]}
-    ((value, source, jpeg),) = examples.patches([path], SIZE, whole, extremes, 0)
+    ((value, source, jpeg, _),) = examples.patches([path], SIZE, whole, extremes, 0)
     marked = np.asarray(PIL.Image.open(io.BytesIO(jpeg)), np.float32)
     assert (value, source) == (5.0, path) and marked.shape == (examples.PATCH_PX, examples.PATCH_PX, 3)
     plain = PIL.Image.fromarray(np.uint8(tasks.load_square_image(path, SIZE) * 255 + 0.5)).resize(marked.shape[:2])
@@ -191,7 +191,7 @@ def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_m
     cell = examples.PATCH_PX // 4
     inside = difference[cell : 2 * cell + 1, 2 * cell : 3 * cell + 1]  # the cell of row 1, column 2
     assert inside.max() > 150 and np.median(difference) < 40  # a red outline there, the rest unchanged
-    ((_, _, cropped),) = examples.patches([path], SIZE, part, extremes, 0)
+    ((_, _, cropped, _),) = examples.patches([path], SIZE, part, extremes, 0)
     assert PIL.Image.open(io.BytesIO(cropped)).size == (examples.PATCH_PX, examples.PATCH_PX)
 
 
