@@ -348,9 +348,9 @@ def _extra_jobs(spec, model_sha256, model_layers, shown, logits, paths, folder, 
     ranks = {layer["name"]: layer["rank"] for layer in model_layers}
     names = [layer["name"] for layer in model_layers]
 
-    def add(kind, label, settings, function, args, files):
+    def add(kind, label, settings, function, args, files, **info):
         key = unit_key(kind, model_sha256, label, settings)
-        jobs[(kind, label)] = dict(key=key, kind=kind, label=label, function=function, args=args, files=files)
+        jobs[(kind, label)] = dict(info, key=key, kind=kind, label=label, function=function, args=args, files=files)
 
     as_json = lambda result: {"data.json": json.dumps(result, sort_keys=True)}  # noqa: E731
     if asked["circuits"]:
@@ -383,14 +383,9 @@ def _extra_jobs(spec, model_sha256, model_layers, shown, logits, paths, folder, 
             image = os.path.relpath(path, folder)
             settings = dict(images=dataset.fingerprint([path], folder), steps=asked["dream_steps"], size=size)
             args = (spec, list(shown), path, size, asked["dream_steps"])
-            add(
-                "dreams",
-                "%s|%s" % (image, ",".join(shown)),
-                settings,
-                techniques.dream_and_caricatures,
-                args,
-                _dream_files,
-            )
+            label = json.dumps([image, shown])
+            function = techniques.dream_and_caricatures
+            add("dreams", label, settings, function, args, _dream_files, image=image, layers=list(shown))
     return jobs
 
 
@@ -450,7 +445,7 @@ def _extra_results(store, merged, jobs, asked, labels, size):
         return json.loads(store.read(record["files"]["data.json"]))
 
     circuits, class_data, dreams, views, examples = {}, None, {}, {}, {}
-    for (kind, label), job in jobs.items():
+    for (kind, _), job in jobs.items():
         record = done(job)
         if record is None:
             continue
@@ -468,17 +463,10 @@ def _extra_results(store, merged, jobs, asked, labels, size):
                     (record["files"][name], value, os.path.basename(path)) for name, value, path in found
                 ]
         elif kind == "dreams":
-            image, shown = label.split("|", 1)
             files = record["files"]
-            for number, layer in enumerate(shown.split(",")):
-                dreams.setdefault(layer, []).append(
-                    dict(
-                        image=image,
-                        input=files["input.png"],
-                        deepdream=files["%d-deepdream.png" % number],
-                        caricature=files["%d-caricature.png" % number],
-                    )
-                )
+            for number, layer in enumerate(job["layers"]):
+                pictures = {view: files["%d-%s.png" % (number, view)] for view in ("deepdream", "caricature")}
+                dreams.setdefault(layer, []).append(dict(pictures, image=job["image"], input=files["input.png"]))
     class_settings = "param.maco at %d px, %d steps (lucid.recipes.quality's class recipe)." % (
         techniques.MACO_SIZE,
         asked["class_steps"],
