@@ -69,7 +69,15 @@ def write_site(store, site):
 def _model_page(site):
     labels = site["labels"]
     classes = "".join(
-        "<li><a href='%s'>%s</a></li>" % (_e(class_page(page["index"])), _e(labels[page["index"]]))
+        "<figure><a href='%s'>%s%s</a></figure>"
+        % (
+            _e(class_page(page["index"])),
+            "<img loading='lazy' src='%s' alt='%s'>"
+            % (_e(page["view"]), _e("visualization of " + labels[page["index"]]))
+            if page["view"]
+            else "",
+            _e(labels[page["index"]]),
+        )
         for page in site["class_pages"]
     )
     body = "<h1>%s</h1>%s<h2>Layers</h2><p class='note'>%s</p>%s" % (
@@ -79,7 +87,7 @@ def _model_page(site):
         diagram(site["model_layers"], dict(site["shown"])),
     )
     if classes:
-        body += "<h2>Classes</h2><ul class='classes'>%s</ul>" % classes
+        body += "<h2>Classes</h2><div class='cards small'>%s</div>" % classes
     if not site["has_images"]:
         body += "<p class='note'>This site has no dataset examples: it was built without images (--images).</p>"
     return _page(site["title"], body, [], "", search=True)
@@ -312,7 +320,12 @@ def _connection(site, layer, channel, weight, heat):
         href = "../../" + unit_page(layer, channel)
         thumb, label = "<a href='%s'>%s</a>" % (_e(href), thumb), "<a href='%s'>%s</a>" % (_e(href), label)
     heat_map = "<img class='heat' src='%s' alt='%s'>" % (_heat_png(heat), _e("spatial weights of " + unit))
-    return "<div class='circuit'>%s%s<span>%s<br>%+.3g</span></div>" % (thumb, heat_map, label, weight)
+    return "<div class='circuit'>%s%s<span class='label'>%s<br><small> %+.3g</small></span></div>" % (
+        thumb,
+        heat_map,
+        label,
+        weight,
+    )
 
 
 def _heat_png(heat):
