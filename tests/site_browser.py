@@ -51,6 +51,8 @@ async function inspect(frame, url) {
           links: [...doc.querySelectorAll('a[href]')].map(a => linkOf(doc, a)),
           circuits: [...doc.querySelectorAll('.circuit')].map(row => ({label: row.querySelector('.label').textContent,
             linked: !!row.querySelector('a'), panel: row.closest('section').id})),
+          gridImages: doc.querySelectorAll('.grid img').length, views: doc.querySelectorAll('#views img').length,
+          examples: doc.querySelectorAll('.example img:not(.map)').length,
           scrollWidth: doc.documentElement.scrollWidth, clientWidth: doc.documentElement.clientWidth};
 }
 (async () => {

@@ -22,6 +22,7 @@ import tensorflow as tf
 distributed = pytest.importorskip("distributed")
 
 from chromium import chromium_or_skip  # noqa: E402
+from site_browser import browse  # noqa: E402
 from tiny_models import layer_values, tiny_conv_graph_def  # noqa: E402
 
 from lucid.modelzoo.vision_base import Model  # noqa: E402
@@ -31,7 +32,7 @@ from lucid.scale.store import Store  # noqa: E402
 
 SIZE = 32
 LAYERS = ["conv1", "conv2"]
-SETTINGS = dict(layers=LAYERS, steps=8, size=SIZE, batch_size=2, top_k=3)
+SETTINGS = dict(layers=LAYERS, steps=8, size=SIZE, batch_size=2, top_k=3, dream_steps=4)
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +142,8 @@ def test_rerun_does_only_the_missing_work(site, two_workers, model_path, images,
     make_images(bigger, 1, seed=1)[0]
     os.replace(os.path.join(bigger, "img0000.jpg"), os.path.join(bigger, "new.jpg"))
     microscope(model_path, folder, images=bigger, client=two_workers, units=4, **SETTINGS)
-    assert sorted(kind for kinds in puts.values() for kind in kinds) == ["examples"] * 8
+    # ... and the DeepDream of the image that is now among the first three.
+    assert sorted(kind for kinds in puts.values() for kind in kinds) == ["dreams"] + ["examples"] * 8
     assert all(len(kinds) == 1 for kinds in puts.values())
 
 
@@ -207,89 +209,28 @@ class _Links(html.parser.HTMLParser):
         self.urls += [value for name, value in attrs if name in ("src", "href") and value is not None]
 
 
-_PROBE = """<!DOCTYPE html><html><body><pre id='out'>waiting</pre><script>
-const pages = %s;
-const wanted = %s;
-function load(frame, url) {
-  return new Promise(resolve => { frame.onload = () => resolve(frame.contentDocument); frame.src = url; });
-}
-async function check(frame, url) {
-  const doc = await load(frame, url);
-  const images = [...doc.images];
-  images.forEach(image => { image.loading = 'eager'; });
-  await Promise.all(images.map(image => image.complete ? null : new Promise(done => {
-    image.addEventListener('load', done); image.addEventListener('error', done); })));
-  return {url: url, title: doc.title, images: images.length,
-          broken: images.filter(image => !(image.complete && image.naturalWidth > 0)).map(image => image.src),
-          text: doc.body.innerText};
-}
-(async () => {
-  const frame = document.createElement('iframe');
-  frame.style.width = '1400px'; frame.style.height = '4000px';
-  document.body.appendChild(frame);
-  const results = [];
-  for (const url of pages) { results.push(await check(frame, url)); }
-  const index = await load(frame, 'index.html');
-  index.getElementById('unit').value = wanted;
-  const arrived = new Promise(resolve => { frame.onload = () => resolve(frame.contentWindow.location.href); });
-  index.getElementById('search').requestSubmit();
-  results.push({searched: await arrived});
-  document.getElementById('out').textContent = JSON.stringify(results);
-})();
-</script></body></html>"""
-
-
-def browse(folder, pages, search):
-    """Open `pages` of the site in headless Chromium, every outside request refused, then look `search` up in the
-    index's search box: the probe's results."""
-    probe = os.path.join(folder, "probe.html")
-    with open(probe, "w") as handle:
-        handle.write(_PROBE % (json.dumps(pages), json.dumps(search)))
-    try:
-        dom = subprocess.run(
-            [
-                chromium_or_skip(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--allow-file-access-from-files",
-                "--proxy-server=127.0.0.1:9",  # nothing answers there: any http(s) request fails
-                "--host-resolver-rules=MAP * ~NOTFOUND",
-                "--virtual-time-budget=30000",
-                "--dump-dom",
-                "file://" + probe,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        ).stdout
-    finally:
-        os.remove(probe)
-    start = dom.index('<pre id="out">') + len('<pre id="out">')
-    return json.loads(html.unescape(dom[start : dom.index("</pre>", start)]))
-
-
 def check_site_in_chromium(folder, layer, channels, examples_per_unit):
-    """index -> layer -> unit pages load in Chromium with every image; every link resolves; nothing external."""
+    """index -> layer -> unit pages load in Chromium with every image; the search finds a unit; every link is
+    relative and names a file of the site (heat maps are inline data: PNGs)."""
     pages = ["index.html", "layers/%s/index.html" % layer] + ["layers/%s/%d.html" % (layer, c) for c in channels]
-    results = browse(folder, pages, "%s:%d" % (layer, channels[1]))
-    *loaded, search = results
-    assert [result["url"] for result in loaded] == pages
-    for result in loaded:
-        assert result["broken"] == [], result["url"]
+    result = browse(folder, pages, [dict(page="index.html", query="%s:%d" % (layer, channels[1]))])
+    loaded = result["pages"]
+    assert [result["url"].split(folder + "/")[1] for result in loaded] == pages
+    for page in loaded:
+        assert page["broken"] == [] and page["noAlt"] == [], page["url"]
     units_of_layer = len(glob.glob(os.path.join(folder, "layers", layer, "*.html"))) - 1
-    assert loaded[1]["images"] == units_of_layer  # the layer page's thumbnails
-    for result in loaded[2:]:
-        assert result["images"] == len(tasks.VIEWS) + examples_per_unit, result["url"]
-        assert ("Most activating" in result["text"]) == (examples_per_unit > 0)
-    assert search["searched"].endswith("/layers/%s/%d.html" % (layer, channels[1]))
-    # Every src and href of every page is relative and names a file of the site.
+    assert loaded[1]["gridImages"] == units_of_layer  # the layer page's thumbnails
+    for page in loaded[2:]:
+        assert page["views"] == len(tasks.VIEWS) and page["examples"] == examples_per_unit, page["url"]
+        assert ("Most activating" in page["text"]) == (examples_per_unit > 0)
+    assert result["actions"][0]["arrived"].endswith("/layers/%s/%d.html" % (layer, channels[1]))
     for page in glob.glob(os.path.join(folder, "**", "*.html"), recursive=True):
         parser = _Links()
         parser.feed(open(page).read())
         assert parser.urls, page
         for url in parser.urls:
+            if url.startswith("data:image/png;base64,"):
+                continue
             assert "://" not in url and not url.startswith("//"), (page, url)
             assert os.path.isfile(os.path.join(os.path.dirname(page), url)), (page, url)
 
