@@ -242,7 +242,8 @@ def test_site_browses_in_headless_chromium(site):
 
 @pytest.mark.slow
 def test_command_line_builds_the_efficientnet_site_that_ci_checks(tmp_path):
-    """CI's site: 16 units of EfficientNet-Lite0's block4, 32 px, 8 steps, scikit-learn's sample photos."""
+    """CI's site: 4 units of EfficientNet-Lite0's block3 and block4, 32 px, 8 steps, scikit-learn's sample photos,
+    circuits, classes, two class pages and DeepDream, all in Chromium."""
     chromium_or_skip()
     sklearn_datasets = pytest.importorskip("sklearn.datasets")
     photos = tmp_path / "photos"
@@ -251,18 +252,24 @@ def test_command_line_builds_the_efficientnet_site_that_ci_checks(tmp_path):
         PIL.Image.fromarray(photo).save(photos / ("%d.jpg" % index))
     site = tmp_path / "site"
     command = "import sys; from lucid.cli import microscope_main; sys.exit(microscope_main())"
-    argv = ["EfficientNetLite0", "-o", str(site), "--layers", "block4", "--units", "16", "--size", "32"]
-    argv += ["--steps", "8", "--images", str(photos), "--workers", "2"]
+    argv = ["EfficientNetLite0", "-o", str(site), "--layers", "block3", "block4", "--units", "4", "--size", "32"]
+    argv += ["--steps", "8", "--images", str(photos), "--workers", "2", "--classes", "daisy", "goldfish"]
+    argv += ["--class-steps", "4", "--dream-steps", "4"]
     result = subprocess.run(
         [sys.executable, "-c", command] + argv,
         capture_output=True,
         text=True,
         env=dict(os.environ, PYTHONPATH=os.getcwd()),
-        timeout=600,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "16 of 16 units done" in result.stderr
-    check_site_in_chromium(str(site), "block4", list(range(16)), examples_per_unit=4)  # 2 photos, 2 sides
+    assert "8 of 8 units done" in result.stderr
+    check_site_in_chromium(str(site), "block4", list(range(4)), examples_per_unit=4)  # 2 photos, 2 sides
+    pages = browse(str(site), ["classes/1.html", "classes/985.html", "layers/block4/0.html"])["pages"]
+    assert [page["h1"] for page in pages] == ["goldfish, Carassius auratus", "daisy", "block4:0"]
+    assert all(page["broken"] == [] and page["images"] > 0 for page in pages)
+    assert "Inputs from block3" in pages[2]["text"] and "Drives in block5" in pages[2]["text"]
+    assert "Raises" in pages[2]["text"]
 
 
 @pytest.mark.slow
