@@ -1,29 +1,19 @@
-"""Install lucid: `pip install -e .` (add `[test]` for the test tools)."""
+"""Install lucid (distribution `lucid-tf2`, import name `lucid`): `pip install -e .`, with `[test]` for the tests."""
 
-from importlib import metadata
+import pathlib
+import re
 
 from setuptools import find_packages, setup
 
-
-def _tensorflow_requirement():
-    """Keep a TensorFlow the user already has (GPU `tensorflow`, `tensorflow-cpu`...); else the CPU wheel.
-
-    Asking for `tensorflow-cpu` next to an installed `tensorflow` would put two builds in one package folder.
-    """
-    for dist in ("tensorflow", "tensorflow-cpu", "tensorflow-gpu", "tensorflow-macos", "tf-nightly"):
-        try:
-            metadata.version(dist)
-            return dist + ">=2.12"
-        except metadata.PackageNotFoundError:
-            pass
-    return "tensorflow-cpu>=2.12"
-
+HERE = pathlib.Path(__file__).parent
+# One version, kept in lucid/__init__.py; read as text so that building needs no TensorFlow.
+VERSION = re.search(r'^__version__ = "([^"]+)"', (HERE / "lucid" / "__init__.py").read_text(), re.M).group(1)
 
 setup(
-    name="lucid",
-    version="0.3.10",
+    name="lucid-tf2",
+    version=VERSION,
     description="Feature visualization for TensorFlow graphs: a TF2 successor of Google's Lucid",
-    long_description=open("README.md", encoding="utf-8").read(),
+    long_description=(HERE / "README.md").read_text(encoding="utf-8"),
     long_description_content_type="text/markdown",
     license="Apache-2.0",
     python_requires=">=3.10",
@@ -33,14 +23,19 @@ setup(
         "lucid.optvis.param": ["*.npy"],
         "lucid.misc.gl": ["*.js"],
     },
+    # `tensorflow` is the one build that runs on CPU everywhere and on GPU (Linux: `tensorflow[and-cuda]`, our
+    # `gpu` extra). A wheel's requirements are fixed when it is built, so they cannot follow what the user has;
+    # users of another build (`tensorflow-cpu`, `tf-nightly`) install lucid with `--no-deps` (README).
     install_requires=[
-        _tensorflow_requirement(),
+        "tensorflow>=2.12",
         "numpy",
         "pillow",
         "ipython",
         "filelock",
     ],
     extras_require={
+        # TensorFlow with the CUDA libraries from the package index (Linux).
+        "gpu": ["tensorflow[and-cuda]>=2.12"],
         # nbclient/nbformat/ipykernel run the example notebook in a real Jupyter kernel; hypothesis drives the
         # property-based tests of bad input.
         "test": [
@@ -57,6 +52,8 @@ setup(
             "fsspec",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
+            # .ci/run builds the wheel and sdist that it installs into a fresh virtual environment.
+            "build",
         ],
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).

@@ -3,7 +3,7 @@
 Importing lucid changes no global state: no eager switch, no v2-behavior toggle, no warning filters.
 """
 
-__version__ = "0.3.10"
+__version__ = "1.0.0"
 
 # Seed used by `render_vis(use_fixed_seed=True)` and other code that asks for a fixed seed.
 seed = 0

@@ -1,7 +1,4 @@
-"""`from lucid import render` is `lucid.optvis.render`, the same module object (a spelling from tutorials)."""
+"""`from lucid import render` (a spelling from tutorials): every public name of `lucid.optvis.render`."""
 
-import sys
-
-from lucid.optvis import render as _render
-
-sys.modules[__name__] = _render
+from lucid.optvis.render import *  # noqa: F403
+from lucid.optvis.render import __all__  # noqa: F401

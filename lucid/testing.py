@@ -161,6 +161,7 @@ def render_workloads(model):
     call's number, which picks its channels): `render_vis`, `render_channels`, a user's own `make_vis_T` loop, and
     a sweep worker's `render_batch` (whose model loader is pointed at `model` for the call)."""
     from lucid.optvis import param, render
+    from lucid.optvis.session import initialize_variables
     from lucid.scale import tasks
 
     def sweep_worker(i):
@@ -174,7 +175,7 @@ def render_workloads(model):
     def user_loop(i):
         with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
             T = render.make_vis_T(model, "mixed4a:476", lambda: param.image(64))
-            render.initialize_variables(sess)
+            initialize_variables(sess)
             sess.run(T("vis_op"))
             sess.run(T("vis_op"))
         gc.collect()

@@ -224,3 +224,18 @@ def test_command_output_is_clean(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]  # text mode turns the bar's \r into \n
     assert all(line.startswith("[") for line in lines), result.stderr  # nothing but the progress bar
     assert lines[-1].startswith("[####################] 3/3  loss ")
+
+
+@pytest.mark.parametrize("precision", ["bfloat16", "float16", "auto"])
+def test_precision_reaches_the_render(tiny_pb, tmp_path, monkeypatch, precision):
+    """`--precision` is passed on to render_vis (a command that dropped it would render in float32)."""
+    seen = {}
+
+    def fake_render_vis(*args, **kwargs):
+        seen.update(kwargs)
+        return [np.zeros((1, 24, 24, 3), np.float32)]
+
+    monkeypatch.setattr(cli.render, "render_vis", fake_render_vis)
+    out = str(tmp_path / "out.png")
+    assert main([tiny_pb, "conv2:3", "-o", out, "--size", "24", "--steps", "2", "--precision", precision, "-q"]) == 0
+    assert seen["precision"] == precision

@@ -14,6 +14,7 @@ from tiny_models import TinyConvNet, layer_values
 from lucid.misc.io import loading, reading, saving, scoping, serialize_array, showing
 from lucid.modelzoo import aligned_activations, caffe_models, slim_models, vision_base, wordnet
 from lucid.modelzoo import vision_models as models
+from lucid.modelzoo.labels import label_index
 from lucid.optvis import objectives, overrides, param, render, transform
 from lucid.recipes import feature_visualization as fv
 
@@ -195,7 +196,7 @@ def test_public_names_of_the_original(tmp_path, monkeypatch):
     assert main.layer_inverse_covariance is aligned_activations.layer_inverse_covariance
     assert main.NUMBER_OF_AVAILABLE_SAMPLES == aligned_activations.NUMBER_OF_AVAILABLE_SAMPLES == 100000
     gradient_override = importlib.import_module("lucid.misc.gradient_override")
-    assert overrides.gradient_override is gradient_override
+    assert gradient_override.gradient_override_map is overrides.gradient_override.gradient_override_map
     assert overrides.gradient_override.gradient_override_map is overrides.gradient_override_map
 
 
@@ -233,8 +234,10 @@ def test_maco_plain_call_and_its_own_defaults(model):
 
 
 def test_class_names_by_synonym():
-    labels = list(models.EfficientNetLite0().labels)
-    index = objectives._label_index
+    model = models.EfficientNetLite0()
+    labels = list(model.labels)
+    index = label_index
+    assert model.label_index("goldfish") == 1
     assert labels[index(labels, "goldfish")] == "goldfish, Carassius auratus" == labels[index(labels, "Goldfish ")]
     assert index(labels, "carassius auratus") == index(labels, "goldfish, Carassius auratus")
     assert index(labels, "maillot") == 638  # the exact label first, though "maillot, tank suit" has it too

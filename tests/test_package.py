@@ -1,12 +1,16 @@
 """Facts about the package as a whole: what importing it changes, and which way its layers import."""
 
 import ast
+import importlib
 import pathlib
 import subprocess
 import sys
 import textwrap
 
+import pytest
+
 import lucid
+import lucid.optvis.render
 
 
 def _run_python(code):
@@ -29,7 +33,7 @@ def test_import_leaves_warning_filters_alone():
 # Layers, lowest first: a module may import lucid modules of its own layer or a lower one, never a higher one.
 # lucid.scratch, lucid.cli and lucid.testing sit above all of them.
 LAYERS = ["lucid.misc", "lucid.modelzoo", "lucid.optvis", "lucid.recipes", "lucid.scale"]
-# The original's paths of two lucid.optvis.overrides modules: each is only an alias of the optvis module.
+# The original's paths of two lucid.optvis.overrides modules: each only re-exports the optvis module's names.
 ALIASES = {"lucid.misc.gradient_override", "lucid.misc.redirected_relu_grad"}
 
 
@@ -66,10 +70,39 @@ def test_layers_import_downwards_only():
     assert not upward, upward
 
 
-def test_original_override_paths_are_aliases_of_the_optvis_modules():
-    import lucid.misc.gradient_override as a
-    import lucid.misc.redirected_relu_grad as b
-    from lucid.optvis.overrides import gradient_override, redirected_relu_grad
+def _public_names(module):
+    """What `from module import *` binds: `__all__`, or else every name without a leading underscore."""
+    return sorted(getattr(module, "__all__", [n for n in vars(module) if not n.startswith("_")]))
 
-    assert a is gradient_override and b is redirected_relu_grad
-    assert pathlib.Path(a.__file__).parent.name == "overrides"  # the code lives in lucid/optvis/overrides
+
+@pytest.mark.parametrize(
+    "alias, module",
+    [
+        ("lucid.render", "lucid.optvis.render"),
+        ("lucid.misc.gradient_override", "lucid.optvis.overrides.gradient_override"),
+        ("lucid.misc.redirected_relu_grad", "lucid.optvis.overrides.redirected_relu_grad"),
+    ],
+)
+def test_alias_modules_are_real_modules_with_every_public_name(alias, module):
+    # They once replaced themselves in sys.modules, so `from <alias> import <function>` raised ImportError.
+    alias, module = importlib.import_module(alias), importlib.import_module(module)
+    assert alias is not module and sys.modules[alias.__name__] is alias
+    assert _public_names(alias) == _public_names(module)
+    assert all(getattr(alias, name) is getattr(module, name) for name in _public_names(module))
+
+
+def test_original_import_spellings_of_the_aliases():
+    from lucid import render
+    from lucid.misc.gradient_override import gradient_override_map, use_gradient
+    from lucid.misc.redirected_relu_grad import redirected_relu6_grad, redirected_relu_grad
+    from lucid.optvis import overrides
+
+    assert render.render_vis is lucid.optvis.render.render_vis
+    assert render.redirected_relu_grad is redirected_relu_grad is overrides.redirected_relu_grad
+    assert redirected_relu6_grad is overrides.redirected_relu6_grad
+    assert gradient_override_map is overrides.gradient_override_map and use_gradient is overrides.use_gradient
+
+
+def test_no_module_replaces_itself_in_sys_modules():
+    root = pathlib.Path(lucid.__file__).parent
+    assert not [p for p in root.rglob("*.py") if "sys.modules[__name__]" in p.read_text(encoding="utf-8")]

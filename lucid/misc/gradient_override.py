@@ -1,7 +1,3 @@
-"""The original's path of lucid.optvis.overrides.gradient_override: the same module object (both paths are public)."""
+"""The original's path of `lucid.optvis.overrides.gradient_override`: every public name of that module."""
 
-import sys
-
-from lucid.optvis.overrides import gradient_override as _module
-
-sys.modules[__name__] = _module
+from lucid.optvis.overrides.gradient_override import *  # noqa: F403

@@ -1,7 +1,3 @@
-"""The original's path of lucid.optvis.overrides.redirected_relu_grad: the same module object (both public)."""
+"""The original's path of `lucid.optvis.overrides.redirected_relu_grad`: every public name of that module."""
 
-import sys
-
-from lucid.optvis.overrides import redirected_relu_grad as _module
-
-sys.modules[__name__] = _module
+from lucid.optvis.overrides.redirected_relu_grad import *  # noqa: F403

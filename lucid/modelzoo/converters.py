@@ -15,6 +15,7 @@ import tensorflow as tf
 from tensorflow.python.eager import context
 from tensorflow.python.framework import convert_to_constants, op_def_registry
 
+from lucid.misc import safe_ops
 from lucid.misc.io import save
 from lucid.modelzoo import input_sizes
 from lucid.modelzoo import util as model_util
@@ -197,13 +198,21 @@ def _run_recording(keras, model, image, prefix, outputs):
 
 
 def from_saved_model(
-    path, signature="serving_default", image_value_range=None, input_name=None, model_name=None, is_BGR=False
+    path,
+    signature="serving_default",
+    image_value_range=None,
+    input_name=None,
+    model_name=None,
+    is_BGR=False,
+    allow_unsafe_ops=False,
 ):
     """A Lucid Model of a SavedModel signature that takes one image; its outputs become the named nodes.
 
     `layers` lists the outputs with image or vector shapes. image_value_range: as in `from_keras`; None guesses
-    (0, 1) with a warning.
+    (0, 1) with a warning. Loading a SavedModel runs its restore and init ops, so its graph and functions are
+    checked first (safe_ops.check_saved_model); `allow_unsafe_ops=True` skips the op allowlist for a file you trust.
     """
+    safe_ops.check_saved_model(path, allow_unsafe_ops)
     with context.eager_mode():
         loaded = tf.saved_model.load(path)
     if signature not in loaded.signatures:

@@ -14,6 +14,7 @@ from lucid.misc import safe_ops
 from lucid.misc.io import load, save, showing
 from lucid.modelzoo import input_sizes
 from lucid.modelzoo import util as model_util
+from lucid.modelzoo.labels import label_index
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,11 @@ class Model:
         if self._labels is None:
             self._labels = model_util.load_text_labels(self.labels_path)
         return self._labels
+
+    def label_index(self, label):
+        """The class index of `label`: an entry of `labels`, or one of an entry's comma-separated names in any case
+        ("goldfish"); a KeyError names the classes it could mean (see lucid.modelzoo.labels)."""
+        return label_index(self.labels, label)
 
     @property
     def synset_ids(self):
@@ -504,7 +510,7 @@ class Model:
         if url.endswith(".pb"):
             model = Model.load_from_graphdef(url)
         elif url.endswith(".json"):
-            model = Model.load_from_manifest(url)
+            model = Model.load_from_manifest(url, allow_unsafe_ops)
         else:
             log.warning("Model.load: %s is neither a .pb GraphDef nor a .json manifest; returning None.", url)
             return None
@@ -547,8 +553,12 @@ class Model:
         return model
 
     @staticmethod
-    def load_from_manifest(manifest_url):
-        """A Model described by a manifest.json (only the 'frozen' type exists)."""
+    def load_from_manifest(manifest_url, allow_unsafe_ops=False):
+        """A Model described by a manifest.json (only the 'frozen' type exists).
+
+        The manifest sets only the attributes a manifest describes (FrozenGraphModel.manifest_keys), never the
+        allowlist opt-in: `allow_unsafe_ops=True` here is the only way to import a graph with unsafe ops.
+        """
         try:
             manifest = load(manifest_url)
         except (OSError, ValueError) as error:
@@ -557,7 +567,9 @@ class Model:
             ) from error
         model_type = manifest.get("type", "frozen")
         if model_type == "frozen":
-            return FrozenGraphModel(os.path.dirname(manifest_url), manifest)
+            model = FrozenGraphModel(os.path.dirname(manifest_url), manifest)
+            model.allow_unsafe_ops = allow_unsafe_ops
+            return model
         raise NotImplementedError("Serialized model type {!r} is not supported; only 'frozen' is.".format(model_type))
 
     @staticmethod
@@ -569,12 +581,20 @@ class Model:
 
     @staticmethod
     def from_saved_model(
-        path, signature="serving_default", image_value_range=None, input_name=None, model_name=None, is_BGR=False
+        path,
+        signature="serving_default",
+        image_value_range=None,
+        input_name=None,
+        model_name=None,
+        is_BGR=False,
+        allow_unsafe_ops=False,
     ):
         """A Model of a SavedModel signature taking one image; see `converters.from_saved_model`."""
         from lucid.modelzoo import converters
 
-        return converters.from_saved_model(path, signature, image_value_range, input_name, model_name, is_BGR)
+        return converters.from_saved_model(
+            path, signature, image_value_range, input_name, model_name, is_BGR, allow_unsafe_ops
+        )
 
     @staticmethod
     def from_function(
@@ -659,12 +679,20 @@ class FrozenGraphModel(SerializedModel):
     """A Model whose attributes come from a manifest of type 'frozen'; './' model paths are relative to it."""
 
     _mandatory_properties = ["model_path", "image_value_range", "input_name", "image_shape"]
+    # The attributes a manifest may set ("layers" is read below, "type" by load_from_manifest). Any other key is
+    # ignored: a manifest comes with the model file, so it must not switch off checks (allow_unsafe_ops) or replace
+    # methods and private state.
+    manifest_keys = _mandatory_properties + ["labels_path", "synsets_path", "dataset", "is_BGR", "model_name"]
 
     def __init__(self, model_directory, manifest):
         _require_keys(manifest, self._mandatory_properties, "The manifest in {}".format(model_directory))
         self.manifest = manifest
-        for key, value in manifest.items():
-            setattr(self, key, value)
+        for key in self.manifest_keys:
+            if key in manifest:
+                setattr(self, key, manifest[key])
+        ignored = sorted(set(manifest) - set(self.manifest_keys) - {"layers", "type"})
+        if ignored:
+            log.warning("The manifest in %s sets %s, which a manifest may not set; ignored.", model_directory, ignored)
         if self.model_path.startswith("./"):
             self.model_path = os.path.join(model_directory, self.model_path[2:])
         layers = manifest.get("layers")

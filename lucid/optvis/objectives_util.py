@@ -7,12 +7,35 @@
 import logging
 import numbers
 
+import numpy as np
 import tensorflow as tf
 
 from lucid.misc.graph_analysis import property_inference
 from lucid.optvis.checks import require_size_at_run_time
 
 log = logging.getLogger(__name__)
+
+# The two names T answers without the model's graph: the untransformed image and the model's labels.
+INPUT, LABELS = "input", "labels"
+
+
+def model_T(layer, t_input, model):
+    """The T objectives receive: "input" -> `t_input` (the image before transforms), "labels" -> `model.labels`,
+    any other name -> `layer(name)`, a tensor of the imported model (render's import, or pruning's stand-ins)."""
+
+    def T(name):
+        if name == INPUT:
+            return t_input
+        if name == LABELS:
+            return model.labels
+        return layer(name)
+
+    return T
+
+
+def graph_layers(names):
+    """The names among `names` that model_T looks up in the model's graph (all but "input" and "labels")."""
+    return frozenset(name for name in names if name not in (INPUT, LABELS))
 
 
 def _dot(x, y):
@@ -163,3 +186,45 @@ def static_batch(t, layer, objective):
             "fixed batch size (e.g. param.image(w, batch=4))." % (objective, layer, t.shape)
         )
     return batch_n
+
+
+def check_4d(t, layer, objective):
+    """`objective` picks spatial positions, so it needs a 4-D (NHWC) layer."""
+    if t.shape.rank != 4:
+        raise ValueError("%s needs a 4-D layer, but %r has shape %s." % (objective, layer, t.shape))
+
+
+def vector_arg(vec, ranks, objective):
+    """A direction argument as a float32 array of one of the allowed `ranks`."""
+    try:
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, refused below
+            arr = np.asarray(vec, dtype=np.float32)
+    except (TypeError, ValueError):
+        raise TypeError("%s needs `vec` as a numeric NumPy array, got %s." % (objective, type(vec).__name__)) from None
+    if arr.ndim not in ranks:
+        raise ValueError(
+            "%s needs `vec` of rank %s, got shape %s." % (objective, " or ".join(map(str, ranks)), arr.shape)
+        )
+    if not np.isfinite(arr).all():
+        raise ValueError(
+            "%s needs `vec` of finite float32 values, got NaN, inf or values beyond float32's range." % objective
+        )
+    return arr
+
+
+def check_depth(t, layer, vec):
+    """The direction's last axis must have one value per channel of the layer."""
+    depth = static_dim(t, -1)
+    if depth is not None and vec.shape[-1] != depth:
+        raise ValueError(
+            "vec has %d values along its last axis but layer %r has depth %d; give one value per "
+            "channel." % (vec.shape[-1], layer, depth)
+        )
+
+
+def acts_at(acts, layer, x, y, objective):
+    """The activations at row x, column y (default the centre), after checking they lie inside the layer."""
+    check_4d(acts, layer, objective)
+    acts = checked_index(acts, 1, x, "x", layer, "height")
+    acts = checked_index(acts, 2, y, "y", layer, "width")
+    return _extract_act_pos(acts, x, y)

@@ -55,11 +55,10 @@ def resolve(precision, has_gpu=None, cpu_flags=None):
     return "float32"
 
 
-def configure(config, precision, has_gpu=None, cpu_flags=None):
-    """Turn on, in the tf.compat.v1.ConfigProto `config`, the rewrite that `precision` asks for; return `config`.
-    float32 changes nothing."""
+def configure(config, resolved):
+    """Turn on, in the tf.compat.v1.ConfigProto `config`, the rewrite of `resolved` (a precision that `resolve`
+    returned); return `config`. float32 changes nothing."""
     rewrites = config.graph_options.rewrite_options
-    resolved = resolve(precision, has_gpu, cpu_flags)
     if resolved == "bfloat16":
         rewrites.auto_mixed_precision_onednn_bfloat16 = rewriter_config_pb2.RewriterConfig.ON
     elif resolved == "float16":

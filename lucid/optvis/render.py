@@ -3,6 +3,10 @@ objective) and run Adam gradient ascent on the objective.
 
     render_vis(model, "mixed4a:476")            # one image, 513 steps, shown at the end
     T = make_vis_T(model, objective)            # the graph pieces, for custom loops (inside a graph + session)
+
+Read top-down: render_vis opens a graph and session (session.py), builds the graph with _make_vis_T (the
+arguments converted by the make_* functions below, as in the original; the model imported by _import_for, only
+the part the objectives read, see pruning.py) and runs the steps (steps.py), which return the snapshots.
 """
 
 from contextlib import nullcontext
@@ -13,31 +17,28 @@ import tensorflow as tf
 from lucid.misc import safe_ops
 from lucid.misc.io import show
 from lucid.modelzoo.vision_base import Model
-from lucid.optvis import objectives, overrides, param
-from lucid.optvis.arguments import check_model, loss_tensor, make_optimizer, make_t_image, make_transform_f
+from lucid.optvis import objectives, overrides, param, transform
 from lucid.optvis.checks import check_thresholds, validate_size
-from lucid.optvis.precision import resolve as resolve_precision
+from lucid.optvis.objectives_util import model_T
+from lucid.optvis.overrides import gradient_override_map, redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
 from lucid.optvis.session import default_session, graph_and_session, initialize_variables, seeded
-from lucid.optvis.steps import StoppedEarly, finite_update, interrupted_images, run_steps, step_loop
+from lucid.optvis.steps import finite_update, run_steps
 
 __all__ = [
-    "StoppedEarly",
-    "finite_update",
-    "graph_and_session",
+    "gradient_override_map",
     "import_model",
-    "initialize_variables",
-    "interrupted_images",
     "make_optimizer",
     "make_print_objective_func",
     "make_t_image",
     "make_transform_f",
     "make_vis_T",
+    "redirected_relu6_grad",
+    "redirected_relu_grad",
     "render_channels",
     "render_vis",
-    "run_steps",
-    "step_loop",
+    "show",
 ]
 
 
@@ -89,7 +90,6 @@ def render_vis(
             raise ValueError("Pass either image_size (for the default param.image) or param_f, not both.")
         param_f = lambda: param.image(image_size)  # noqa: E731
     thresholds = check_thresholds(thresholds)
-    resolve_precision(precision)
     if show_image is None:
         show_image = verbose
 
@@ -109,12 +109,10 @@ def render_vis(
                 if vis is not None and verbose:
                     print_objective_func(sess)
 
-            try:
-                return run_steps(sess, T, thresholds, on_step)
-            except StoppedEarly as stop:
-                images = interrupted_images(stop)
-                show(np.hstack(images[-1]))
-                return images
+            images = run_steps(sess, T, thresholds, on_step, on_interrupt="return")
+    if images.interrupted:
+        show(np.hstack(images[-1]))
+    return list(images)
 
 
 def render_channels(
@@ -141,7 +139,6 @@ def render_channels(
     if not channels:
         raise ValueError("channels is empty: give the channel numbers to render, e.g. range(16).")
     batch_size, steps = validate_size(batch_size, "batch_size"), validate_size(steps, "steps")
-    resolve_precision(precision)
     images, values = [], []
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
@@ -179,7 +176,7 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     """make_vis_T; `also_read`: objectives that will be built on T besides `objective_f` (render_vis's
     print_objectives), so that the part of the model they read is imported up front."""
     sess = default_session("make_vis_T")
-    check_model(model)
+    _check_model(model)
     t_image = make_t_image(param_f)
     objective_f = objectives.as_objective(objective_f)
     if param.is_maco_image(t_image):
@@ -195,7 +192,7 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     with _relu_override(relu_gradient_override):
         t_transformed = transform_f(t_image)
     T = _import_for(model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override)
-    loss = loss_tensor(objective_f(T))
+    loss = _loss_tensor(objective_f(T))
     vis_op = finite_update(optimizer, loss, global_step)
 
     pieces = dict(
@@ -220,6 +217,80 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     return T2
 
 
+def _check_model(model):
+    """A TypeError unless `model` is a model instance: as in the original, any object with import_graph will do
+    (labels are read only if an objective asks)."""
+    if isinstance(model, type):
+        raise TypeError("model must be a Model instance, e.g. models.%s(), not the class itself." % model.__name__)
+    if not callable(getattr(model, "import_graph", None)):
+        raise TypeError(
+            "model must be a lucid Model (e.g. models.InceptionV1()) or an object with import_graph(t_image, "
+            "scope, forget_xy_shape, input_map) and labels; got %r." % (model,)
+        )
+
+
+def make_t_image(param_f):
+    """The image tensor from `param_f`: None (-> `param.image(128)`), a function returning a tensor, or a tensor."""
+    if param_f is None:
+        t_image = param.image(128)
+    elif callable(param_f):
+        t_image = param_f()
+    elif isinstance(param_f, tf.Tensor):
+        t_image = param_f
+    else:
+        raise TypeError(
+            "Incompatible type for param_f, %s: pass a function that returns an image tensor, e.g. "
+            "param_f=lambda: param.image(128), or such a tensor." % type(param_f).__name__
+        )
+    if not isinstance(t_image, tf.Tensor):
+        raise TypeError(
+            "param_f should produce a Tensor, but instead created a %s. (A bare tf.Variable must be turned into a "
+            "tensor, e.g. with tf.identity or a sigmoid.)" % type(t_image).__name__
+        )
+    if t_image.graph is not tf.compat.v1.get_default_graph():
+        raise TypeError(
+            "param_f produced a tensor that belongs to another graph than the default one. Did you accidentally use "
+            "render_vis when you meant to use make_vis_T? (render_vis builds its own graph: pass a function, "
+            "param_f=lambda: param.image(128), not a tensor.)"
+        )
+    return t_image
+
+
+def make_transform_f(transforms):
+    """Compose a list of `transforms`; None or a tuple gives `transform.standard_transforms` (as the original)."""
+    if transforms is None or isinstance(transforms, tuple):
+        transforms = transform.standard_transforms
+    elif not isinstance(transforms, list):
+        raise TypeError(
+            "transforms must be a list of transforms, e.g. [transform.jitter(8)], [] for none, or None for "
+            "transform.standard_transforms; got %r." % (transforms,)
+        )
+    for t in transforms:
+        if not callable(t):
+            raise TypeError(
+                "Each transform must be a function of the image tensor, e.g. transform.jitter(8); got %r." % (t,)
+            )
+    return transform.compose(transforms)
+
+
+def make_optimizer(optimizer, args):
+    """None -> Adam(0.05); a function -> `optimizer(*args)`; a tf.compat.v1.train.Optimizer -> itself."""
+    if optimizer is None:
+        return tf.compat.v1.train.AdamOptimizer(0.05)
+    if isinstance(optimizer, tf.compat.v1.train.Optimizer):
+        return optimizer
+    if callable(optimizer) and not hasattr(optimizer, "apply_gradients"):
+        made = optimizer(*args)
+        if isinstance(made, tf.compat.v1.train.Optimizer):
+            return made
+        optimizer = made
+    raise TypeError(
+        "Could not convert optimizer argument %r to an optimizer: pass a tf.compat.v1.train.Optimizer such as "
+        "tf.compat.v1.train.AdamOptimizer(0.05), or a function returning one. (Keras optimizers do not work in "
+        "tf.compat.v1 graphs.)" % (optimizer,)
+    )
+
+
 def _relu_override(relu_gradient_override):
     """The redirected ReLU gradients for ops built inside (see lucid.optvis.overrides.redirected_relu_grad), or
     nothing."""
@@ -229,14 +300,13 @@ def _relu_override(relu_gradient_override):
 def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override):
     """The model lookup T of make_vis_T and render_vis: every layer of the model, from one import.
 
-    Only the part of the model that `objective_fns` read is imported up front (pruning.pruned_for): the whole
-    InceptionV1 is 54 MB of GraphDef, the part up to mixed4a 4 MB. A name outside that part imports the whole
-    model on first use, under the scope "import_whole", fed the same image.
+    Only the part of the model that `objective_fns` read is imported up front (pruning.pruned_for). A name outside
+    that part imports the whole model on first use, under the scope "import_whole", fed the same image.
     """
-    imported = pruned_for(model, objective_fns, t_image)
+    part = pruned_for(model, objective_fns, t_image)
     with _relu_override(relu_gradient_override):
-        T = import_model(imported, t_transformed, t_image)
-    if imported is model:
+        T = import_model(part, t_transformed, t_image)
+    if part is model:
         return T
     whole = []
 
@@ -252,20 +322,9 @@ def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_over
     return T_every_layer
 
 
-def make_print_objective_func(print_objectives, T):
-    """Return `f(sess)` that prints the value of each of `print_objectives` as "NN: description: value"."""
-    print_objectives = [objectives.as_objective(obj) for obj in print_objectives or []]
-    tensors = [obj(T) for obj in print_objectives]
-
-    def print_objective_func(sess):
-        for i, (obj, value) in enumerate(zip(print_objectives, sess.run(tensors))):
-            print("{:02d}: {}: {:7.2f}".format(i + 1, getattr(obj, "description", obj), np.mean(value)))
-
-    return print_objective_func
-
-
 def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
-    """Import `model` with `t_image` as its input; return `T(name)` ("input" -> `t_image_raw`, "labels")."""
+    """Import `model` with `t_image` as its input; return `T(name)`, the lookup objectives receive ("input" ->
+    `t_image_raw`, "labels" -> the model's labels, any other name -> a tensor of the imported model)."""
     if t_image_raw is None:
         t_image_raw = t_image
     graph = tf.compat.v1.get_default_graph()
@@ -277,11 +336,27 @@ def import_model(model, t_image, t_image_raw=None, scope="import", input_map=Non
         # A duck-typed model imports its graph its own way: check the ops it added before anything runs them.
         safe_ops.check_ops_added(graph, ops_before, repr(model), getattr(model, "allow_unsafe_ops", False))
 
-    def T(layer):
-        if layer == "input":
-            return t_image_raw
-        if layer == "labels":
-            return model.labels
-        return T_(layer)
+    return model_T(T_, t_image_raw, model)
 
-    return T
+
+def _loss_tensor(loss):
+    """The objective's value as a float tensor, or a TypeError saying what an objective must return."""
+    try:
+        return tf.convert_to_tensor(loss, dtype_hint=tf.float32)
+    except (TypeError, ValueError):
+        raise TypeError(
+            "The objective must return a tensor computed from T (e.g. tf.reduce_mean(T('mixed4a')[..., 3])), got "
+            "%r (type %s)." % (loss, type(loss).__name__)
+        ) from None
+
+
+def make_print_objective_func(print_objectives, T):
+    """Return `f(sess)` that prints the value of each of `print_objectives` as "NN: description: value"."""
+    print_objectives = [objectives.as_objective(obj) for obj in print_objectives or []]
+    tensors = [obj(T) for obj in print_objectives]
+
+    def print_objective_func(sess):
+        for i, (obj, value) in enumerate(zip(print_objectives, sess.run(tensors))):
+            print("{:02d}: {}: {:7.2f}".format(i + 1, getattr(obj, "description", obj), np.mean(value)))
+
+    return print_objective_func

@@ -37,17 +37,18 @@ def session_config(precision="float32"):
     each render's first run (seconds on VGG16's logits, whose 540 MB of weights every pass copies) and sped no
     step up. Constant folding, the arithmetic optimizer and common-subexpression elimination stay: images of
     models with swish, hard-swish or GELU change without them. A reduced `precision` adds its mixed-precision
-    rewrite (lucid.optvis.precision) to TF's default passes."""
+    rewrite (lucid.optvis.precision) to TF's default passes. The one place a render resolves `precision`."""
+    resolved = resolve_precision(precision)
     config = tf.compat.v1.ConfigProto()
     rewrites = config.graph_options.rewrite_options
     rewrites.meta_optimizer_iterations = RewriterConfig.ONE
     if not tf.config.list_physical_devices("GPU"):
         rewrites.memory_optimization = RewriterConfig.NO_MEM_OPT
         rewrites.layout_optimizer = RewriterConfig.OFF
-        if resolve_precision(precision) == "float32":
+        if resolved == "float32":
             for unpaid in _UNPAID_CPU_FLOAT32_PASSES:
                 setattr(rewrites, unpaid, RewriterConfig.OFF)
-    return configure_precision(config, precision)
+    return configure_precision(config, resolved)
 
 
 # Grappler passes that cost a float32 CPU render time and gain it nothing (see session_config).

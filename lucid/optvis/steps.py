@@ -3,7 +3,8 @@
     for step, loss, image in step_loop(sess, T, thresholds=(0, 256)):   # image: None except at thresholds
         ...
 
-A non-finite loss or a KeyboardInterrupt ends the loop with `StoppedEarly`, which carries the images so far.
+A non-finite loss or a KeyboardInterrupt ends the loop with `StoppedEarly`, which carries the images so far;
+`run_steps(..., on_interrupt="return")` returns them on a KeyboardInterrupt instead.
 """
 
 import logging
@@ -62,29 +63,41 @@ def step_loop(sess, T, thresholds, feed_dict=None):
         ) from interrupt
 
 
-def run_steps(sess, T, thresholds, on_step=None, feed_dict=None):
-    """Run `step_loop` to the end and return its snapshots; `on_step(step, loss, image)` is called after each step
-    (a KeyboardInterrupt there stops the loop like one during a step)."""
+class Snapshots(list):
+    """The images run_steps returns; `interrupted` is True when a Ctrl-C ended the loop (on_interrupt="return"),
+    the last image then being the one at the interrupt."""
+
+    interrupted = False
+
+
+def run_steps(sess, T, thresholds, on_step=None, feed_dict=None, on_interrupt="raise"):
+    """Run `step_loop` to the end and return its snapshots (a Snapshots list); `on_step(step, loss, image)` is
+    called after each step (a KeyboardInterrupt there stops the loop like one during a step).
+
+    The one interrupt policy of lucid's loops: with `on_interrupt="return"`, a Ctrl-C returns the images so far
+    plus the current one, with a warning naming the step, as the original render_vis did; with "raise" it is a
+    StoppedEarly. A non-finite loss always raises StoppedEarly.
+    """
+    if on_interrupt not in ("raise", "return"):
+        raise ValueError('on_interrupt must be "raise" or "return", got %r.' % (on_interrupt,))
     loop = step_loop(sess, T, thresholds, feed_dict)
-    images = []
-    for step, loss, image in loop:
-        if image is not None:
-            images.append(image)
-        if on_step is not None:
-            try:
-                on_step(step, loss, image)
-            except KeyboardInterrupt as interrupt:
-                loop.throw(interrupt)
+    images = Snapshots()
+    try:
+        for step, loss, image in loop:
+            if image is not None:
+                images.append(image)
+            if on_step is not None:
+                try:
+                    on_step(step, loss, image)
+                except KeyboardInterrupt as interrupt:
+                    loop.throw(interrupt)
+    except StoppedEarly as stop:
+        if not stop.interrupted or on_interrupt == "raise":
+            raise
+        log.warning("Interrupted optimization at step %d.", stop.step + 1)
+        images[:] = stop.images
+        images.interrupted = True
     return images
-
-
-def interrupted_images(stop):
-    """In an `except StoppedEarly as stop:` of a caller that returns what it has on Ctrl-C: the images so far,
-    with a warning naming the step; a stop at a non-finite loss is raised again."""
-    if not stop.interrupted:
-        raise stop
-    log.warning("Interrupted optimization at step %d.", stop.step + 1)
-    return stop.images
 
 
 def finite_update(optimizer, loss, global_step=None):

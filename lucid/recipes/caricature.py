@@ -12,7 +12,8 @@ import tensorflow as tf
 
 from lucid.misc.io import save, showing
 from lucid.misc.ndimage_utils import resize
-from lucid.optvis import objectives, param, render, transform
+from lucid.optvis import objectives, param, render, steps, transform
+from lucid.optvis.session import graph_and_session, initialize_variables
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def caricature(img, model, layer, n_steps=512, cossim_pow=0.0, verbose=True):
         img = resize(img, (int(height), int(width)))
     h, w = img.shape[:2]
 
-    with render.graph_and_session() as (_, sess):
+    with graph_and_session() as (_, sess):
         t_input = tf.compat.v1.placeholder(tf.float32, img.shape)
         t_images = param.image(w, h, decorrelate=True, fft=True, alpha=False, batch=len(layers))
         param_f = tf.concat([t_input[None], t_images], 0)
@@ -61,11 +62,8 @@ def caricature(img, model, layer, n_steps=512, cossim_pow=0.0, verbose=True):
         )
         transforms = transform.standard_transforms + [transform.crop_or_pad_to(h, w)]
         T = render.make_vis_T(model, objective, param_f=param_f, transforms=transforms)
-        render.initialize_variables(sess)
-        try:
-            render.run_steps(sess, T, {n_steps - 1}, feed_dict={t_input: img})
-        except render.StoppedEarly as stop:
-            render.interrupted_images(stop)
+        initialize_variables(sess)
+        steps.run_steps(sess, T, {n_steps - 1}, feed_dict={t_input: img}, on_interrupt="return")
         result = sess.run(T("input"), {t_input: img})
     if verbose:
         showing.images(list(result[1:]), layers)

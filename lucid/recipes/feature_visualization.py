@@ -15,7 +15,8 @@ from contextlib import nullcontext
 import numpy as np
 import tensorflow as tf
 
-from lucid.optvis import objectives, overrides, param, render, transform
+from lucid.optvis import objectives, overrides, param, render, steps, transform
+from lucid.optvis.session import graph_and_session, initialize_variables
 from lucid.recipes.image_activations import activations, layer_name
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _main(
     sign = -1 if negative else 1
     per_image = [sign * objective_f(name, i, batch=b) for b, i in enumerate(channel_indices)]
 
-    with render.graph_and_session() as (_, sess):
+    with graph_and_session() as (_, sess):
         t_image = param.image(w, h, fft=True, decorrelate=True, alpha=alpha, batch=batch)
         transforms = transform.standard_transforms + [transform.crop_or_pad_to(w, h)]
         if alpha:
@@ -81,15 +82,13 @@ def _main(
             objective = objective - 0.1 * objectives.blur_alpha_each_step()
         t_losses = [obj(T) for obj in per_image]
         # No global_step increment: the redirected ReLU gradient stays active for every step.
-        train_op = render.finite_update(tf.compat.v1.train.AdamOptimizer(lr), objective(T))
+        train_op = steps.finite_update(tf.compat.v1.train.AdamOptimizer(lr), objective(T))
         lookup = {"loss": tf.stack(t_losses), "vis_op": train_op, "input": t_image}.get
-        render.initialize_variables(sess)
+        initialize_variables(sess)
         losses = []
-        try:
-            for _, values, _ in render.step_loop(sess, lookup, {n_steps - 1}):
-                losses.append(values)
-        except render.StoppedEarly as stop:
-            render.interrupted_images(stop)
+        steps.run_steps(
+            sess, lookup, {n_steps - 1}, lambda step, values, image: losses.append(values), on_interrupt="return"
+        )
         images = sess.run(t_image)
     losses = np.array(losses, np.float64).T
     if batch == 1:

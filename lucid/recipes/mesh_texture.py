@@ -14,6 +14,8 @@ from lucid.misc.gl.glrenderer import MeshRenderer
 from lucid.optvis import param, render
 from lucid.optvis.checks import validate_size
 from lucid.optvis.param.spatial import bilinearly_sampled_image
+from lucid.optvis.session import graph_and_session, initialize_variables
+from lucid.optvis.steps import run_steps
 
 VIEW_DISTANCE = (10.0, 12.0)  # camera distances that frame a normalized mesh in MeshRenderer's 10 degree view
 
@@ -51,7 +53,7 @@ def optimize_texture(
     mesh = meshutil.normalize_mesh(_checked_mesh(mesh))
     w, h = renderer.size
     losses = []
-    with render.graph_and_session() as (_, sess):
+    with graph_and_session() as (_, sess):
         texture = param.image(texture_size, fft=fft, decorrelate=decorrelate)[0]
         t_frame = tf.compat.v1.placeholder(tf.float32, [h, w, 4], name="uv_frame")
         t_background = tf.compat.v1.placeholder(tf.float32, [3], name="background")
@@ -62,7 +64,7 @@ def optimize_texture(
             return view[None]
 
         T = render.make_vis_T(model, objective, param_f=rendered_view, optimizer=optimizer, transforms=transforms or [])
-        render.initialize_variables(sess)
+        initialize_variables(sess)
 
         def random_view(step):
             view = meshutil.sample_view(*VIEW_DISTANCE)
@@ -77,10 +79,8 @@ def optimize_texture(
             if on_step is not None:
                 on_step(step, losses[-1])
 
-        try:
-            return render.run_steps(sess, lookup, {steps - 1}, record, random_view)[-1], losses
-        except render.StoppedEarly as stop:
-            return render.interrupted_images(stop)[-1], losses
+        images = run_steps(sess, lookup, {steps - 1}, record, random_view, on_interrupt="return")
+        return images[-1], losses
 
 
 def render_views(mesh, texture, views, size=256, background=1.0, renderer=None):

@@ -8,6 +8,7 @@ import logging
 from contextlib import contextmanager
 
 from lucid.optvis.checks import validate_size
+from lucid.scale.units import batches
 
 try:
     import distributed
@@ -75,44 +76,51 @@ def local_cluster(n_workers=None):
     )
 
 
-def run_tasks(client, jobs, on_result, on_failure, progress=None):
-    """Run `jobs` ([(function, args, unit_count)]) on `client` as they finish, retrying a failed job once.
+def run_batches(client, task, spec, units, settings, on_done, on_failed, progress=None):
+    """Run `task(spec, layer, channels, steps, size, seed, precision)` on `client` for `units` ([(layer, channel)]),
+    `settings["batch_size"]` channels of one layer per task, as the tasks finish; a failed task is retried once.
 
-    `on_result(args, result, attempt)` records a job's result, `on_failure(args, message, attempt)` a job that
-    failed twice; both run here, in the calling process, once per job. `progress(done, failed, total)` counts units.
-    Losing a worker is not a failure: Dask runs its tasks again elsewhere and each result still arrives once.
+    `on_done(layer=, channels=, result=, fields=)` stores a batch's result and `on_failed(layer=, channels=,
+    fields=)` a batch that failed twice; both run here, in the calling process, once per batch. `fields` are the
+    record fields every unit of the batch shares: status, error, attempts, seconds (per unit), worker (and for a
+    failure, files: none).
+    `progress(done, failed, total)` counts units. Losing a worker is not a failure: Dask runs its tasks again
+    elsewhere and each result still arrives once.
     """
+    args = tuple(settings[name] for name in ("steps", "size", "seed", "precision"))
 
-    def submit(job, attempt):
-        function, args, _ = job
-        future = client.submit(function, *args, pure=False)
-        submitted[future] = (job, attempt)
+    def submit(layer, channels, attempt):
+        future = client.submit(task, spec, layer, channels, *args, pure=False)
+        submitted[future] = (layer, channels, attempt)
         return future
 
+    jobs = batches(units, settings["batch_size"])
     if not jobs:  # e.g. a Microscope rerun that only adds dataset examples: no unit to count
         return
     submitted = {}
-    pending = distributed.as_completed([submit(job, 1) for job in jobs])
-    total = sum(count for _, _, count in jobs)
+    pending = distributed.as_completed([submit(layer, channels, 1) for layer, channels in jobs])
+    total = len(units)
     counts = {"done": 0, "failed": 0}
     if progress:
         progress(0, 0, total)
     for future in pending:
-        job, attempt = submitted.pop(future)
-        function, args, count = job
+        layer, channels, attempt = submitted.pop(future)
         try:
             result = future.result()
         except Exception as error:  # the task's own error, or KilledWorker after repeated worker deaths
             message = "%s: %s" % (type(error).__name__, error)
             if attempt < ATTEMPTS:
-                log.warning("%s%r failed (%s); retrying.", function.__name__, args[1:], message)
-                pending.add(submit(job, attempt + 1))
+                log.warning("%s of %s %s failed (%s); retrying.", task.__name__, layer, channels, message)
+                pending.add(submit(layer, channels, attempt + 1))
                 continue
-            log.error("%s%r failed again (%s); recording it as failed.", function.__name__, args[1:], message)
-            on_failure(args, message, attempt)
-            counts["failed"] += count
+            log.error("%s of %s %s failed again (%s); recording it as failed.", task.__name__, layer, channels, message)
+            fields = dict(status="failed", error=message, attempts=attempt, seconds=None, worker=None, files={})
+            on_failed(layer=layer, channels=channels, fields=fields)
+            counts["failed"] += len(channels)
         else:
-            on_result(args, result, attempt)
-            counts["done"] += count
+            seconds = result["seconds"] / len(channels)
+            fields = dict(status="done", error=None, attempts=attempt, seconds=seconds, worker=result["worker"])
+            on_done(layer=layer, channels=channels, result=result, fields=fields)
+            counts["done"] += len(channels)
         if progress:
             progress(counts["done"], counts["failed"], total)

@@ -4,9 +4,11 @@
     microscope("EfficientNetLite0", "site", layers=["block4"], images="photos/", units=16)   # site/index.html
 
 For each unit: the positive and negative visualizations and a diverse batch of 4 (tasks.render_views), and with
-`images` the patches of those images that excite it most and least (lucid.scale.examples). Results go to the
-store at `site` (lucid.scale.store), keyed by the model's content and the settings: a rerun with more layers,
-units or images does only the missing work. The pages (lucid.scale.site) are rewritten at the end of each run.
+`images` the patches of those images that excite it most and least (lucid.scale.dataset) with its activation
+over them; its circuits and classes; per layer DeepDream and caricatures of the images; class pages
+(lucid.scale.techniques). Results go to the store at `site` (lucid.scale.store), keyed by the model's content and
+the settings: a rerun with more layers, units or images does only the missing work. The pages
+(lucid.scale.microscope_pages) are rewritten at the end of each run.
 """
 
 import difflib
@@ -14,17 +16,17 @@ import json
 import logging
 import os
 
+import distributed
 import numpy as np
 import tensorflow as tf
 
 from lucid.modelzoo import nets_factory
 from lucid.optvis.checks import validate_size
-from lucid.scale import examples as dataset
-from lucid.scale import tasks, techniques
-from lucid.scale.cluster import check_client, connect, run_tasks
+from lucid.scale import dataset, tasks, techniques
+from lucid.scale.cluster import check_client, connect, run_batches
 from lucid.scale.microscope_pages import write_site
 from lucid.scale.store import Store, index_written_last, model_hash, unit_key
-from lucid.scale.sweep import batches, check_settings, expand_units, model_display_name, model_spec, unit_name
+from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, unit_name
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +199,6 @@ def default_layers(model, spec, layers):
 
 def _render(client, store, spec, todo, settings, keys, base, records, progress):
     """Render the views of the units `todo`, batch_size channels per task, storing each unit as it arrives."""
-    steps, size, seed, precision = (settings[name] for name in ("steps", "size", "seed", "precision"))
 
     def record(layer, channel, **fields):
         unit = (layer, channel)
@@ -212,25 +213,18 @@ def _render(client, store, spec, todo, settings, keys, base, records, progress):
             **fields,
         )
 
-    def on_result(args, result, attempt):
-        layer, channels = args[1], args[2]
+    def on_done(layer, channels, result, fields):
         for channel, views, thumb in zip(channels, result["images"], result["thumbs"]):
             files = dict(("%s.png" % view, data) for view, data in views.items())
             files["thumb.jpg"] = thumb
-            fields = dict(seconds=result["seconds"] / len(channels), worker=result["worker"], attempts=attempt)
-            entry = store.put(record(layer, channel, status="done", error=None, **fields), files)
+            entry = store.put(record(layer, channel, **fields), files)
             records[entry["key"]] = entry
 
-    def on_failure(args, message, attempt):
-        for channel in args[2]:
-            failed = record(args[1], channel, status="failed", error=message, attempts=attempt, files={})
-            records[failed["key"]] = failed
+    def on_failed(layer, channels, fields):
+        for channel in channels:
+            records[keys[(layer, channel)]] = record(layer, channel, **fields)
 
-    jobs = [
-        (tasks.render_views, (spec, layer, channels, steps, size, seed, precision), len(channels))
-        for layer, channels in batches(todo, settings["batch_size"])
-    ]
-    run_tasks(client, jobs, on_result, on_failure, progress)
+    run_batches(client, tasks.render_views, spec, todo, settings, on_done, on_failed, progress)
 
 
 def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys, base, records):
@@ -418,20 +412,20 @@ def _class_examples(spec, logits, classes, paths, size):
 
 
 def _run_extras(client, store, jobs, base, records):
-    """Run the technique jobs on `client`, storing each result as its entry (a failure is recorded, not raised)."""
-
-    def on_result(args, result, attempt):
-        job = by_args[id(args)]
-        record = dict(base, kind=job["kind"], key=job["key"], unit=job["label"], status="done", attempts=attempt)
-        records[job["key"]] = store.put(record, job["files"](result))
-
-    def on_failure(args, message, attempt):
-        job = by_args[id(args)]
-        record = dict(base, kind=job["kind"], key=job["key"], unit=job["label"], status="failed", error=message)
-        records[job["key"]] = dict(record, attempts=attempt, files={})
-
-    by_args = {id(job["args"]): job for job in jobs}
-    run_tasks(client, [(job["function"], job["args"], 0) for job in jobs], on_result, on_failure)
+    """Run the technique jobs on `client`, storing each result as its entry as it arrives; a failed job is
+    recorded as failed (the next run tries it again)."""
+    futures = {client.submit(job["function"], *job["args"], pure=False): job for job in jobs}
+    for future in distributed.as_completed(list(futures)):
+        job = futures.pop(future)
+        record = dict(base, kind=job["kind"], key=job["key"], unit=job["label"])
+        try:
+            result = future.result()
+        except Exception as error:  # the task's own error, or KilledWorker after repeated worker deaths
+            message = "%s: %s" % (type(error).__name__, error)
+            log.error("%s of %s failed: %s", job["kind"], job["label"], message)
+            records[job["key"]] = dict(record, status="failed", error=message, files={})
+        else:
+            records[job["key"]] = store.put(dict(record, status="done", error=None), job["files"](result))
 
 
 def _extra_results(store, merged, jobs, asked, labels, size):

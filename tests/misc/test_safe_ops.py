@@ -1,5 +1,6 @@
 """The op allowlist: a model file that would read or write files is refused before import, whatever the path."""
 
+import json
 import os
 import subprocess
 import sys
@@ -198,3 +199,74 @@ def test_overlay_graph_checks_a_graph_def_before_importing_it(secret, tmp_path, 
         OverlayGraph(graph_def)
     monkeypatch.setenv(safe_ops.ENVIRONMENT_VARIABLE, "1")
     assert "exfiltrate" in {node.name for node in OverlayGraph(graph_def).nodes}
+
+
+@pytest.mark.parametrize("value", ["0", "false", "no", ""])
+def test_environment_variable_switched_off_keeps_the_check(bad_pb, tmp_path, monkeypatch, value):
+    monkeypatch.setenv(safe_ops.ENVIRONMENT_VARIABLE, value)
+    with pytest.raises(safe_ops.UnsafeGraphError):
+        render.render_vis(Model.load(bad_pb), "conv:0", lambda: param.image(16), thresholds=(1,), verbose=False)
+    assert not (tmp_path / "stolen.txt").exists()
+
+
+def test_a_manifest_cannot_opt_in_to_unsafe_ops(bad_pb, tmp_path, monkeypatch):
+    """Issue 23 row 1: a manifest.json with "allow_unsafe_ops": true set the opt-in on the model it describes."""
+    monkeypatch.delenv(safe_ops.ENVIRONMENT_VARIABLE, raising=False)
+    manifest = dict(METADATA, model_path="./bad.pb", allow_unsafe_ops=True, import_graph="replaced")
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    for model in (
+        Model.load_from_manifest(str(tmp_path / "manifest.json")),
+        Model.load(str(tmp_path / "manifest.json")),
+    ):
+        assert model.allow_unsafe_ops is False and callable(model.import_graph)
+        with pytest.raises(safe_ops.UnsafeGraphError, match="WriteFile"):
+            render.render_vis(model, "conv:0", lambda: param.image(16), thresholds=(1,), verbose=False)
+    assert not (tmp_path / "stolen.txt").exists()
+    trusted = Model.load_from_manifest(str(tmp_path / "manifest.json"), allow_unsafe_ops=True)
+    render.render_vis(trusted, "conv:0", lambda: param.image(16), thresholds=(1,), verbose=False)
+    assert (tmp_path / "stolen.txt").read_text() == "private"
+
+
+def tf1_saved_model(path, side_effect=None):
+    """A TF1 SavedModel of a conv net whose main_op also writes `path`/../written.txt ("write") or runs the saver's
+    save op ("save") when loaded."""
+    with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
+        x = tf.compat.v1.placeholder(tf.float32, [None, 8, 8, 3], name="input")
+        kernel = tf.compat.v1.get_variable("kernel", initializer=tf.ones([3, 3, 3, 4]))
+        conv = tf.nn.relu(tf.nn.conv2d(x, kernel, 1, "SAME"), name="conv")
+        saver = tf.compat.v1.train.Saver()
+        extra = []
+        if side_effect == "write":
+            extra.append(tf.io.write_file(str(path.parent / "written.txt"), "written"))
+        elif side_effect == "save":
+            extra.append(tf.compat.v1.get_default_graph().get_tensor_by_name(saver.saver_def.save_tensor_name))
+        main_op = tf.group(tf.compat.v1.global_variables_initializer(), *extra)
+        sess.run(tf.compat.v1.global_variables_initializer())
+        builder = tf.compat.v1.saved_model.Builder(str(path))
+        signature = tf.compat.v1.saved_model.predict_signature_def({"image": x}, {"conv": conv})
+        builder.add_meta_graph_and_variables(
+            sess, ["serve"], {"serving_default": signature}, main_op=main_op, saver=saver
+        )
+        builder.save()
+    return str(path)
+
+
+def test_saved_model_main_op_is_checked_before_it_runs(tmp_path, monkeypatch):
+    """Issue 23 row 2: Model.from_saved_model ran a TF1 SavedModel's main_op (here: WriteFile) while loading."""
+    monkeypatch.delenv(safe_ops.ENVIRONMENT_VARIABLE, raising=False)
+    path = tf1_saved_model(tmp_path / "model", "write")
+    with pytest.raises(safe_ops.UnsafeGraphError, match="WriteFile"):
+        Model.from_saved_model(path, image_value_range=(0, 1))
+    assert not (tmp_path / "written.txt").exists()
+    model = Model.from_saved_model(path, image_value_range=(0, 1), allow_unsafe_ops=True)
+    assert (tmp_path / "written.txt").read_text() == "written" and [layer.name for layer in model.layers] == ["conv"]
+
+
+def test_saved_model_may_restore_but_not_save_when_loading(tmp_path, monkeypatch):
+    # Every SavedModel holds its saver's save op (SaveV2): refused only when something loading runs reaches it.
+    monkeypatch.delenv(safe_ops.ENVIRONMENT_VARIABLE, raising=False)
+    safe_ops.check_saved_model(tf1_saved_model(tmp_path / "plain"))
+    with pytest.raises(safe_ops.UnsafeGraphError, match="SaveV2"):
+        safe_ops.check_saved_model(tf1_saved_model(tmp_path / "saving", "save"))
+    with pytest.raises(FileNotFoundError, match="no saved_model.pb"):
+        safe_ops.check_saved_model(str(tmp_path))

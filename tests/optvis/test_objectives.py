@@ -7,7 +7,7 @@ import pytest
 import tensorflow as tf
 
 from lucid.misc.graph_analysis import property_inference
-from lucid.optvis import objectives
+from lucid.optvis import objectives, regularizers
 from lucid.optvis.objectives import Objective, as_objective, wrap_objective
 
 LABELS = ["dog", "cat", "hotdog", "catamaran"]
@@ -138,7 +138,7 @@ def test_total_variation_is_per_image(sess):
 @pytest.mark.parametrize("w", [3, 5])
 def test_tf_blur(sess, w):
     x = rand(2, 6, 7, 3)
-    np.testing.assert_allclose(sess.run(objectives._tf_blur(tf.constant(x), w=w)), np_blur(x, w), rtol=1e-5)
+    np.testing.assert_allclose(sess.run(regularizers._tf_blur(tf.constant(x), w=w)), np_blur(x, w), rtol=1e-5)
 
 
 def test_blur_each_step(sess):
@@ -444,3 +444,9 @@ def test_unknown_static_shapes_are_not_checked(sess):
     ph = tf.compat.v1.placeholder(tf.float32, [None, None, None, None])
     got = sess.run(objectives.neuron("a", 3, x=2, y=0, batch=1)(make_T(a=ph)), {ph: a})
     assert np.isclose(got, a[1, 2, 0, 3], rtol=1e-5)
+
+
+def test_regularizers_are_the_same_objects_from_objectives():
+    for name in regularizers.__all__:
+        assert getattr(objectives, name) is getattr(regularizers, name)
+    assert objectives.total_variation().layers == frozenset()  # "input" is not a layer of the model

@@ -105,7 +105,7 @@ def test_use_gradient_replaces_gradient_and_keeps_value(sess):
 
 
 def test_override_map_reuses_registrations():
-    from lucid.misc import gradient_override
+    from lucid.optvis.overrides import gradient_override
 
     with tf.Graph().as_default():
         with overrides.relu_overrides():

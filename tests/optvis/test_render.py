@@ -199,10 +199,10 @@ def test_make_transform_f_and_optimizer_defaults():
         assert render.make_transform_f(None)(tf.zeros([1, 128, 128, 3])).shape.rank == 4
 
 
-def test_from_lucid_import_render_is_the_same_module():
+def test_from_lucid_import_render_has_the_render_functions():
     from lucid import render as short
 
-    assert short is render and short.render_vis is render.render_vis
+    assert short.render_vis is render.render_vis and short.make_vis_T is render.make_vis_T
 
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -261,3 +261,42 @@ def test_render_channels_one_image_per_channel(model):
     np.testing.assert_array_equal(acts.argmax(axis=0), [0, 1, 2])
     with pytest.raises(ValueError, match="channels"):
         render.render_channels(model, "conv2", [])
+
+
+def _counting(objective_f, calls):
+    """`objective_f`, counting its builds in `calls`, declaring the same layers if it is an Objective."""
+    return objectives.Objective(
+        lambda T: calls.append(1) or objective_f(T), layers=getattr(objective_f, "layers", None)
+    )
+
+
+def test_library_objectives_declare_the_layers_they_read():
+    assert objectives.channel("conv2", 1).layers == {"conv2"}
+    assert (objectives.channel("conv2", 1) - 0.5 * objectives.L1() + objectives.deepdream("conv1")).layers == {
+        "conv1",
+        "conv2",
+    }
+    assert objectives.class_logit("logits", "goldfish").layers == {"logits"}
+    assert objectives.blur_input_each_step().layers == frozenset()
+    assert objectives.channel_interpolate("conv1", 0, "conv2", 1).layers == {"conv1", "conv2"}
+    # A function of T says nothing: neither does a combination with it.
+    assert (objectives.channel("conv2", 1) + (lambda T: 0.0)).layers is None
+    assert objectives.layers_read(["conv2:3", objectives.L2("conv1")]) == {"conv1", "conv2"}
+
+
+def test_a_declared_objective_is_built_once_and_a_function_of_T_twice(model):
+    """Declared layers need no trial build; a function of T is tried on stand-ins first (see pruning.py)."""
+    declared, function = [], []
+    small = dict(param_f=lambda: param.image(8), thresholds=(0,), verbose=False)
+    render.render_vis(model, _counting(objectives.channel("conv2", 1), declared), **small)
+    render.render_vis(model, _counting(lambda T: tf.reduce_mean(T("conv2")[..., 1]), function), **small)
+    assert (len(declared), len(function)) == (1, 2)
+
+
+def test_an_error_in_a_function_of_T_comes_from_its_trial_build(model):
+    """No catch-all: the trial build's error is the user's, raised before the model is imported (the real build
+    is not reached)."""
+    calls = []
+    with pytest.raises(ZeroDivisionError):
+        render.render_vis(model, _counting(lambda T: 1 / 0, calls), param_f=lambda: param.image(8), verbose=False)
+    assert len(calls) == 1

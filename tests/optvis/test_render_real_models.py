@@ -77,9 +77,12 @@ def test_render_vis_imports_only_the_layers_its_objectives_read(inception):
         nodes = {node.name for node in pruned.graph_def.node}
         assert {"input", "mixed3b", "mixed4a"} <= nodes and not {"mixed4b", "softmax2", "nn0"} & nodes
         assert pruned.graph_def.ByteSize() < inception.graph_def.ByteSize() / 5
-        # Unknown to the stand-in pass: tensors made by post_import, objectives that fail -> the whole model.
+        # Not in the GraphDef (a tensor made by post_import) -> the whole model, whose T makes it.
         assert pruning.pruned_for(inception, ["mixed4a_pre_relu:3"], t_image) is inception
-        assert pruning.pruned_for(inception, ["mixed4a:9999"], t_image) is inception
+        assert pruning.pruned_for(inception, [lambda T: T("mixed4a_pre_relu")[..., 3]], t_image) is inception
+        # A function of T is pruned by its trial build, as a declared objective is by its layers.
+        trial = pruning.pruned_for(inception, [lambda T: tf.reduce_mean(T("mixed3b")[..., 1])], t_image)
+        assert "mixed3b" in {node.name for node in trial.graph_def.node} and trial is not inception
 
 
 def test_pruned_import_gives_the_same_images(inception, monkeypatch):

@@ -26,7 +26,7 @@ from site_browser import browse  # noqa: E402
 from tiny_models import layer_values, tiny_conv_graph_def  # noqa: E402
 
 from lucid.modelzoo.vision_base import Model  # noqa: E402
-from lucid.scale import examples, microscope, tasks  # noqa: E402
+from lucid.scale import dataset, microscope, tasks  # noqa: E402
 from lucid.scale.cli import ProgressBar  # noqa: E402
 from lucid.scale.store import Store  # noqa: E402
 
@@ -60,7 +60,7 @@ def make_images(folder, count, seed=0):
 @pytest.fixture(scope="module")
 def images(tmp_path_factory):
     folder = str(tmp_path_factory.mktemp("images"))
-    make_images(folder, 40)  # two chunks of examples.CHUNK (32)
+    make_images(folder, 40)  # two chunks of dataset.CHUNK (32)
     return folder
 
 
@@ -110,7 +110,7 @@ def test_every_unit_has_its_views_and_dataset_examples(site, model_path, images)
     assert np.all(means[:, 0] >= means[:, 1]) and means[:, 0].mean() > means[:, 1].mean()
     # The dataset examples are the images whose maximum (minimum) response is the largest (smallest), over
     # both chunks of the pass.
-    paths = examples.list_images(images)
+    paths = dataset.list_images(images)
     squares = np.stack([tasks.load_square_image(path, SIZE) for path in paths])
     by_unit = {(entry["layer"], entry["channel"]): entry for entry in entries(folder) if entry["kind"] == "examples"}
     assert sorted(by_unit) == sorted((record["layer"], record["channel"]) for record in records)
@@ -185,16 +185,24 @@ def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_m
     extremes = np.array([[[5.0]], [[0]], [[1]], [[2]]])  # value 5 at row 1, column 2 of a 4 x 4 grid
     whole = {"grid": [4, 4], "box": [-40.0, -40.0, 40.0, 40.0]}
     part = {"grid": [4, 4], "box": [-4.0, -4.0, 4.0, 4.0]}
-    ((value, source, jpeg, _),) = examples.patches([path], SIZE, whole, extremes, 0)
+    ((value, source, jpeg, none),) = dataset.patches([path], SIZE, whole, extremes, 0)
     marked = np.asarray(PIL.Image.open(io.BytesIO(jpeg)), np.float32)
-    assert (value, source) == (5.0, path) and marked.shape == (examples.PATCH_PX, examples.PATCH_PX, 3)
+    assert (value, source) == (5.0, path) and marked.shape == (dataset.PATCH_PX, dataset.PATCH_PX, 3)
     plain = PIL.Image.fromarray(np.uint8(tasks.load_square_image(path, SIZE) * 255 + 0.5)).resize(marked.shape[:2])
     difference = np.abs(marked - np.asarray(plain, np.float32)).sum(axis=2)
-    cell = examples.PATCH_PX // 4
+    cell = dataset.PATCH_PX // 4
     inside = difference[cell : 2 * cell + 1, 2 * cell : 3 * cell + 1]  # the cell of row 1, column 2
     assert inside.max() > 150 and np.median(difference) < 40  # a red outline there, the rest unchanged
-    ((_, _, cropped, _),) = examples.patches([path], SIZE, part, extremes, 0)
-    assert PIL.Image.open(io.BytesIO(cropped)).size == (examples.PATCH_PX, examples.PATCH_PX)
+    ((_, _, cropped, _),) = dataset.patches([path], SIZE, part, extremes, 0)
+    assert PIL.Image.open(io.BytesIO(cropped)).size == (dataset.PATCH_PX, dataset.PATCH_PX)
+    # With the unit's activation over the image (hot at row 1, column 2): the same picture, red there.
+    hot = np.zeros((4, 4), np.float32)
+    hot[1, 2] = 5.0
+    ((_, _, _, overlay),) = dataset.patches([path], SIZE, whole, extremes, 0, maps={(0, 0): hot})
+    drawn = np.asarray(PIL.Image.open(io.BytesIO(overlay)), np.float32)
+    red = drawn[..., 0] - drawn[..., 1:].mean(axis=2)
+    assert none is None and drawn.shape == marked.shape
+    assert red[cell : 2 * cell, 2 * cell : 3 * cell].mean() > red.mean() + 20
 
 
 # The site in a browser.
@@ -279,11 +287,11 @@ def test_activation_pass_memory_does_not_grow_with_the_folder(tmp_path):
         """
         import os, resource, sys
         import distributed
-        from lucid.scale import examples
+        from lucid.scale import dataset
         if __name__ == "__main__":
-            paths = examples.list_images(sys.argv[1])
+            paths = dataset.list_images(sys.argv[1])
             with distributed.Client(processes=False, n_workers=1, threads_per_worker=1) as client:
-                merged = examples.extremes_over_images(client, "EfficientNetLite0", ["block4"], paths, 128, 6)
+                merged = dataset.extremes_over_images(client, "EfficientNetLite0", ["block4"], paths, 128, 6)
             assert merged["block4"]["top"].shape == (4, 6, 80)
             print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
         """

@@ -8,8 +8,8 @@ pytest.importorskip("distributed")
 
 from tiny_models import TinyConvNet  # noqa: E402
 
-from lucid.scale.html import write_index_html  # noqa: E402
 from lucid.scale.store import Store, index_written_last, model_hash, unit_key  # noqa: E402
+from lucid.scale.sweep_index import write_index_html  # noqa: E402
 
 
 def test_keys_change_with_model_content_unit_and_every_setting():

@@ -5,9 +5,10 @@ import logging
 
 import numpy as np
 
-from lucid.optvis import objectives, param, transform
+from lucid.optvis import objectives, param, steps, transform
 from lucid.optvis import render as optvis_render
 from lucid.optvis.objectives_util import _dot_cossim, _extract_act_pos, index_arg
+from lucid.optvis.session import graph_and_session, initialize_variables
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def render_icons(
     )
     best_icons, best_values = None, None
     for attempt in range(num_attempts):
-        with optvis_render.graph_and_session() as (_, sess):
+        with graph_and_session() as (_, sess):
             T = optvis_render.make_vis_T(
                 model,
                 objective,
@@ -103,13 +104,8 @@ def render_icons(
                 transforms=_icon_transforms(size, alpha),
             )
             t_values = [obj(T) for obj in per_icon]
-            optvis_render.initialize_variables(sess)
-            interrupted = False
-            try:
-                optvis_render.run_steps(sess, T, {n_steps - 1})
-            except optvis_render.StoppedEarly as stop:
-                optvis_render.interrupted_images(stop)
-                interrupted = True
+            initialize_variables(sess)
+            interrupted = steps.run_steps(sess, T, {n_steps - 1}, on_interrupt="return").interrupted
             icons, values = sess.run([T("input"), t_values])
         values = np.array(values)
         if verbose:
