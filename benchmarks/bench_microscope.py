@@ -89,25 +89,32 @@ def main():
     parser.add_argument("--steps", type=int, default=64)
     parser.add_argument("--batch-size", type=int, default=2, help="units per task")
     parser.add_argument("--sample", type=int, metavar="N", help="N units of every conv layer at the defaults")
+    parser.add_argument(
+        "--sample-steps", type=int, default=512, help="steps of the sample's renders (the time is scaled to 512)"
+    )
     args = parser.parse_args()
     print("load average before: %.1f %.1f %.1f" % os.getloadavg())
     if args.sample:
         layers = [layer.name for layer in EfficientNetLite0().layers if "conv" in layer.tags]
         total = sum(layer.depth for layer in EfficientNetLite0().layers if "conv" in layer.tags)
-        rate, per_unit, seconds, render_rate = run(2, layers, args.sample, dict(images="photos"))
+        settings = dict(images="photos", steps=args.sample_steps, dream_steps=0)
+        rate, per_unit, seconds, render_rate = run(2, layers, args.sample, settings)
         units = args.sample * len(layers)
         print(
-            "sample: %d units (%d of each of %d layers) in %.0f s, 2 workers"
-            % (units, args.sample, len(layers), seconds)
+            "sample: %d units (%d of each of %d layers), %d steps, in %.0f s, 2 workers, no DeepDream"
+            % (units, args.sample, len(layers), args.sample_steps, seconds)
         )
         print(
             "%.2f units/min overall, %.2f units/min in the renders alone, %.0f bytes/unit"
             % (rate, render_rate, per_unit)
         )
-        print("render share of the run: %.0f%%" % (100 * rate / render_rate))
-        # Circuits, classes and DeepDream are per layer (already whole in the sample); the renders grow per unit.
-        whole = seconds + (total - units) * 60 / render_rate
-        print("whole model (%d units), extrapolated: %.1f h" % (total, whole / 3600))
+        render_seconds = units * 60 / render_rate
+        print("renders: %.0f%% of the run" % (100 * render_seconds / seconds))
+        # Circuits, classes and the dataset pass cover whole layers (already whole in the sample); the renders grow
+        # per unit, and per step (scaled linearly from the sample's steps to the default 512).
+        scale = 512 / args.sample_steps
+        whole = seconds - render_seconds + total * 60 / render_rate * scale
+        print("whole model (%d units) at 512 steps, extrapolated: %.1f h" % (total, whole / 3600))
     else:
         settings = dict(steps=args.steps, size=args.size, batch_size=args.batch_size, circuits=False, dream_steps=0)
         rates = {}
