@@ -1,4 +1,4 @@
-"""The Microscope demo, offline: the first 16 units of EfficientNet-Lite0's block4 and block5 (96 px, 128 steps)
+"""The Microscope demo, offline: the first 8 units of EfficientNet-Lite0's block4 and block5 (96 px, 128 steps)
 with scikit-learn's sample photos as dataset images, their circuits and classes, and pages for two classes.
 
     python examples/microscope_demo.py [SITE]      # default ./microscope_demo; open SITE/index.html
@@ -39,11 +39,11 @@ if __name__ == "__main__":  # the local cluster's worker processes import this m
         site,
         layers=["block4", "block5"],
         images=photos,
-        units=16,
+        units=8,
         size=96,
         steps=128,
         classes=["daisy", "palace"],
-        class_steps=128,
-        dream_steps=64,
+        class_steps=64,
+        dream_steps=32,
     )
     print("%d units done; open %s" % (sum(r["status"] == "done" for r in records), os.path.join(site, "index.html")))
