@@ -1,9 +1,10 @@
 """The Microscope site's stylesheet and script, written once at its root (style.css, site.js).
 
-The script adds, where JavaScript runs: tabs for the techniques, the layer grid built as it scrolls into view
-(a 1,280-unit layer requests only the images near the screen), the switch between feature visualizations and
-dataset examples, the activation maps over dataset examples, the keys (<- / -> previous / next unit, u the
-layer) and the search (its data from search.js, a script, since pages opened from file:// cannot fetch).
+The script adds, where JavaScript runs: tabs for the techniques (the one the URL's #fragment names first), the
+layer grid built as it scrolls into view (a 1,280-unit layer requests only the images near the screen), the switch
+between feature visualizations and dataset examples, the activation maps over dataset examples, the keys (<- / ->
+previous / next unit, u the layer) and the search (its data from search.js, a script, since pages opened from
+file:// cannot fetch).
 """
 
 STYLE = """
@@ -30,6 +31,7 @@ img { max-width: 100%; height: auto; }
 .tabs button[aria-selected=true], .switch button[aria-pressed=true] { background: var(--accent); color: var(--bg);
   border-color: var(--accent); }
 .js .panel[hidden] { display: none; }
+.switch { margin: 8px 0 12px; } .cards + .cards { margin-top: 10px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(150px, 1fr)); gap: 10px; }
 .cards.small { grid-template-columns: repeat(auto-fill, minmax(104px, 1fr)); }
 figure { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 6px;
@@ -77,7 +79,8 @@ SCRIPT = """
       });
     }
     buttons.forEach(function (button) { button.addEventListener('click', function () { show(button); }); });
-    if (buttons.length) { show(buttons[0]); }
+    var named = location.hash && bar.querySelector('button[data-panel="' + location.hash.slice(1) + '"]');
+    if (buttons.length) { show(named || buttons[0]); }
   });
 
   // The layer grid: each link with data-v (its views' key) gets its image when it comes near the screen.
