@@ -19,9 +19,13 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["lucid", "lucid.*"]),
     package_data={
+        # PEP 561: the package's type hints are for its users' type checkers too.
+        "lucid": ["py.typed"],
         "lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"],
         "lucid.optvis.param": ["*.npy"],
         "lucid.misc.gl": ["*.js"],
+        # The lockfile %%html_define_svelte installs its toolchain from (lucid/scratch/web/svelte.py).
+        "lucid.scratch.web": ["svelte_toolchain/*.json"],
     },
     # `tensorflow` is the one build that runs on CPU everywhere and on GPU (Linux: `tensorflow[and-cuda]`, our
     # `gpu` extra). A wheel's requirements are fixed when it is built, so they cannot follow what the user has;
@@ -30,6 +34,8 @@ setup(
         "tensorflow>=2.12",
         "numpy",
         "pillow",
+        # lucid.misc.ndimage_utils.resize is scipy.ndimage.zoom, as in the original (recipes and MACO resize images)
+        "scipy",
         "ipython",
         "filelock",
     ],
@@ -50,22 +56,30 @@ setup(
             "dask[distributed]>=2023.1",
             "PyOpenGL",
             "fsspec",
+            # tests/misc/io/test_redirects.py makes a TLS certificate for its local https server, lucid.scale's
+            # local cluster one for its client, scheduler and workers.
+            "cryptography",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
             # .ci/run builds the wheel and sdist that it installs into a fresh virtual environment.
             "build",
+            # type-checks lucid.optvis, modelzoo, misc.io and scale (mypy.ini) in .ci/run.
+            "mypy",
         ],
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).
         "recipes": ["scikit-learn"],
-        # lucid.scratch.rl_util loads the RL-vision notebook's joblib files and factorises layers with scikit-learn's
-        # NMF; lucid.misc.convert_matplotlib turns matplotlib figures into images.
-        "scratch": ["joblib", "scikit-learn", "matplotlib"],
+        # lucid.scratch.rl_util loads the RL-vision notebook's joblib files, factorises layers with scikit-learn's
+        # NMF and resamples with scipy.ndimage.zoom (as the original); lucid.misc.convert_matplotlib turns
+        # matplotlib figures into images.
+        "scratch": ["joblib", "scikit-learn", "scipy", "matplotlib"],
         # The API reference and the rendered quickstart notebook (`mkdocs build`, see mkdocs.yml).
         "docs": ["mkdocs>=1.6,<2", "mkdocstrings[python]>=0.26", "mkdocs-jupyter>=0.25"],
         # lucid.scale renders whole layers on a dask.distributed cluster (local by default) into a store on any
         # fsspec filesystem (local, s3:// with s3fs, gs:// with gcsfs...).
-        "scale": ["dask[distributed]>=2023.1", "fsspec"],
+        # cryptography makes the temporary TLS certificate of the local cluster (client, scheduler and workers
+        # authenticate each other).
+        "scale": ["dask[distributed]>=2023.1", "fsspec", "cryptography"],
         # lucid.misc.gl renders meshes with headless OpenGL (EGL or OSMesa from the system's Mesa); without it,
         # a NumPy rasterizer draws the same frames more slowly.
         "gl": ["PyOpenGL"],

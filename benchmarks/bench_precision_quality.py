@@ -1,12 +1,13 @@
-"""Quality of reduced-precision renders: class visualizations on the embedded EfficientNet-Lite0, float32 against a
-reduced precision, with paired seeds (same seed, same initial image and transforms' random draws).
+"""Quality of reduced-precision and fast renders: class visualizations on the embedded EfficientNet-Lite0, float32
+against a reduced precision (or against the fast path, --fast), with paired seeds (same seed, same initial image).
 
-    python benchmarks/bench_precision_quality.py [--precision bfloat16] [--seeds 5] [--steps 256] [--size 128]
+    python benchmarks/bench_precision_quality.py [--precision bfloat16 | --fast] [--seeds 5] [--steps 256] [--size 128]
 
 Each seed renders the 16 classes in one batch (one class_logit objective per image) once per precision, the two
 interleaved. Each render is scored by the model in float32 on 8 random views (crops and rescales to 224 px): top-1
 (the target is the model's top class) and the target's softmax probability. Prints per seed, then the means and
-the paired differences (reduced - float32).
+the paired differences (candidate - float32) with their standard error; the target is a mean paired top-1
+difference of at least minus one standard error.
 """
 
 import argparse
@@ -17,22 +18,24 @@ import tensorflow as tf
 
 import lucid
 import lucid.modelzoo.vision_models as models
+from lucid.optvis import fast as fast_path
 from lucid.optvis import objectives, param, render
 from lucid.recipes import quality
 
 CLASSES = [1, 9, 71, 130, 207, 294, 309, 340, 388, 417, 511, 574, 717, 817, 949, 985]
 
 
-def render_classes(model, size, steps, precision):
+def render_classes(model, size, steps, precision, fast=False):
     objective = objectives.Objective.sum([objectives.class_logit("logits", c, batch=i) for i, c in enumerate(CLASSES)])
     return render.render_vis(
         model,
         objective,
-        param_f=lambda: param.image(size, batch=len(CLASSES)),
+        param_f=lambda: (fast_path.image if fast else param.image)(size, batch=len(CLASSES)),
         thresholds=(steps - 1,),
         verbose=False,
         use_fixed_seed=True,
         precision=precision,
+        fast=fast,
     )[-1]
 
 
@@ -55,12 +58,14 @@ def score(model, images, n_views=8):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--precision", default="bfloat16", choices=["bfloat16", "float16", "auto"])
+    parser.add_argument("--fast", action="store_true", help="compare float32 with fast=True (float32) instead")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--steps", type=int, default=256)
     parser.add_argument("--size", type=int, default=128)
     args = parser.parse_args()
     model = models.EfficientNetLite0()
-    precisions = ("float32", args.precision)
+    low = "fast" if args.fast else args.precision
+    precisions = ("float32", low)
     top1 = {p: [] for p in precisions}
     prob = {p: [] for p in precisions}
     seconds = {p: [] for p in precisions}
@@ -72,18 +77,18 @@ def main():
         line = "seed %d:" % seed
         for p in precisions if seed % 2 == 0 else precisions[::-1]:
             start = time.perf_counter()
-            images = render_classes(model, args.size, args.steps, p)
+            images = render_classes(model, args.size, args.steps, "float32" if p == "fast" else p, fast=p == "fast")
             seconds[p].append(time.perf_counter() - start)
             hit, probability = score(model, images)
             top1[p].append(hit)
             prob[p].append(probability)
             line += "  %s %.3f %.3f" % (p, hit, probability)
         print(line, flush=True)
-    low = args.precision
     for name, values in (("top-1", top1), ("mean target probability", prob)):
         diff = np.array(values[low]) - np.array(values["float32"])
         print(
-            "%s: float32 %.3f, %s %.3f, paired difference %+.3f (sd %.3f over %d seeds), ratio %.2f"
+            "%s: float32 %.3f, %s %.3f, paired difference %+.3f (sd %.3f, standard error %.3f, over %d seeds), "
+            "ratio %.2f"
             % (
                 name,
                 np.mean(values["float32"]),
@@ -91,6 +96,7 @@ def main():
                 np.mean(values[low]),
                 diff.mean(),
                 diff.std(ddof=1) if len(diff) > 1 else 0.0,
+                diff.std(ddof=1) / np.sqrt(len(diff)) if len(diff) > 1 else 0.0,
                 len(diff),
                 np.mean(values[low]) / np.mean(values["float32"]),
             )

@@ -80,30 +80,32 @@ def timed_render(model, objective, steps, **kwargs):
     return ends[0] - start, np.diff(ends)
 
 
-def paired_step(model, objective, layer, channel, size, steps, repeats, precisions):
-    """{precision: (floor, median step, mean step, ratio of medians, ratio of means)} for renders at `size`.
+def paired_step(model, objective, layer, channel, size, steps, repeats, variants):
+    """{variant: (floor, median step, mean step, ratio of medians, ratio of means)} for renders at `size`.
 
-    Each of `repeats` rounds renders once per precision (interleaved), each render paired with the floor (in the
-    same precision) timed just before and after it, at the post-transform size; the ratios are medians of the
-    per-render ratios, so a machine whose speed drifts during the run does not bias them. The median step is the
-    steady step; the mean also carries the first steps' extra costs (redirected ReLU gradients until step 16, the
-    first use of each transformed image size). Also "steps": each round's median step, for ratios across precisions.
+    `variants`: {name: (precision, render_vis keyword arguments)}. Each of `repeats` rounds renders once per
+    variant (interleaved), each render paired with the floor (in the same precision) timed just before and after
+    it, at the post-transform size; the ratios are medians of the per-render ratios, so a machine whose speed
+    drifts during the run does not bias them. The median step is the steady step; the mean also carries the first
+    steps' extra costs (redirected ReLU gradients until step 16, the first use of each transformed image size).
+    Also "steps": each round's median step, for ratios across variants.
     """
+    precisions = {p for p, _ in variants.values()}
     floors = {p: Floor(model, layer, channel, POST_TRANSFORM[size], p) for p in precisions}
-    runs = {p: [] for p in precisions}
+    runs = {v: [] for v in variants}
     try:
         for _ in range(repeats):
-            for p in precisions:
+            for v, (p, kwargs) in variants.items():
                 before = floors[p].seconds()
-                _, step_seconds = timed_render(model, objective, steps, image_size=size, precision=p)
-                runs[p].append(((before + floors[p].seconds()) / 2, np.median(step_seconds), np.mean(step_seconds)))
+                _, step_seconds = timed_render(model, objective, steps, image_size=size, precision=p, **kwargs)
+                runs[v].append(((before + floors[p].seconds()) / 2, np.median(step_seconds), np.mean(step_seconds)))
     finally:
         for floor in floors.values():
             floor.close()
     results = {}
-    for p, rows in runs.items():
+    for v, rows in runs.items():
         f, medians, means = np.array(rows).T
-        results[p] = [float(np.median(x)) for x in (f, medians, means, medians / f, means / f)] + [medians]
+        results[v] = [float(np.median(x)) for x in (f, medians, means, medians / f, means / f)] + [medians]
     return results
 
 
@@ -218,20 +220,20 @@ def main():
         models_.append(("EfficientNetLite0", effnet, "block5:17", "block5", 17))
     for name, model, objective, layer, channel in models_:
         for size in sizes:
-            results = paired_step(model, objective, layer, channel, size, args.steps, args.repeats, precisions)
-            for p, (floor, step, mean, ratio, mean_ratio, _) in results.items():
-                report("%s %s floor: bare fwd+bwd at %d px (s)" % (name, p, POST_TRANSFORM[size]), floor)
-                report("%s %s render_vis step, %d px, median (s)" % (name, p, size), step)
-                report("%s %s render_vis step, %d px, mean (s)" % (name, p, size), mean)
-                ratios.append(("%s %s step / floor at %d px" % (name, p, size), ratio))
-                ratios.append(("%s %s mean step / floor at %d px" % (name, p, size), mean_ratio))
-            reduced_steps, f32_steps = results[args.reduced][-1], results["float32"][-1]
-            ratios.append(
-                (
-                    "%s %s step / float32 step at %d px" % (name, args.reduced, size),
-                    np.median(reduced_steps / f32_steps),
+            variants = {p: (p, {}) for p in precisions}
+            variants["float32 fast"] = ("float32", {"fast": True})
+            results = paired_step(model, objective, layer, channel, size, args.steps, args.repeats, variants)
+            for v, (floor, step, mean, ratio, mean_ratio, _) in results.items():
+                report("%s %s floor: bare fwd+bwd at %d px (s)" % (name, v, POST_TRANSFORM[size]), floor)
+                report("%s %s render_vis step, %d px, median (s)" % (name, v, size), step)
+                report("%s %s render_vis step, %d px, mean (s)" % (name, v, size), mean)
+                ratios.append(("%s %s step / floor at %d px" % (name, v, size), ratio))
+                ratios.append(("%s %s mean step / floor at %d px" % (name, v, size), mean_ratio))
+            f32_steps = results["float32"][-1]
+            for v in (args.reduced, "float32 fast"):
+                ratios.append(
+                    ("%s %s step / float32 step at %d px" % (name, v, size), np.median(results[v][-1] / f32_steps))
                 )
-            )
             ratios.append(
                 (
                     "%s %s floor / float32 floor at %d px" % (name, args.reduced, size),

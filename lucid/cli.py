@@ -19,7 +19,20 @@ import os
 import sys
 import time
 
-from lucid.misc.commandline import OneLineParser, import_tensorflow_quietly
+from lucid.misc.commandline import OneLineParser, import_tensorflow_quietly, unwritable_problem
+
+__all__ = [
+    "build_parser",
+    "check_arguments",
+    "GIF_FRAMES",
+    "load_model",
+    "main",
+    "MAX_SIZE",
+    "microscope_main",
+    "OUTPUT_EXTENSIONS",
+    "parse_objective",
+    "sweep_main",
+]
 
 import_tensorflow_quietly()
 
@@ -54,14 +67,7 @@ def _writable_file_problem(path, extensions, what):
         return "%s %r needs one of the extensions %s" % (what, path, ", ".join(extensions))
     if os.path.isdir(path):
         return "%s %r is a directory; give a file name such as %s" % (what, path, os.path.join(path, "out" + ext))
-    parent = os.path.dirname(os.path.abspath(path))
-    while not os.path.exists(parent):
-        parent = os.path.dirname(parent)
-    if not os.path.isdir(parent):
-        return "%s %r cannot be created: %r is a file, not a directory" % (what, path, parent)
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return "%s %r cannot be written: no write permission in %r" % (what, path, parent)
-    return None
+    return unwritable_problem(path, what)
 
 
 def check_arguments(args):
@@ -138,6 +144,11 @@ def build_parser():
         help="the model's arithmetic: float32 (default, the original's numbers), bfloat16 (CPU), float16 (GPU), "
         "or auto (reduced only where the hardware computes it fast)",
     )
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="the fast path: other numbers than the original's, the same measured quality (lucid.optvis.fast)",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     return parser
 
@@ -170,8 +181,11 @@ def main(argv=None):
                 show_image=False,
                 use_fixed_seed=True,
                 precision=args.precision,
+                fast=args.fast,
             )
-        outputs = [(images[-1][0], args.output, {})]
+        # An image file keeps the [0, 1] values as they are (save's own default stretches min..max).
+        is_array_file = args.output.lower().endswith(".npy")
+        outputs = [(images[-1][0], args.output, {} if is_array_file else {"domain": (0, 1)})]
         if args.gif:
             outputs.append((images, args.gif, {"fps": args.fps}))
         _save_all(outputs)

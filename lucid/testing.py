@@ -17,6 +17,13 @@ import tensorflow as tf
 
 from lucid.modelzoo.other_models.InceptionV1 import InceptionV1
 
+__all__ = [
+    "inception_v1_graph_def",
+    "random_inception_v1",
+    "render_workloads",
+    "rss_mb",
+]
+
 log = logging.getLogger(__name__)
 
 # InceptionV1 mixed layers: branch depths (1x1, 3x3 bottleneck, 3x3, 5x5 bottleneck, 5x5, pool reduce),
@@ -93,8 +100,9 @@ class _Builder:
         """Auxiliary classifier (valid at 224 px only): 5x5/3 avg pool, 1x1 bottleneck, dense 1024, dense 1008."""
         t = tf.nn.avg_pool2d(x, 5, 3, "VALID", name=name + "_pool")
         t = self.conv(t, in_depth, name + "_bottleneck", 1, 128)
-        t = tf.reshape(t, [-1, 4 * 4 * 128], name="nn" + suffix + "/reshape")
+        t = tf.reshape(t, [-1, 4 * 4 * 128], name=name + "_bottleneck/reshape")
         t = self.dense(t, 4 * 4 * 128, "nn" + suffix, 1024, "nn" + suffix + "_pre_relu", tf.nn.relu)
+        t = tf.reshape(t, [-1, 1024], name="nn" + suffix + "/reshape")
         return self.dense(
             t, 1024, "softmax" + suffix, _NUM_CLASSES, "softmax" + suffix + "_pre_activation", tf.nn.softmax
         )
@@ -123,20 +131,28 @@ def inception_v1_graph_def(seed=0):
                 t = tf.nn.max_pool2d(t, 3, 2, "SAME", name=maxpool_name)
             t, depth = builder.mixed(t, depth, name, branch_depths)
             outputs[name] = (t, depth)
-        for name, mixed_name, suffix in _AUX_HEADS:
-            builder.aux_head(*outputs[mixed_name], name, suffix)
         t = tf.nn.avg_pool2d(t, 7, 1, "VALID", name="avgpool0")
+        heads = [builder.aux_head(*outputs[mixed_name], name, suffix) for name, mixed_name, suffix in _AUX_HEADS]
         t = tf.reshape(t, [-1, depth], name="avgpool0/reshape")
-        builder.dense(t, depth, "softmax2", _NUM_CLASSES, "softmax2_pre_activation", tf.nn.softmax)
+        heads.append(builder.dense(t, depth, "softmax2", _NUM_CLASSES, "softmax2_pre_activation", tf.nn.softmax))
+        for name, head in zip(["output", "output1", "output2"], heads):
+            tf.identity(head, name=name)
     # Weights filled into the GraphDef one at a time, rather than held by the graph too: the build's peak memory
     # stays near one copy of them (they are most of the model's 51 MB).
     graph_def = graph.as_graph_def()
     nodes = {node.name: node for node in graph_def.node}
+    weight_names = []
     for name, value in builder.weights():
         node = nodes[name]
         node.op = "Const"
         del node.attr["shape"]
         node.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value))
+        weight_names.append(name)
+    # The original file's node order: the input, every weight, then the ops (graph walks depend on it).
+    first = ["input"] + weight_names
+    reordered = [nodes[name] for name in first] + [node for node in graph_def.node if node.name not in set(first)]
+    del graph_def.node[:]
+    graph_def.node.extend(reordered)
     return graph_def
 
 

@@ -105,8 +105,13 @@ def client():
 
 @pytest.fixture
 def two_workers(client):
-    """The module's client, once both workers are up (one may be restarting after a kill)."""
-    client.wait_for_workers(2, timeout=60)
+    """The module's client, once both workers are up. One may be restarting after a kill, which takes long on a
+    loaded machine: wait up to 3 minutes, then restart both workers and wait again."""
+    try:
+        client.wait_for_workers(2, timeout=180)
+    except TimeoutError:
+        client.restart(timeout=180, wait_for_workers=False)
+        client.wait_for_workers(2, timeout=180)
     return client
 
 

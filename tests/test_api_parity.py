@@ -31,33 +31,8 @@ def _load_reference():
 
 REFERENCE = _load_reference()
 
-# Modules other engineers bring to parity in this round; each removes their modules from this set when they pass.
-OWNED_ELSEWHERE = {
-    # faith-gl
-    "lucid.misc.gl.glcontext",
-    "lucid.misc.gl.glrenderer",
-    "lucid.misc.gl.meshutil",
-    "lucid.misc.stimuli",
-    "lucid.scratch.rl_util",
-    "lucid.scratch.rl_util.arch",
-    "lucid.scratch.rl_util.attribution",
-    "lucid.scratch.rl_util.joblib_wrapper",
-    "lucid.scratch.rl_util.nmf",
-    "lucid.scratch.rl_util.util",
-    # faith-graph
-    "lucid.misc.graph_analysis.filter_overlay",
-    "lucid.misc.graph_analysis.overlay_graph",
-    "lucid.misc.graph_analysis.parse_overlay",
-    "lucid.misc.graph_analysis.property_inference",
-    "lucid.scratch.pretty_graphs.format_graph",
-    "lucid.scratch.pretty_graphs.graph",
-    "lucid.scratch.pretty_graphs.visualizations",
-    "lucid.scratch.atlas_pipeline.grid",
-    "lucid.scratch.atlas_pipeline.pipeline",
-    "lucid.scratch.atlas_pipeline.render_tile",
-    "lucid.scratch.web.observable",
-    "lucid.scratch.web.svelte",
-}
+# Modules other engineers bring to parity in a round: each removes their modules from this set when they pass.
+OWNED_ELSEWHERE = set()
 
 POSITIONAL = ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")
 
@@ -118,8 +93,9 @@ def _signature(obj):
 
 
 def _method_problems(cls, name, expected):
-    raw = inspect.getattr_static(cls, name, None)
-    if raw is None:
+    missing = object()
+    raw = inspect.getattr_static(cls, name, missing)
+    if raw is missing:
         return [f"no {name}"]
     if not isinstance(expected, list):  # a property or a class attribute: only its presence is part of the API
         return []
@@ -137,12 +113,12 @@ def module_problems(module_name):
         module = importlib.import_module(module_name)
     except Exception as error:  # noqa: BLE001 - the import failure itself is the finding
         return [f"cannot import {module_name}: {type(error).__name__}: {error}"]
-    problems = []
+    problems, missing = [], object()
     for name, entry in sorted(REFERENCE[module_name].items()):
         if entry.get("kind") not in ("func", "class"):
             continue
-        obj = getattr(module, name, None)
-        if obj is None:
+        obj = getattr(module, name, missing)
+        if obj is missing:
             problems.append(f"{name}: missing")
             continue
         if not callable(obj):
@@ -161,42 +137,8 @@ def module_problems(module_name):
     return problems
 
 
-# Modules faith-io is bringing to parity in this round (emptied before its last commit).
-PENDING = {
-    "lucid.misc.io.saving",
-    "lucid.misc.ndimage_utils",
-    "lucid.modelzoo.caffe_models",
-    "lucid.modelzoo.caffe_models.AlexNet",
-    "lucid.modelzoo.caffe_models.InceptionV1",
-    "lucid.modelzoo.caffe_models.others",
-    "lucid.modelzoo.other_models",
-    "lucid.modelzoo.other_models.AlexNet",
-    "lucid.modelzoo.other_models.Clip",
-    "lucid.modelzoo.other_models.InceptionV1",
-    "lucid.modelzoo.slim_models",
-    "lucid.modelzoo.slim_models.Inception",
-    "lucid.modelzoo.slim_models.MobilenetV1",
-    "lucid.modelzoo.slim_models.MobilenetV2",
-    "lucid.modelzoo.slim_models.ResNetV1",
-    "lucid.modelzoo.slim_models.ResNetV2",
-    "lucid.modelzoo.slim_models.others",
-    "lucid.modelzoo.vision_base",
-    "lucid.modelzoo.vision_models",
-    "lucid.optvis.param.color",
-    "lucid.optvis.param.resize_bilinear_nd",
-    "lucid.optvis.param.unit_balls",
-    "lucid.recipes.activation_atlas.layout",
-    "lucid.recipes.activation_atlas.main",
-    "lucid.recipes.caricature",
-    "lucid.recipes.feature_visualization",
-    "lucid.recipes.image_activations",
-    "lucid.recipes.image_interpolation_params",
-    "lucid.scratch.scripts.get_model_layers",
-}
-
-
 def _param(module_name):
-    if module_name in OWNED_ELSEWHERE | PENDING:
+    if module_name in OWNED_ELSEWHERE:
         reason = "brought to parity in this round"
         return pytest.param(module_name, marks=pytest.mark.xfail(reason=reason, strict=False))
     return module_name

@@ -181,6 +181,14 @@ def test_bad_values_exit_before_any_model_loads(tmp_path, capsys, nothing_loads,
     assert sorted(os.listdir(tmp_path)) == before
 
 
+def test_png_keeps_the_unit_range_although_save_stretches_by_default(tiny_pb, tmp_path, monkeypatch):
+    # save()'s default domain is now the original's None (min..max stretched); the command keeps (0, 1).
+    image = np.linspace(0.2, 0.6, 16 * 16 * 3, dtype=np.float32).reshape(1, 16, 16, 3)
+    monkeypatch.setattr(cli.render, "render_vis", lambda *args, **kwargs: [image])
+    assert main([tiny_pb, "conv2:3", "-o", str(tmp_path / "o.png"), "--size", "16", "--steps", "2", "-q"]) == 0
+    np.testing.assert_array_equal(_pixels(tmp_path / "o.png"), (image[0] * 255).astype(np.uint8))
+
+
 def test_failed_gif_removes_the_png(tiny_pb, tmp_path, monkeypatch, capsys):
     def disk_full(*args, **kwargs):
         raise ValueError("disk full")

@@ -14,7 +14,6 @@ import os
 import time
 
 import _common
-import numpy as np
 
 from lucid.misc.gl import meshutil
 from lucid.misc.gl.glrenderer import MeshRenderer
@@ -23,13 +22,14 @@ from lucid.recipes import mesh_texture
 
 
 def load_mesh(name):
-    """A procedural mesh by name, or a mesh loaded from an .obj path (which must have texture coordinates)."""
+    """A procedural mesh by name, or a mesh loaded from an .obj path (which must have texture coordinates),
+    centred and scaled into [-1, 1]^3 (where the viewer's camera looks)."""
     if name in ("sphere", "torus"):
         return getattr(meshutil, name)()
     mesh = meshutil.load_obj(name)
-    if not np.any(mesh["uv"]):
+    if "uv" not in mesh:
         raise SystemExit("%s has no texture coordinates (vt lines); a texture cannot be put on it." % name)
-    return mesh
+    return meshutil.normalize_mesh(mesh)
 
 
 def main():

@@ -12,6 +12,10 @@ import numbers
 
 import numpy as np
 
+__all__ = [
+    "ChannelReducer",
+]
+
 log = logging.getLogger(__name__)
 
 
@@ -73,9 +77,10 @@ class ChannelReducer:
         return f(flat).reshape(acts.shape[:-1] + (-1,))
 
     def fit(self, acts):
-        self._reducer.fit(self._flat(acts)[1])
+        """Fit the estimator on `acts`; returns what its `fit` returns (the estimator), as the original."""
+        fitted = self._reducer.fit(self._flat(acts)[1])
         self._is_fit = True
-        return self
+        return fitted
 
     def fit_transform(self, acts):
         result = self._apply_flat(self._reducer.fit_transform, acts)

@@ -6,6 +6,11 @@ import re
 import sys
 import tempfile
 
+__all__ = [
+    "import_tensorflow_quietly",
+    "OneLineParser",
+]
+
 # TensorFlow's C++ start-up lines ("oneDNN custom operations are on", ...) are not for the user of a command.
 _STARTUP_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} ")
 
@@ -15,6 +20,20 @@ class OneLineParser(argparse.ArgumentParser):
 
     def error(self, message):
         self.exit(2, "%s: error: %s (see --help)\n" % (self.prog, " ".join(str(message).split())))
+
+
+def unwritable_problem(path, what):
+    """Why the file or directory `path` (the `what` argument) cannot be created or written, or None if it can:
+    checked before anything is loaded, so a bad output fails at once instead of after the work."""
+    existing = os.path.abspath(path)
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if existing != os.path.abspath(path) and not os.path.isdir(existing):
+        return "%s %r cannot be created: %r is a file, not a directory" % (what, path, existing)
+    folder = existing if os.path.isdir(existing) else os.path.dirname(existing)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "%s %r cannot be written: no write permission in %r" % (what, path, folder)
+    return None
 
 
 def import_tensorflow_quietly():

@@ -3,15 +3,20 @@
 import io
 
 import numpy as np
-from PIL import Image
+
+from lucid.misc.io.image_files import open_image
+
+__all__ = [
+    "matplotlib_to_numpy",
+]
 
 
 def matplotlib_to_numpy(plt):
-    """The current figure of `plt` (the pyplot module) or the Figure `plt`, as a float32 [h, w, 3] array in [0, 1]."""
-    figure = plt.gcf() if hasattr(plt, "gcf") else plt
-    if not hasattr(figure, "savefig"):
+    """What `plt.savefig` (the pyplot module or a Figure) draws, as a float64 [h, w, 4] RGBA array in [0, 1], as
+    the original returns it."""
+    if not hasattr(plt, "savefig"):
         raise TypeError("matplotlib_to_numpy takes matplotlib.pyplot or a Figure, got %s." % type(plt).__name__)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    plt.savefig(buffer, format="png")
     buffer.seek(0)
-    return np.asarray(Image.open(buffer).convert("RGB"), dtype=np.float32) / 255.0
+    return np.array(open_image(buffer)) / 255.0

@@ -2,6 +2,10 @@
 
 import IPython
 
+__all__ = [
+    "is_notebook_environment",
+]
+
 
 def is_notebook_environment():
     """True inside a Jupyter kernel (ZMQInteractiveShell) or Google Colab ("Shell"), else False."""

@@ -7,6 +7,12 @@ from itertools import islice
 
 import numpy as np
 
+__all__ = [
+    "batch_iter",
+    "dict_to_ndarray",
+    "recursive_enumerate_nd",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -9,6 +9,15 @@ clear error before anything runs or decodes. Raise one for a file you trust: set
 
 import os
 
+__all__ = [
+    "get",
+    "how_to_raise",
+    "MAX_CALL_DEPTH",
+    "MAX_FUNCTIONS",
+    "MAX_IMAGE_MEGAPIXELS",
+    "MAX_TENSOR_ELEMENTS",
+]
+
 # Nested function calls in a GraphDef's library (a call chain longer than this is refused; cycles always are).
 MAX_CALL_DEPTH = 32
 # Functions in a GraphDef's library.

@@ -1,31 +1,20 @@
 """Synthetic stimuli for probing neurons: antialiased two-region images such as rounded corners (curve detectors).
 
-A stimulus is a predicate `F(X, Y) -> bool array` on pixel coordinates measured from the image centre (X to the
-right, Y up, in pixels); `sample_binary_image` samples it `alias_factor` times per pixel side and styles it.
+A stimulus is an "energy" function `E(X, Y)` on pixel coordinates measured from the image centre (pixel column
+`size // 2` is X = 0, X grows to the right and Y downwards, in pixels): negative inside the shape, positive or
+zero outside. `sample_binary_image` samples it at random sub-pixel offsets and styles it, as the original Lucid.
 """
 
 import numpy as np
 
+__all__ = [
+    "rmin",
+    "rounded_corner",
+    "sample_binary_image",
+]
 
-def _window_extreme(mask, radius, reduce):
-    """`reduce` (np.maximum or np.minimum) of `mask` over a (2 radius + 1)^2 square window, edges clamped."""
-    for axis in (0, 1):
-        padded = np.pad(mask, [(radius, radius) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
-        length = mask.shape[axis]
-        out = padded.take(range(0, length), axis=axis)
-        for shift in range(1, 2 * radius + 1):
-            out = reduce(out, padded.take(range(shift, shift + length), axis=axis))
-        mask = out
-    return mask
-
-
-def _blur(image, passes=3):
-    """A smooth blur of an [h, w, c] image: repeated 3x3 box filters (close to a Gaussian)."""
-    for _ in range(passes):
-        padded = np.pad(image, [(1, 1), (1, 1), (0, 0)], mode="edge")
-        h, w = image.shape[:2]
-        image = sum(padded[i : i + h, j : j + w] for i in range(3) for j in range(3)) / 9.0
-    return image
+# 16 directions around a point: a pixel is on the boundary if some of these neighbours fall on either side.
+_BOUNDARY_DIRECTIONS = [(np.cos(2 * np.pi * n / 16.0), np.sin(2 * np.pi * n / 16.0)) for n in range(16)]
 
 
 def sample_binary_image(
@@ -41,69 +30,74 @@ def sample_binary_image(
     fade_color=(0.5, 0.5, 0.5),
     **kwds,
 ):
-    """Decorator turning a predicate `F(X, Y)` into a float32 [size, size, 3] image in [0, 1].
+    """Decorator turning an energy function `E(X, Y)` into a float64 [size, size, 3] image.
 
-    `@sample_binary_image(224)` above `def stim(X, Y): return X**2 + Y**2 < 50**2` makes `stim` that image (a disc).
-    Where F is true the image is `color_a`, elsewhere `color_b`, each pixel the mean of alias_factor^2 samples. With
-    `boundary_line`, only the boundary between the regions is drawn, `boundary_width` pixels wide, in `color_a` on
-    `color_b`. Beyond `blur_beyond_radius` pixels from the centre the image blurs, and beyond `fade_beyond_radius` it
-    fades to `fade_color`, each fully over the next `fade_over_distance` pixels. Other keywords are ignored (as the
-    original did), so one dict of options can be passed to several stimulus functions.
+    `@sample_binary_image(224)` above `def stim(X, Y): return X**2 + Y**2 - 50**2` makes `stim` that image: a
+    disc in `color_b` on `color_a` (where E >= 0). Each pixel is the mean of `alias_factor` samples at offsets
+    drawn once from np.random.uniform(-0.5, 0.5, size=2), one draw per sample, when the decorator is made.
+    With `boundary_line`, pixels whose 16 neighbours `boundary_width` pixels away all lie on one side are
+    `color_a`, the boundary `color_b`. Beyond `blur_beyond_radius` pixels from the centre the sample offsets
+    grow by the distance beyond it (a blur); beyond `fade_beyond_radius` the image fades to `fade_color` over
+    `fade_over_distance` pixels. Other keywords are ignored (as the original did), so one dict of options can be
+    passed to several stimulus functions.
     """
-    if int(size) != size or size < 1 or int(alias_factor) != alias_factor or alias_factor < 1:
-        raise ValueError("size and alias_factor must be positive integers, got %r and %r." % (size, alias_factor))
-    size, alias_factor = int(size), int(alias_factor)
+    color_a = np.asarray(color_a).reshape([1, 1, 3])
+    color_b = np.asarray(color_b).reshape([1, 1, 3])
+    fade_color = np.asarray(fade_color).reshape([1, 1, 3])
+    coords = np.arange(size) - size // 2
+    X, Y = coords[None, :], coords[:, None]
+    alias_offsets = [tuple(np.random.uniform(-0.5, 0.5, size=2)) for _ in range(alias_factor)]
+    radius = np.sqrt(X**2 + Y**2)
+    offset_scale = 1
+    if blur_beyond_radius is not None:
+        offset_scale = offset_scale + np.maximum(0, radius - blur_beyond_radius)
+    fade = 0
+    if fade_beyond_radius is not None:
+        fade = np.clip(np.maximum(0, radius - fade_beyond_radius) / float(fade_over_distance), 0, 1)[..., None]
 
-    def sample(F):
-        n = size * alias_factor
-        coords = (np.arange(n) + 0.5) / alias_factor - size / 2.0
-        X, Y = np.meshgrid(coords, -coords)
-        region = np.broadcast_to(np.asarray(F(X, Y), dtype=bool), (n, n))
-        if boundary_line:
-            radius = max(1, int(round(boundary_width * alias_factor / 2.0)))
-            region = _window_extreme(region, radius, np.maximum) & ~_window_extreme(region, radius, np.minimum)
-        share = region.reshape(size, alias_factor, size, alias_factor).mean(axis=(1, 3))[..., None]
-        image = share * np.asarray(color_a, np.float64) + (1 - share) * np.asarray(color_b, np.float64)
-        pixel = np.arange(size) + 0.5 - size / 2.0
-        distance = np.hypot(*np.meshgrid(pixel, pixel))[..., None]
-        if blur_beyond_radius is not None:
-            weight = np.clip((distance - blur_beyond_radius) / fade_over_distance, 0, 1)
-            image = (1 - weight) * image + weight * _blur(image)
-        if fade_beyond_radius is not None:
-            weight = np.clip((distance - fade_beyond_radius) / fade_over_distance, 0, 1)
-            image = (1 - weight) * image + weight * np.asarray(fade_color, np.float64)
-        return image.astype(np.float32)
+    def outside(E, dx, dy):
+        """1 where E >= 0 at the pixel grid shifted by (dx, dy) (scaled by the blur), else 0."""
+        return (E(X + offset_scale * dx, Y + offset_scale * dy) >= 0).astype("float32")
 
-    return sample
+    def off_boundary(E, dx, dy):
+        """1 where all 16 neighbours `boundary_width` away agree on the side, else 0."""
+        sides = np.mean(
+            [outside(E, dx + boundary_width * cx, dy + boundary_width * cy) for cx, cy in _BOUNDARY_DIRECTIONS], 0
+        )
+        return (2 * np.abs(sides - 0.5) >= 0.99).astype("float32")
+
+    def sampler(E):
+        sample = off_boundary if boundary_line else outside
+        share = np.clip(np.mean([sample(E, dx, dy) for dx, dy in alias_offsets], axis=0), 0, 1)[..., None]
+        image = share * color_a + (1 - share) * color_b
+        return (1 - fade) * image + fade * fade_color
+
+    return sampler
 
 
 def rmin(X, Y, r):
-    """Rounded minimum: min(X, Y) except near where both are below r, where the corner is a quarter circle of radius r.
-
-    `rmin(X, Y, r) > 0` is the quadrant X > 0, Y > 0 with its corner rounded to radius r; the value is the signed
-    distance to that shape's boundary inside the rounding box and min(X, Y) elsewhere.
-    """
-    X, Y = np.asarray(X, np.float64), np.asarray(Y, np.float64)
-    corner = (X < r) & (Y < r)
-    return np.where(corner, r - np.hypot(r - X, r - Y), np.minimum(X, Y))
+    """Rounded minimum: min(X, Y), except within r of the diagonal X = Y, where the corner of the region
+    min(X, Y) > 0 is rounded with radius r (see Olah 2011, "Manipulation of Implicit Functions")."""
+    safe_r = np.maximum(r, 1e-6)
+    rounded = Y + r * np.sin(np.pi / 4 + np.arcsin(np.clip((X - Y) / safe_r / np.sqrt(2), -1, 1))) - r
+    return np.where(np.abs(X - Y) <= r, rounded, np.minimum(X, Y))
 
 
 def rounded_corner(orientation, r, angular_width=90, size=224, **kwds):
-    """A corner stimulus at the image centre, rounded with radius `r` pixels.
+    """A corner stimulus at the image centre, rounded with radius `r` pixels: an [size, size, 3] image.
 
-    The filled wedge (`color_a`) opens towards `orientation` (degrees, counterclockwise from pointing right) and is
-    `angular_width` degrees wide. Other keywords go to `sample_binary_image`.
+    `orientation` (degrees) turns the corner, `angular_width` (degrees) sets its angle when r = 0. Other keywords
+    go to `sample_binary_image` (colours, boundary line, blur, fade).
     """
-    if not 0 < angular_width < 180:
-        raise ValueError("angular_width must be between 0 and 180 degrees, got %r." % (angular_width,))
-    first = np.radians(orientation - angular_width / 2.0)
-    second = np.radians(orientation + angular_width / 2.0)
+    turn = orientation * 2 * np.pi / 360.0 + np.pi / 2.0
+    width = angular_width * 2 * np.pi / 360.0
+    first, second = turn - width / 2.0, turn + width / 2.0 + np.pi
+    shift = r * (1 - 1 / np.sqrt(2.0))
 
     @sample_binary_image(size, **kwds)
     def image(X, Y):
-        # Signed distances into the wedge across its two edges (rays from the centre at angles first and second).
-        inside_first = np.cos(first) * Y - np.sin(first) * X
-        inside_second = np.sin(second) * X - np.cos(second) * Y
-        return rmin(inside_first, inside_second, r) > 0
+        along_first = np.cos(first) * X + np.sin(first) * Y + shift
+        along_second = np.cos(second) * X + np.sin(second) * Y + shift
+        return 10 * rmin(along_first, along_second, r)
 
     return image

@@ -2,6 +2,10 @@
 
 import tensorflow as tf
 
+__all__ = [
+    "create_session",
+]
+
 
 def create_session(target="", timeout_sec=10):
     """An InteractiveSession on a new graph, made the default graph and session until `sess.close()`.

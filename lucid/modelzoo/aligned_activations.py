@@ -9,6 +9,19 @@ import numpy as np
 from lucid.misc.io import load
 from lucid.misc.io.sanitizing import sanitize
 
+__all__ = [
+    "get_aligned_activations",
+    "layer_covariance",
+    "layer_inverse_covariance",
+    "load",
+    "NUMBER_OF_AVAILABLE_SAMPLES",
+    "NUMBER_OF_PAGES",
+    "PAGE_SIZE",
+    "PATH_TEMPLATE",
+    "push_activations",
+    "sanitize",
+]
+
 PATH_TEMPLATE = "gs://modelzoo/aligned-activations/{}/{}-{:05d}-of-01000.npy"
 PAGE_SIZE = 10000
 NUMBER_OF_AVAILABLE_SAMPLES = 100000

@@ -1,30 +1,40 @@
 """Turn your own TF2 models into Lucid Models: a Keras model, a SavedModel signature or a tf.function.
 
-Each is traced once in inference mode and frozen (variables become constants) into a GraphDef that Lucid imports
-like any zoo model. Every named output (each Keras layer, each signature output) becomes a node of that name, so
-objectives can say "block_3_expand_relu:12". Use them as `Model.from_keras(...)`, `Model.from_saved_model(...)`,
-`Model.from_function(...)`.
+Each is traced once in inference mode and frozen (variables become constants, function calls inlined: see
+freezing.py) into a GraphDef that Lucid imports like any zoo model. Every named output (each Keras layer, each
+signature output) becomes a node of that name, so objectives can say "block_3_expand_relu:12". Use them as
+`Model.from_keras(...)`, `Model.from_saved_model(...)`, `Model.from_function(...)`.
 """
+
+from __future__ import annotations
 
 import logging
 import re
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
 from tensorflow.python.eager import context
-from tensorflow.python.framework import convert_to_constants, op_def_registry
 
 from lucid.misc import safe_ops
 from lucid.misc.io import save
 from lucid.modelzoo import input_sizes
 from lucid.modelzoo import util as model_util
-from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, Layer, Model
+from lucid.modelzoo.freezing import freeze, inline_function_calls
+from lucid.modelzoo.model import IMAGENET_MEAN_BGR, Layer, Model
+
+__all__ = [
+    "ConvertedModel",
+    "from_function",
+    "from_keras",
+    "from_saved_model",
+    "inline_function_calls",
+    "keras_preprocessing",
+]
 
 log = logging.getLogger(__name__)
-
-# Name scope of the traced model's own ops, so that the top-level names stay free for the named outputs.
-_BODY_SCOPE = "lucid_model_body"
 
 
 class ConvertedModel(Model):
@@ -37,7 +47,17 @@ class ConvertedModel(Model):
     # No file to reload the GraphDef from, so it is pickled with the model.
     _blacklist = []
 
-    def __init__(self, graph_def, input_name, image_shape, image_value_range, layers, model_name, is_BGR=False):
+    def __init__(
+        self,
+        graph_def: tf.compat.v1.GraphDef,
+        input_name: str,
+        image_shape: Sequence[int | None],
+        image_value_range: Sequence[Any],
+        layers: Sequence[dict[str, Any]],
+        model_name: str | None,
+        is_BGR: bool = False,
+        size_support: input_sizes.SizeSupport | None = None,
+    ) -> None:
         self._graph_def = graph_def
         self.input_name = input_name
         self.image_shape = list(image_shape)
@@ -45,12 +65,14 @@ class ConvertedModel(Model):
         self.is_BGR = is_BGR
         self.model_name = model_name
         self.layers = tuple(Layer(self, d["name"], d["depth"], d["tags"]) for d in layers)
+        self._size_support = size_support  # input_sizes.SizeSupport, probed by the converter; None: probe on use
+        self._value_range_bounds(self.image_shape[-1], np.float32)  # a bad range fails here, not at the first render
 
     # Converted models have no model_path, so two of them are equal only if they are the same object.
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
-    def export(self, save_url):
+    def export(self, save_url: str) -> None:
         """Write the frozen GraphDef (with its metadata) to `save_url` (.pb); reload it with `Model.load`."""
         if not str(save_url).endswith(".pb"):
             raise ValueError("export writes a frozen GraphDef; give a path ending in .pb, got {!r}.".format(save_url))
@@ -74,7 +96,7 @@ _KERAS_APPLICATIONS = [
 ]
 
 
-def keras_preprocessing(keras_model):
+def keras_preprocessing(keras_model: Any) -> tuple[Any, bool] | None:
     """(image_value_range, is_BGR) of a keras.applications model, known by its name (or that of the model it
     starts with, as in keras.Sequential([keras.applications.ResNet50(...), ...])); None for other models.
 
@@ -99,7 +121,13 @@ def _first_layer(keras, keras_model):
     return next((layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)), None)
 
 
-def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=None):
+def from_keras(
+    keras_model: Any,
+    image_value_range: Sequence[Any] | None = None,
+    input_name: str | None = None,
+    model_name: str | None = None,
+    is_BGR: bool | None = None,
+) -> ConvertedModel:
     """A Lucid Model of a functional or Sequential Keras model (including keras.applications ones).
 
     Every layer's output becomes a node named after the layer; layers of nested models are named
@@ -198,14 +226,14 @@ def _run_recording(keras, model, image, prefix, outputs):
 
 
 def from_saved_model(
-    path,
-    signature="serving_default",
-    image_value_range=None,
-    input_name=None,
-    model_name=None,
-    is_BGR=False,
-    allow_unsafe_ops=False,
-):
+    path: str,
+    signature: str = "serving_default",
+    image_value_range: Sequence[Any] | None = None,
+    input_name: str | None = None,
+    model_name: str | None = None,
+    is_BGR: bool = False,
+    allow_unsafe_ops: bool = False,
+) -> ConvertedModel:
     """A Lucid Model of a SavedModel signature that takes one image; its outputs become the named nodes.
 
     `layers` lists the outputs with image or vector shapes. image_value_range: as in `from_keras`; None guesses
@@ -237,8 +265,13 @@ def from_saved_model(
 
 
 def from_function(
-    tf_function, input_signature, image_value_range=None, input_name=None, model_name="function", is_BGR=False
-):
+    tf_function: Callable,
+    input_signature: tf.TensorSpec | Sequence[tf.TensorSpec],
+    image_value_range: Sequence[Any] | None = None,
+    input_name: str | None = None,
+    model_name: str | None = "function",
+    is_BGR: bool = False,
+) -> ConvertedModel:
     """A Lucid Model of a function of one image tensor (a tf.function, or a plain function of TF ops).
 
     input_signature: a tf.TensorSpec of the image batch, e.g. tf.TensorSpec([None, 28, 28, 1]) (or a list
@@ -291,33 +324,7 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
                 input_spec.dtype.name
             )
         )
-    # Traced for any height and width where the model allows it (a fixed-size signature does not): the probe of
-    # the frozen graph then finds which sizes work.
-    try:
-        graph_def, traced = _freeze(call, [None, None, None, shape[-1]], input_name, input_spec.dtype)
-    except (TypeError, ValueError, tf.errors.InvalidArgumentError):
-        graph_def, traced = _freeze(call, shape, input_name, input_spec.dtype)
-    ops = {node.name: node.op for node in graph_def.node}
-    expected = [(input_name, "Placeholder")] + [(name, "Identity") for name in traced]
-    clashes = [name for name, op in expected if ops.get(name) != op]
-    if clashes:
-        raise ValueError(
-            "Could not give the nodes {} their names in the frozen graph (a name is used twice, e.g. "
-            "input_name {!r} is also an output name); pass another input_name.".format(clashes, input_name)
-        )
-    needed = model_util.needed_nodes(graph_def, list(traced))  # not tf.function's output Identities
-    for index in reversed(range(len(graph_def.node))):  # in place: copying the weights takes long
-        if graph_def.node[index].name not in needed:
-            del graph_def.node[index]
-    calls = sorted({node.op for node in graph_def.node if node.op in _FUNCTION_CALLS})
-    if calls:
-        raise ValueError(
-            "{}: the frozen graph still calls functions ({}), so gradients would fail.".format(model_name, calls)
-        )
-    for node in graph_def.node:
-        # Ops made by tf.custom_gradient (e.g. swish) name a gradient function that lives only in this process and
-        # refers to the traced graph. Without it, their gradient is the autodiff of the forward ops they wrap.
-        node.attr.pop("_gradient_op_type", None)
+    graph_def, traced = freeze(call, input_spec, input_name, model_name)
     image_shape = shape.as_list()[1:]
     if any(out_shape.rank and out_shape[-1] is None for out_shape in traced.values()) and None not in image_shape:
         # Traced for any size, a Flatten's depth is unknown; at the native size shape inference knows it.
@@ -328,9 +335,10 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
         for name, out_shape in traced.items()
         if out_shape.rank in (2, 4)
     ]
-    model = ConvertedModel(graph_def, input_name, image_shape, image_value_range, layers, model_name, is_BGR)
-    model._value_range_bounds(image_shape[-1], np.float32)  # a bad range fails here, not at the first render
-    model._size_support = input_sizes.probe(graph_def, input_name, image_shape)
+    size_support = input_sizes.probe(graph_def, input_name, image_shape)
+    model = ConvertedModel(
+        graph_def, input_name, image_shape, image_value_range, layers, model_name, is_BGR, size_support
+    )
     model_util.infuse_metadata(
         graph_def,
         {
@@ -340,124 +348,8 @@ def _convert(call, input_spec, input_name, image_value_range, model_name, is_BGR
             "is_BGR": is_BGR,
             "model_name": model_name,
             "layers": layers,
-            "size_support": list(model._size_support),
+            "size_support": list(size_support),
         },
     )
     log.info("Converted %s: %d nodes, %d layers.", model_name, len(graph_def.node), len(layers))
     return model
-
-
-# Ops that call a function of the graph's library; inlined away, as a graph that keeps them cannot be
-# differentiated after import (SymbolicGradient fails) and is not plain ops.
-_FUNCTION_CALLS = {"PartitionedCall", "StatefulPartitionedCall"}
-
-
-def _freeze(call, shape, input_name, dtype):
-    """(GraphDef, {output name: static shape}) of `call` traced on a float32 input of `shape`, variables turned
-    into constants and every function call inlined (the function library is dropped)."""
-    traced = {}  # output name -> static shape, in the order `call` returns them
-
-    @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32, name=input_name)], autograph=False)
-    def probe(image):
-        with tf.name_scope(_BODY_SCOPE):
-            outputs = call(tf.cast(image, dtype))
-        traced.update((name, tensor.shape) for name, tensor in outputs.items())
-        return {name: tf.identity(tensor, name=name) for name, tensor in outputs.items()}
-
-    # Trace and freeze eagerly, also when called inside a `with tf.Graph().as_default():` block.
-    with context.eager_mode():
-        # The GraphDef of convert_variables_to_constants_v2, without the ConcreteFunction it builds from it (most of
-        # its time).
-        function = probe.get_concrete_function()
-        converter = _ConverterData(func=function, lower_control_flow=True, aggressive_inlining=True)
-        graph_def, _ = convert_to_constants._replace_variables_by_constants(converter_data=converter)
-    return inline_function_calls(graph_def), traced
-
-
-class _ConverterData(convert_to_constants._FunctionConverterDataInEager):
-    """Reads each variable's value without the copy that .numpy() makes: the GraphDef's constant copies it anyway
-    (for VGG16's 500 MB of weights, up to a second)."""
-
-    def _eval(self, tensor):
-        return (tensor.read_value() if isinstance(tensor, tf.Variable) else tensor)._numpy()
-
-
-def inline_function_calls(graph_def):
-    """Replace, in place, each call (PartitionedCall / StatefulPartitionedCall) of a function of `graph_def`'s
-    library by the function's body, recursively, and drop the library; returns `graph_def`.
-
-    Freezing inlines most calls itself, but not those it must keep, e.g. the XLA-compiled function Keras runs
-    grouped convolutions (ConvNeXt's depthwise Conv2D(groups=C)) in on CPU; a SavedModel's graph holds them too.
-    The body's nodes are named "<call>/<node>"; an IdentityN named after the call passes on its outputs, so the
-    nodes that read it are unchanged. A call that cannot be inlined (its function is not in the library, does not
-    fit the call, or calls itself) is kept, and refused by the converters.
-    """
-    library = {function.signature.name: function for function in graph_def.library.function}
-    callers = {}  # inlined node name -> the functions it was inlined from
-
-    def calls_in(nodes):
-        return [node for node in nodes if node.op in _FUNCTION_CALLS and node.attr["f"].func.name in library]
-
-    calls = calls_in(graph_def.node)
-    while calls:
-        first_new = len(graph_def.node)
-        for node in calls:
-            function, chain = node.attr["f"].func.name, callers.get(node.name, frozenset())
-            inlined = None if function in chain else _function_body(library[function], node)
-            if inlined is None:
-                continue
-            body, outputs = inlined
-            callers.update((new.name, chain | {function}) for new in body)
-            graph_def.node.extend(body)
-            inputs = outputs + [name for name in node.input if name.startswith("^")]
-            name, types = node.name, list(node.attr["Tout"].list.type)
-            node.Clear()
-            node.name, node.op = name, ("IdentityN" if outputs else "NoOp")
-            node.input.extend(inputs)
-            if outputs:
-                node.attr["T"].list.type.extend(types)
-        calls = calls_in(graph_def.node[first_new:])  # the bodies may call functions too
-    graph_def.ClearField("library")
-    return graph_def
-
-
-def _function_body(function, call):
-    """(the NodeDefs of `function`'s body, renamed "<call>/<node>" and reading the call's inputs in place of the
-    function's arguments; the graph names of its output tensors), or None if the body does not fit the call."""
-    arguments = [name for name in call.input if not name.startswith("^")]
-    if len(arguments) != len(function.signature.input_arg):
-        return None
-    names = {arg.name: tensor for arg, tensor in zip(function.signature.input_arg, arguments)}
-    prefix = call.name + "/"
-    for node in function.node_def:
-        # In a function, output tensors are named "<node>:<output argument>:<index>"; in a graph "<node>:<n>".
-        op_def = op_def_registry.get(node.op)
-        flat = 0
-        for arg in op_def.output_arg if op_def else ():
-            if arg.number_attr:
-                count = node.attr[arg.number_attr].i
-            elif arg.type_list_attr:
-                count = len(node.attr[arg.type_list_attr].list.type)
-            else:
-                count = 1
-            for index in range(count):
-                names["{}:{}:{}".format(node.name, arg.name, index)] = "{}{}:{}".format(prefix, node.name, flat)
-                flat += 1
-    body = []
-    for node in function.node_def:
-        renamed = tf.compat.v1.NodeDef()
-        renamed.CopyFrom(node)
-        renamed.name = prefix + node.name
-        renamed.device = ""
-        renamed.attr.pop("_class", None)  # colocation with nodes of the function's own names
-        del renamed.input[:]
-        for name in node.input:
-            if not name.startswith("^"):
-                if name not in names:  # e.g. the output of an op this TensorFlow does not know
-                    return None
-                renamed.input.append(names[name])
-            elif name[1:] not in names:  # a control input on an argument orders nothing in a frozen graph
-                renamed.input.append("^" + prefix + name[1:])
-        body.append(renamed)
-    outputs = [names.get(function.ret.get(arg.name)) for arg in function.signature.output_arg]
-    return None if None in outputs else (body, outputs)

@@ -10,6 +10,15 @@ import tensorflow as tf
 
 from lucid.misc.iter_nd_utils import batch_iter, dict_to_ndarray, recursive_enumerate_nd
 
+__all__ = [
+    "batch_iter",
+    "dict_to_ndarray",
+    "get_activations",
+    "get_activations_iter",
+    "recursive_enumerate_nd",
+    "REDUCERS",
+]
+
 log = logging.getLogger(__name__)
 
 REDUCERS = ("mean", "max", "rms")

@@ -16,6 +16,17 @@ from tensorflow.python.framework import c_api_util
 
 from lucid.modelzoo import util as model_util
 
+__all__ = [
+    "check",
+    "DEFAULT_SIDE",
+    "fit",
+    "from_metadata",
+    "probe",
+    "probe_outputs",
+    "SizeSupport",
+    "static_shapes",
+]
+
 # A model without a native size is probed around this side (ImageNet models' usual size).
 DEFAULT_SIDE = 224
 

@@ -13,6 +13,23 @@ from lucid.misc.io import load
 from lucid.misc.io.loading import decompressors, load_using_loader, loaders
 from lucid.misc.io.saving import ClarityJSONEncoder
 
+__all__ = [
+    "ClarityJSONEncoder",
+    "extract_metadata",
+    "forget_xy",
+    "frozen_default_graph_def",
+    "GraphDefHelper",
+    "infuse_metadata",
+    "load",
+    "load_graphdef",
+    "load_text_labels",
+    "metadata_node_name",
+    "needed_nodes",
+    "node_name",
+    "subgraph_def",
+    "weightless_graph_def",
+]
+
 log = logging.getLogger(__name__)
 
 # Name of the Const node in which `Model.save` stores the model's metadata as JSON.

@@ -5,4 +5,4 @@ from lucid.modelzoo.caffe_models import *
 from lucid.modelzoo.slim_models import *
 from lucid.modelzoo.other_models import *
 
-__all__ = [_name for _name, _obj in globals().items() if isinstance(_obj, type) and issubclass(_obj, Model)]
+__all__ = ["Layer"] + [_name for _name, _obj in globals().items() if isinstance(_obj, type) and issubclass(_obj, Model)]

@@ -4,6 +4,16 @@ import functools
 
 from lucid.misc.io import load
 
+__all__ = [
+    "id_from_synset",
+    "imagenet_synset_from_description",
+    "imagenet_synset_ids",
+    "imagenet_synsets",
+    "IMAGENET_SYNSETS_PATH",
+    "load",
+    "synset_from_id",
+]
+
 IMAGENET_SYNSETS_PATH = "gs://modelzoo/labels/ImageNet_standard_synsets.txt"
 
 

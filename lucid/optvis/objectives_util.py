@@ -13,6 +13,20 @@ import tensorflow as tf
 from lucid.misc.graph_analysis import property_inference
 from lucid.optvis.checks import require_size_at_run_time
 
+__all__ = [
+    "acts_at",
+    "check_4d",
+    "check_channel",
+    "check_depth",
+    "checked_index",
+    "graph_layers",
+    "index_arg",
+    "model_T",
+    "static_batch",
+    "static_dim",
+    "vector_arg",
+]
+
 log = logging.getLogger(__name__)
 
 # The two names T answers without the model's graph: the untransformed image and the model's labels.

@@ -22,6 +22,11 @@ from lucid.misc import environment
 from lucid.misc.io import showing
 from lucid.misc.io.saving import save
 
+__all__ = [
+    "BAR_WIDTH",
+    "RenderProgress",
+]
+
 log = logging.getLogger(__name__)
 
 BAR_WIDTH = 20

@@ -9,7 +9,11 @@ arguments converted by the make_* functions below, as in the original; the model
 the part the objectives read, see pruning.py) and runs the steps (steps.py), which return the snapshots.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -17,14 +21,19 @@ import tensorflow as tf
 from lucid.misc import safe_ops
 from lucid.misc.io import show
 from lucid.modelzoo.vision_base import Model
-from lucid.optvis import objectives, overrides, param, transform
+from lucid.optvis import fast as fast_path
+from lucid.optvis import held_weights, objectives, overrides, param, transform
 from lucid.optvis.checks import check_thresholds, validate_size
+from lucid.optvis.objective_base import Objective, ObjectiveFunc
 from lucid.optvis.objectives_util import model_T
 from lucid.optvis.overrides import gradient_override_map, redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
 from lucid.optvis.session import default_session, graph_and_session, initialize_variables, seeded
 from lucid.optvis.steps import finite_update, run_steps
+
+# What render_vis takes as an objective: an Objective, a function of T or a "layer:channel" string.
+ObjectiveLike = Objective | ObjectiveFunc | str
 
 __all__ = [
     "gradient_override_map",
@@ -43,20 +52,21 @@ __all__ = [
 
 
 def render_vis(
-    model,
-    objective_f,
-    param_f=None,
-    optimizer=None,
-    transforms=None,
-    thresholds=(512,),
-    print_objectives=None,
-    verbose=True,
-    relu_gradient_override=True,
-    use_fixed_seed=False,
-    image_size=None,
-    show_image=None,
-    precision="float32",
-):
+    model: Model,
+    objective_f: ObjectiveLike,
+    param_f: Callable[[], tf.Tensor] | tf.Tensor | None = None,
+    optimizer: Callable | tf.compat.v1.train.Optimizer | None = None,
+    transforms: list[Callable] | None = None,
+    thresholds: int | Iterable[int] = (512,),
+    print_objectives: Iterable[ObjectiveLike] | None = None,
+    verbose: bool = True,
+    relu_gradient_override: bool = True,
+    use_fixed_seed: bool = False,
+    image_size: int | None = None,
+    show_image: bool | None = None,
+    precision: str = "float32",
+    fast: bool = False,
+) -> list[np.ndarray]:
     """Optimize an image for `objective_f` and return snapshots of it.
 
     Args:
@@ -80,6 +90,8 @@ def render_vis(
       show_image: display the image at each threshold (default: follows `verbose`).
       precision: the model's arithmetic, "float32" (the original's numbers), "bfloat16" (CPU), "float16" (GPU) or
         "auto"; the image, optimizer and loss stay float32 (see lucid.optvis.precision).
+      fast: the default image, transforms and ReLU gradients computed the fast way (lucid.optvis.fast): other
+        numbers than the original's, the same quality (measured); explicit param_f and transforms are kept.
 
     Returns:
       A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far
@@ -88,7 +100,7 @@ def render_vis(
     if image_size is not None:
         if param_f is not None:
             raise ValueError("Pass either image_size (for the default param.image) or param_f, not both.")
-        param_f = lambda: param.image(image_size)  # noqa: E731
+        param_f = lambda: (fast_path.image if fast else param.image)(image_size)  # noqa: E731
     thresholds = check_thresholds(thresholds)
     if show_image is None:
         show_image = verbose
@@ -96,7 +108,15 @@ def render_vis(
     with graph_and_session(precision) as (graph, sess):
         with seeded(use_fixed_seed):
             T = _make_vis_T(
-                model, objective_f, param_f, optimizer, transforms, relu_gradient_override, print_objectives or []
+                model,
+                objective_f,
+                param_f,
+                optimizer,
+                transforms,
+                relu_gradient_override,
+                print_objectives or [],
+                fast=fast,
+                hold_weights=True,
             )
         print_objective_func = make_print_objective_func(print_objectives, T)
         initialize_variables(sess)
@@ -116,21 +136,23 @@ def render_vis(
 
 
 def render_channels(
-    model,
-    layer,
-    channels,
-    batch_size=16,
-    steps=512,
-    image_size=128,
-    transforms=None,
-    use_fixed_seed=False,
-    relu_gradient_override=True,
-    precision="float32",
-):
+    model: Model,
+    layer: str,
+    channels: Iterable[int],
+    batch_size: int = 16,
+    steps: int = 512,
+    image_size: int = 128,
+    transforms: list[Callable] | None = None,
+    use_fixed_seed: bool = False,
+    relu_gradient_override: bool = True,
+    precision: str = "float32",
+    fast: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
     """Render one image per channel of `layer`, optimizing `batch_size` channels together in one batch.
 
     Each image of a batch has its own objective (`channel(layer, c, batch=i)`), so a batch of N channels costs
-    about one forward/backward pass of N images instead of N separate renders. `precision` as in render_vis.
+    about one forward/backward pass of N images instead of N separate renders. `precision` and `fast` as in
+    render_vis.
 
     Returns `(images, values)`: images `[len(channels), image_size, image_size, 3]` in [0, 1], and values
     `[len(channels)]`, each channel's objective (mean activation, on the transformed image) after the last step.
@@ -139,7 +161,8 @@ def render_channels(
     if not channels:
         raise ValueError("channels is empty: give the channel numbers to render, e.g. range(16).")
     batch_size, steps = validate_size(batch_size, "batch_size"), validate_size(steps, "steps")
-    images, values = [], []
+    images: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
         per_image = [objectives.channel(layer, c, batch=i) for i, c in enumerate(chunk)]
@@ -148,10 +171,12 @@ def render_channels(
                 T = _make_vis_T(
                     model,
                     objectives.Objective.sum(per_image),
-                    lambda chunk=chunk: param.image(image_size, batch=len(chunk)),
+                    lambda chunk=chunk: (fast_path.image if fast else param.image)(image_size, batch=len(chunk)),
                     None,
                     transforms,
                     relu_gradient_override,
+                    fast=fast,
+                    hold_weights=True,
                 )
             t_values = [obj(T) for obj in per_image]
             initialize_variables(sess)
@@ -161,7 +186,14 @@ def render_channels(
     return np.concatenate(images), np.array(values, np.float32)
 
 
-def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None, relu_gradient_override=False):
+def make_vis_T(
+    model: Model,
+    objective_f: ObjectiveLike,
+    param_f: Callable[[], tf.Tensor] | tf.Tensor | None = None,
+    optimizer: Callable | tf.compat.v1.train.Optimizer | None = None,
+    transforms: list[Callable] | None = None,
+    relu_gradient_override: bool = False,
+) -> Callable[[str], Any]:
     """Build the visualization graph in the default graph and session, and return a lookup function `T(name)`.
 
     `T` gives "loss", "vis_op", "t_image", "global_step", "init_global_step", "optimizer", "transform_f",
@@ -172,16 +204,30 @@ def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None
     return _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override)
 
 
-def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradient_override, also_read=()):
+def _make_vis_T(
+    model,
+    objective_f,
+    param_f,
+    optimizer,
+    transforms,
+    relu_gradient_override,
+    also_read=(),
+    fast=False,
+    hold_weights=False,
+):
     """make_vis_T; `also_read`: objectives that will be built on T besides `objective_f` (render_vis's
-    print_objectives), so that the part of the model they read is imported up front."""
+    print_objectives), so that the part of the model they read is imported up front. `fast`: render_vis's;
+    `hold_weights`: a big model's weights in variables (lucid.optvis.held_weights), for renders that own their
+    session."""
     sess = default_session("make_vis_T")
     _check_model(model)
-    t_image = make_t_image(param_f)
+    t_image = make_t_image(fast_path.image(128) if fast and param_f is None else param_f)
     objective_f = objectives.as_objective(objective_f)
     if param.is_maco_image(t_image):
         transforms = param.maco_transforms() if transforms is None else transforms
         optimizer = tf.compat.v1.train.AdamOptimizer(param.MACO_LEARNING_RATE) if optimizer is None else optimizer
+    if fast and (transforms is None or isinstance(transforms, tuple)):
+        transforms = [fast_path.standard_transform()]
     transform_f = make_transform_f(transforms)
     optimizer = make_optimizer(optimizer, [])
 
@@ -189,9 +235,11 @@ def _make_vis_T(model, objective_f, param_f, optimizer, transforms, relu_gradien
     init_global_step = tf.compat.v1.variables_initializer([global_step])
     sess.run(init_global_step)
 
-    with _relu_override(relu_gradient_override):
+    with _relu_override(relu_gradient_override, fast):
         t_transformed = transform_f(t_image)
-    T = _import_for(model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override)
+    T = _import_for(
+        model, [objective_f, *also_read], t_transformed, t_image, relu_gradient_override, fast, hold_weights
+    )
     loss = _loss_tensor(objective_f(T))
     vis_op = finite_update(optimizer, loss, global_step)
 
@@ -229,7 +277,7 @@ def _check_model(model):
         )
 
 
-def make_t_image(param_f):
+def make_t_image(param_f: Callable[[], tf.Tensor] | tf.Tensor | None) -> tf.Tensor:
     """The image tensor from `param_f`: None (-> `param.image(128)`), a function returning a tensor, or a tensor."""
     if param_f is None:
         t_image = param.image(128)
@@ -256,7 +304,7 @@ def make_t_image(param_f):
     return t_image
 
 
-def make_transform_f(transforms):
+def make_transform_f(transforms: list[Callable] | None) -> Callable[[tf.Tensor], tf.Tensor]:
     """Compose a list of `transforms`; None or a tuple gives `transform.standard_transforms` (as the original)."""
     if transforms is None or isinstance(transforms, tuple):
         transforms = transform.standard_transforms
@@ -273,7 +321,9 @@ def make_transform_f(transforms):
     return transform.compose(transforms)
 
 
-def make_optimizer(optimizer, args):
+def make_optimizer(
+    optimizer: Callable | tf.compat.v1.train.Optimizer | None, args: Sequence[Any]
+) -> tf.compat.v1.train.Optimizer:
     """None -> Adam(0.05); a function -> `optimizer(*args)`; a tf.compat.v1.train.Optimizer -> itself."""
     if optimizer is None:
         return tf.compat.v1.train.AdamOptimizer(0.05)
@@ -291,38 +341,53 @@ def make_optimizer(optimizer, args):
     )
 
 
-def _relu_override(relu_gradient_override):
-    """The redirected ReLU gradients for ops built inside (see lucid.optvis.overrides.redirected_relu_grad), or
-    nothing."""
-    return overrides.relu_overrides() if relu_gradient_override else nullcontext()
+def _relu_override(relu_gradient_override, fast=False):
+    """The redirected ReLU gradients for ops built inside (see lucid.optvis.overrides.redirected_relu_grad; fused
+    with `fast`), or nothing."""
+    if not relu_gradient_override:
+        return nullcontext()
+    return fast_path.relu_overrides() if fast else overrides.relu_overrides()
 
 
-def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override):
+def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_override, fast=False, hold=False):
     """The model lookup T of make_vis_T and render_vis: every layer of the model, from one import.
 
     Only the part of the model that `objective_fns` read is imported up front (pruning.pruned_for). A name outside
-    that part imports the whole model on first use, under the scope "import_whole", fed the same image.
+    that part imports the whole model on first use, under the scope "import_whole", fed the same image. `hold`:
+    a big model's weights in variables (held_weights), its weightless copy pruned and imported.
     """
-    part = pruned_for(model, objective_fns, t_image)
-    with _relu_override(relu_gradient_override):
-        T = import_model(part, t_transformed, t_image)
-    if part is model:
+    light, weights = held_weights.weightless(model) if hold else (None, {})
+
+    def imported(model, scope):
+        input_map = held_weights.held(model, weights, default_session("render")) if weights else {}
+        with _relu_override(relu_gradient_override, fast):
+            return import_model(model, t_transformed, t_image, scope=scope, input_map=input_map)
+
+    whole = light or model
+    part = pruned_for(whole, objective_fns, t_image)
+    T = imported(part, "import")
+    if part is whole:
         return T
-    whole = []
+    imported_whole = []
 
     def T_every_layer(name):
         try:
             return T(name)
         except KeyError:
-            if not whole:
-                with _relu_override(relu_gradient_override):
-                    whole.append(import_model(model, t_transformed, t_image, scope="import_whole"))
-            return whole[0](name)
+            if not imported_whole:
+                imported_whole.append(imported(whole, "import_whole"))
+            return imported_whole[0](name)
 
     return T_every_layer
 
 
-def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
+def import_model(
+    model: Model,
+    t_image: tf.Tensor,
+    t_image_raw: tf.Tensor | None = None,
+    scope: str = "import",
+    input_map: dict | None = None,
+) -> Callable[[str], Any]:
     """Import `model` with `t_image` as its input; return `T(name)`, the lookup objectives receive ("input" ->
     `t_image_raw`, "labels" -> the model's labels, any other name -> a tensor of the imported model)."""
     if t_image_raw is None:
@@ -350,13 +415,15 @@ def _loss_tensor(loss):
         ) from None
 
 
-def make_print_objective_func(print_objectives, T):
+def make_print_objective_func(
+    print_objectives: Iterable[ObjectiveLike] | None, T: Callable[[str], Any]
+) -> Callable[[tf.compat.v1.Session], None]:
     """Return `f(sess)` that prints the value of each of `print_objectives` as "NN: description: value"."""
-    print_objectives = [objectives.as_objective(obj) for obj in print_objectives or []]
-    tensors = [obj(T) for obj in print_objectives]
+    objs = [objectives.as_objective(obj) for obj in print_objectives or []]
+    tensors = [obj(T) for obj in objs]
 
     def print_objective_func(sess):
-        for i, (obj, value) in enumerate(zip(print_objectives, sess.run(tensors))):
+        for i, (obj, value) in enumerate(zip(objs, sess.run(tensors))):
             print("{:02d}: {}: {:7.2f}".format(i + 1, getattr(obj, "description", obj), np.mean(value)))
 
     return print_objective_func

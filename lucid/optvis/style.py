@@ -4,6 +4,13 @@ import logging
 
 import tensorflow as tf
 
+__all__ = [
+    "gram_style",
+    "mean_l1_loss",
+    "mean_l2_loss",
+    "StyleLoss",
+]
+
 log = logging.getLogger(__name__)
 
 

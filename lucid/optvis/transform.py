@@ -13,6 +13,18 @@ from lucid.optvis import param
 from lucid.optvis.checks import is_number, require_size_at_run_time, validate_size
 from lucid.optvis.overrides.gradient_override import gradient_override_map, register_to_random_name
 
+__all__ = [
+    "collapse_alpha_random",
+    "compose",
+    "crop_or_pad_to",
+    "jitter",
+    "normalize_gradient",
+    "pad",
+    "random_rotate",
+    "random_scale",
+    "standard_transforms",
+]
+
 log = logging.getLogger(__name__)
 
 _PAD_MODES = ("CONSTANT", "REFLECT", "SYMMETRIC")

@@ -12,6 +12,11 @@ from lucid.misc.channel_reducer import ChannelReducer
 from lucid.optvis import objectives, param, render
 from lucid.recipes.image_activations import image_activations, layer_name
 
+__all__ = [
+    "neuron_groups",
+    "semantic_dictionary",
+]
+
 log = logging.getLogger(__name__)
 
 

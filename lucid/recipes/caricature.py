@@ -10,10 +10,25 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.io import save, showing
+from lucid.misc.io import load, save, show, showing
+from lucid.misc.io.reading import read
 from lucid.misc.ndimage_utils import resize
+from lucid.modelzoo.vision_base import Model, SerializedModel
 from lucid.optvis import objectives, param, render, steps, transform
 from lucid.optvis.session import graph_and_session, initialize_variables
+
+__all__ = [
+    "caricature",
+    "dot_compare",
+    "feature_inversion",
+    "load",
+    "make_caricature",
+    "read",
+    "resize",
+    "save",
+    "SerializedModel",
+    "show",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +85,14 @@ def caricature(img, model, layer, n_steps=512, cossim_pow=0.0, verbose=True):
     return result
 
 
-feature_inversion = caricature
+def feature_inversion(*args, **kwargs):
+    """Another name of `caricature` (same arguments)."""
+    return caricature(*args, **kwargs)
 
 
 def make_caricature(image_url, saved_model_folder_url, to, *args, **kwargs):
     """Caricatures of an image for every layer of a saved model (a folder with manifest.json), written to `to`:
     input.jpg, <layer>.jpg per layer and results.json describing them."""
-    # Imported here: lucid.misc.io.load and Model are only needed for this file-based entry point.
-    from lucid.misc.io import load
-    from lucid.modelzoo.vision_base import Model
-
     image = load(image_url)
     model = Model.load_from_manifest(os.path.join(saved_model_folder_url, "manifest.json"))
     layer_names = list(model.layer_names)

@@ -15,9 +15,24 @@ from contextlib import nullcontext
 import numpy as np
 import tensorflow as tf
 
+from lucid.misc.io import load, show
+from lucid.modelzoo.vision_base import Layer
 from lucid.optvis import objectives, overrides, param, render, steps, transform
 from lucid.optvis.session import graph_and_session, initialize_variables
 from lucid.recipes.image_activations import activations, layer_name
+
+__all__ = [
+    "activation_difference",
+    "channel",
+    "direction",
+    "diversity",
+    "interaction",
+    "Layer",
+    "load",
+    "neuron",
+    "positive_and_negative",
+    "show",
+]
 
 log = logging.getLogger(__name__)
 

@@ -6,11 +6,18 @@ interpolation between objectives stay visually aligned (Differentiable Image Par
 
 import logging
 
-import numpy as np
 import tensorflow as tf
 
 from lucid.optvis import objectives, param, render
 from lucid.optvis.checks import validate_size
+from lucid.optvis.param.lowres import lowres_tensor
+
+__all__ = [
+    "aligned_interpolation",
+    "interpolation_frames",
+    "lowres_tensor",
+    "multi_interpolation_basis",
+]
 
 log = logging.getLogger(__name__)
 
@@ -23,38 +30,29 @@ def _multiscale_lowres(shape, underlying_batch, scales):
 
 
 def multi_interpolation_basis(n_objectives=6, n_interp_steps=5, width=128, channels=3):
-    """A tensor [N, N, M, W, W, Ch]: for each ordered pair of objectives (a, b), M frames going from a to b.
+    """A tensor [N, N, M, W, W, Ch]: for each ordered pair of objectives (a, b), M frames meant to go from a to b.
 
-    Frame i of (a, b) = shared + (1 - i/(M-1)) * end[a] + i/(M-1) * end[b] + path[a, b, i], where `shared` is
-    one multi-scale lowres image common to all frames, `end[a]` a multi-scale lowres image per objective, and
-    `path[a, b]` free per-frame lowres detail, zero at both ends. Hence t[a, b] = t[b, a, ::-1], t[a, b, 0] is
-    the same for every b, and t[a, a, i] does not depend on i. Map it through `param.to_valid_rgb`.
+    Built as the original builds it, with its variables in the same order (the same np.random draws): one
+    multi-scale lowres image shared by all frames; per objective a lowres path of M frames upsampled from 2
+    keyframes (frames of (a, b): a's path plus b's path reversed); per pair a < b free lowres detail, zero for
+    (a, a), and for a > b the detail of pair (b, N - a) reversed (the original's indexing: with N = 2 that is
+    (b, a), so t[a, b] = t[b, a, ::-1]). Map it through `param.to_valid_rgb`.
     """
     n = validate_size(n_objectives, "n_objectives")
     m = validate_size(n_interp_steps, "n_interp_steps")
     w = validate_size(width, "width")
     ch = validate_size(channels, "channels")
-    frame = [w, w, ch]
-    shared = _multiscale_lowres(frame, [], (1, 2, 4, 8))
-    ends = [_multiscale_lowres(frame, [], (1, 2, 4, 8)) for _ in range(n)]
-    weights = (np.arange(m) / max(m - 1, 1)).astype(np.float32)[:, None, None, None]
-    inner = np.ones([m, 1, 1, 1], np.float32)
-    inner[[0, -1]] = 0
-    paths = {}
+    shared = tf.reshape(_multiscale_lowres([w, w, ch], [], (1, 2, 4, 8)), [1, 1, 1, w, w, ch])
+    paths = [_multiscale_lowres([m, w, w, ch], [2], (1, 2, 4, 8)) for _ in range(n)]
+    detail = [[None] * n for _ in range(n)]
     for a in range(n):
+        for b in range(a):
+            detail[a][b] = detail[b][n - a][::-1]
+        detail[a][a] = tf.zeros([m, w, w, ch])
         for b in range(a + 1, n):
-            paths[a, b] = inner * _multiscale_lowres([m] + frame, [m], (1, 2))
-    rows = []
-    for a in range(n):
-        row = []
-        for b in range(n):
-            if a == b:
-                path = tf.zeros([m] + frame)
-            else:
-                path = paths[a, b] if a < b else paths[b, a][::-1]
-            row.append(shared + (1 - weights) * ends[a] + weights * ends[b] + path)
-        rows.append(tf.stack(row))
-    return tf.stack(rows)
+            detail[a][b] = _multiscale_lowres([m, w, w, ch], [m], (1, 2))
+    rows = [tf.stack([paths[a] + paths[b][::-1] for b in range(n)]) + tf.stack(detail[a]) for a in range(n)]
+    return tf.stack(rows) + shared
 
 
 def interpolation_frames(n_frames=6, width=128, channels=3, shared_scales=(1, 2, 4, 8)):

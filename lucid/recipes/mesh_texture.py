@@ -17,6 +17,12 @@ from lucid.optvis.param.spatial import bilinearly_sampled_image
 from lucid.optvis.session import graph_and_session, initialize_variables
 from lucid.optvis.steps import run_steps
 
+__all__ = [
+    "optimize_texture",
+    "render_views",
+    "VIEW_DISTANCE",
+]
+
 VIEW_DISTANCE = (10.0, 12.0)  # camera distances that frame a normalized mesh in MeshRenderer's 10 degree view
 
 

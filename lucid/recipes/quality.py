@@ -17,6 +17,17 @@ import tensorflow as tf
 from lucid.misc.ndimage_utils import resize
 from lucid.optvis import objectives, param, render
 
+__all__ = [
+    "activation_ratio",
+    "benchmark",
+    "channel_activations",
+    "natural_crops",
+    "parameterizations",
+    "random_views",
+    "render_classes",
+    "robust_accuracy",
+]
+
 log = logging.getLogger(__name__)
 
 

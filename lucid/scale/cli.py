@@ -15,8 +15,15 @@ import os
 import sys
 import time
 
-from lucid.misc.commandline import OneLineParser
+from lucid.misc.commandline import OneLineParser, unwritable_problem
 from lucid.optvis.precision import PRECISIONS
+
+__all__ = [
+    "main",
+    "MAX_SIZE",
+    "microscope_main",
+    "ProgressBar",
+]
 
 MAX_SIZE = 2048  # largest --size: a 2048 px batch already needs GBs per worker
 
@@ -62,6 +69,11 @@ def _common_arguments(parser, steps, size, batch_size):
         default="float32",
         help="compute precision of the renders (default float32)",
     )
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="the fast path: other numbers than the original's, the same measured quality (lucid.optvis.fast)",
+    )
 
 
 def _check_first(parser, args):
@@ -72,8 +84,12 @@ def _check_first(parser, args):
     if args.scheduler and args.workers is not None:
         parser.error("--workers sizes the local cluster; drop it when giving --scheduler.")
     out = args.out[len("file://") :] if args.out.startswith("file://") else args.out
-    if "://" not in out and os.path.exists(out) and not os.path.isdir(out):
-        parser.error("-o %s is a file; give a directory (new or from an earlier run) for the results." % out)
+    if "://" not in out:
+        if os.path.exists(out) and not os.path.isdir(out):
+            parser.error("-o %s is a file; give a directory (new or from an earlier run) for the results." % out)
+        problem = unwritable_problem(out, "-o")
+        if problem:
+            parser.error(problem)
     model = args.model
     if model.endswith((".pb", ".keras")) or os.sep in model:
         if "://" not in model and not os.path.isfile(model):
@@ -140,6 +156,7 @@ def main(argv=None):
         seed=args.seed,
         n_workers=args.workers,
         precision=args.precision,
+        fast=args.fast,
     )
     return _report(records, args.out)
 
@@ -214,6 +231,7 @@ def microscope_main(argv=None):
         units=args.units,
         batch_size=args.batch_size,
         precision=args.precision,
+        fast=args.fast,
         value_range=args.value_range,
         bgr=args.bgr,
         top_k=args.top_k,

@@ -1,13 +1,16 @@
 """The Dask side of lucid.scale: connecting to (or starting) a cluster, and running tasks with one retry.
 
-Local clusters listen on 127.0.0.1 only: their scheduler and workers accept pickled functions, which is running
-code, so they must not be reachable from the network. For a remote scheduler, see the README (TLS).
+Local clusters listen on 127.0.0.1 only and speak TLS with a certificate made for the run: their scheduler and
+workers accept pickled functions, which is running code, so neither the network nor another user of the machine
+may reach them (a client without the run's certificate and key is refused). For a remote scheduler, see the
+README (TLS).
 """
 
 import logging
 from contextlib import contextmanager
 
 from lucid.optvis.checks import validate_size
+from lucid.scale.store import crash_point
 from lucid.scale.units import batches
 
 try:
@@ -17,6 +20,16 @@ except ImportError as error:
     raise ImportError(
         "lucid.scale runs on Dask's distributed scheduler: pip install 'lucid[scale]' (or 'dask[distributed]')."
     ) from error
+
+__all__ = [
+    "ATTEMPTS",
+    "check_client",
+    "check_scheduler",
+    "connect",
+    "CONNECT_TIMEOUT",
+    "local_cluster",
+    "run_batches",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,11 +76,13 @@ def connect(client, n_workers=None):
 
 
 def local_cluster(n_workers=None):
-    """Worker processes on 127.0.0.1, one task at a time each, TensorFlow's threads sharing the cores among them."""
+    """Worker processes on 127.0.0.1, one task at a time each, TensorFlow's threads sharing the cores among them;
+    client, scheduler and workers authenticate each other with a temporary TLS certificate only this process holds."""
     n_workers = CPU_COUNT if n_workers is None else validate_size(n_workers, "n_workers")
     tf_threads = str(max(1, CPU_COUNT // n_workers))
     return distributed.LocalCluster(
         n_workers=n_workers,
+        security=distributed.security.Security.temporary(),
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
@@ -77,8 +92,9 @@ def local_cluster(n_workers=None):
 
 
 def run_batches(client, task, spec, units, settings, on_done, on_failed, progress=None):
-    """Run `task(spec, layer, channels, steps, size, seed, precision)` on `client` for `units` ([(layer, channel)]),
-    `settings["batch_size"]` channels of one layer per task, as the tasks finish; a failed task is retried once.
+    """Run `task(spec, layer, channels, steps, size, seed, precision, fast)` on `client` for `units` ([(layer,
+    channel)]), `settings["batch_size"]` channels of one layer per task, as the tasks finish; a failed task is
+    retried once.
 
     `on_done(layer=, channels=, result=, fields=)` stores a batch's result and `on_failed(layer=, channels=,
     fields=)` a batch that failed twice; both run here, in the calling process, once per batch. `fields` are the
@@ -87,7 +103,7 @@ def run_batches(client, task, spec, units, settings, on_done, on_failed, progres
     `progress(done, failed, total)` counts units. Losing a worker is not a failure: Dask runs its tasks again
     elsewhere and each result still arrives once.
     """
-    args = tuple(settings[name] for name in ("steps", "size", "seed", "precision"))
+    args = tuple(settings[name] for name in ("steps", "size", "seed", "precision")) + (settings.get("fast", False),)
 
     def submit(layer, channels, attempt):
         future = client.submit(task, spec, layer, channels, *args, pure=False)
@@ -99,6 +115,7 @@ def run_batches(client, task, spec, units, settings, on_done, on_failed, progres
         return
     submitted = {}
     pending = distributed.as_completed([submit(layer, channels, 1) for layer, channels in jobs])
+    crash_point("after-submit")
     total = len(units)
     counts = {"done": 0, "failed": 0}
     if progress:

@@ -15,11 +15,21 @@ import numpy as np
 import PIL.Image
 import PIL.ImageDraw
 
+from lucid.misc.io.image_files import IMAGE_EXTENSIONS, list_image_files
 from lucid.scale import tasks
+
+__all__ = [
+    "CHUNK",
+    "extremes_over_images",
+    "fingerprint",
+    "IMAGE_EXTENSIONS",
+    "list_images",
+    "PATCH_PX",
+    "patches",
+]
 
 log = logging.getLogger(__name__)
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 CHUNK = 32  # images per task
 PATCH_PX = 96  # side of a dataset example in the site
 
@@ -28,12 +38,7 @@ def list_images(folder):
     """The image files of `folder` (recursively, sorted); FileNotFoundError / ValueError if there are none."""
     if not os.path.isdir(folder):
         raise FileNotFoundError("No image folder %s: give a directory of images (JPEG, PNG...) to --images." % folder)
-    paths = sorted(
-        os.path.join(root, name)
-        for root, _, names in os.walk(folder)
-        for name in names
-        if name.lower().endswith(IMAGE_EXTENSIONS) and not name.startswith(".")
-    )
+    paths = list_image_files(folder, recursive=True)
     if not paths:
         raise ValueError(
             "%s holds no images (%s files); give a folder of images." % (folder, "/".join(IMAGE_EXTENSIONS))
@@ -54,7 +59,10 @@ def fingerprint(paths, folder):
 
 
 def extremes_over_images(client, spec, layers, paths, size, k, in_flight=None):
-    """`{layer: {"top", "bottom"}}` arrays `[4, k, channels]` of (value, image index, row, column) over `paths`."""
+    """`{layer: {"top", "bottom"}}` arrays `[4, k, channels]` of (value, image index, row, column) over `paths`.
+
+    An image that cannot be read is skipped with one warning naming it.
+    """
     in_flight = in_flight or 2 * max(1, len(client.scheduler_info()["workers"]))
     chunks = iter(range(0, len(paths), CHUNK))
     merged = {}
@@ -66,7 +74,10 @@ def extremes_over_images(client, spec, layers, paths, size, k, in_flight=None):
 
     pending = distributed.as_completed([submit(start) for _, start in zip(range(in_flight), chunks)])
     for future in pending:
-        for layer, result in future.result().items():
+        chunk = future.result()
+        for path, error in chunk["skipped"]:
+            log.warning("Skipped the image %s, which cannot be read (%s).", path, error)
+        for layer, result in chunk["layers"].items():
             previous = merged.get(layer)
             merged[layer] = {
                 side: result[side]
@@ -78,6 +89,8 @@ def extremes_over_images(client, spec, layers, paths, size, k, in_flight=None):
         start = next(chunks, None)
         if start is not None:
             pending.add(submit(start))
+    if not merged:
+        raise ValueError("None of the %d images of the dataset could be read (see the warnings)." % len(paths))
     return merged
 
 

@@ -25,8 +25,15 @@ from lucid.optvis.checks import validate_size
 from lucid.scale import dataset, tasks, techniques
 from lucid.scale.cluster import check_client, connect, run_batches
 from lucid.scale.microscope_pages import write_site
-from lucid.scale.store import Store, index_written_last, model_hash, unit_key
+from lucid.scale.store import Store, index_written_last, model_hash, unit_key, unit_path
 from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, unit_name
+
+__all__ = [
+    "default_layers",
+    "MAX_DEFAULT_LAYERS",
+    "microscope",
+    "microscope_spec",
+]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +55,7 @@ def microscope(
     units=None,
     batch_size=4,
     precision="float32",
+    fast=False,
     value_range=None,
     bgr=False,
     top_k=6,
@@ -67,7 +75,8 @@ def microscope(
         model listing more than 40 layers).
       images: a folder of images for the dataset examples (None: the site has none, and says so).
       client, n_workers: as in render_units (None starts a local cluster on 127.0.0.1).
-      steps, size, seed, batch_size, precision: the renders' settings (batch_size channels per task).
+      steps, size, seed, batch_size, precision, fast: the renders' settings (batch_size channels per task; fast:
+        render_vis's fast path, lucid.optvis.fast).
       units: the first `units` units of each layer (default: all).
       top_k: dataset examples shown per unit, most and least activating each.
       circuits: show each unit's strongest connections to the layers before and after it in `model.layers`,
@@ -81,7 +90,7 @@ def microscope(
 
     Returns the latest visualization record of each unit shown, in order (status "done" or "failed").
     """
-    settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision)
+    settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision, fast=fast)
     check_client(client, n_workers)
     top_k = validate_size(top_k, "top_k")
     if units is not None:
@@ -104,11 +113,12 @@ def microscope(
     store = Store(site)
     name = model_display_name(spec)
     base = dict(model=name, model_sha256=model_sha256)
-    records = {}
 
-    def finish(store, merged):
-        views = {unit: merged[key] for unit, key in view_keys.items() if merged.get(key, {}).get("status") == "done"}
-        found = {unit: _resolve(merged[key]) for unit, key in example_keys.items() if key in merged}
+    def finish(store, latest):
+        views = {
+            unit: _linked(latest[key]) for unit, key in view_keys.items() if latest.get(key, {}).get("status") == "done"
+        }
+        found = {unit: _resolve(latest[key]) for unit, key in example_keys.items() if key in latest}
         pages = dict(
             title="Microscope: %s" % name,
             model_layers=model_layers,
@@ -119,10 +129,9 @@ def microscope(
             labels=labels,
             settings="Feature visualizations: %d steps at %d px, seed %s, %s." % (steps, size, seed, precision),
         )
-        write_site(store, dict(pages, **_extra_results(store, merged, extras, asked, labels, pass_size)))
+        write_site(store, dict(pages, **_extra_results(store, latest, extras, asked, labels, pass_size)))
 
     with store.lock():
-        store.index()  # a damaged index stops the run here, before any work
         done = store.done_keys()
         todo = [unit for unit in wanted if view_keys[unit] not in done]
         lacking = {}  # layer -> its channels without dataset examples yet
@@ -132,26 +141,16 @@ def microscope(
                 lacking[layer] = missing
         extra_todo = [job for job in extras.values() if job["key"] not in done]
         log.info("%s: %d units to render, dataset examples for %d layers.", name, len(todo), len(lacking))
-        with index_written_last(store, records, then=finish):
+        with index_written_last(store, then=finish) as latest:
             if todo or lacking or extra_todo:
                 with connect(client, n_workers) as dask_client:
-                    _render(dask_client, store, spec, todo, settings, view_keys, base, records, progress)
+                    # The renders first: a problem with the images never costs them.
+                    _render(dask_client, store, spec, todo, settings, view_keys, base, progress)
                     if lacking:
                         _dataset_examples(
-                            dask_client,
-                            store,
-                            spec,
-                            lacking,
-                            paths,
-                            images,
-                            pass_size,
-                            top_k,
-                            example_keys,
-                            base,
-                            records,
+                            dask_client, store, spec, lacking, paths, images, pass_size, top_k, example_keys, base
                         )
-                    _run_extras(dask_client, store, extra_todo, base, records)
-        latest = store.index()
+                    _run_extras(dask_client, store, extra_todo, base)
     return [latest[view_keys[unit]] for unit in wanted]
 
 
@@ -197,7 +196,7 @@ def default_layers(model, spec, layers):
     return conv
 
 
-def _render(client, store, spec, todo, settings, keys, base, records, progress):
+def _render(client, store, spec, todo, settings, keys, base, progress):
     """Render the views of the units `todo`, batch_size channels per task, storing each unit as it arrives."""
 
     def record(layer, channel, **fields):
@@ -217,17 +216,16 @@ def _render(client, store, spec, todo, settings, keys, base, records, progress):
         for channel, views, thumb in zip(channels, result["images"], result["thumbs"]):
             files = dict(("%s.png" % view, data) for view, data in views.items())
             files["thumb.jpg"] = thumb
-            entry = store.put(record(layer, channel, **fields), files)
-            records[entry["key"]] = entry
+            store.put(record(layer, channel, **fields), files)
 
     def on_failed(layer, channels, fields):
         for channel in channels:
-            records[keys[(layer, channel)]] = record(layer, channel, **fields)
+            store.put(record(layer, channel, **fields), {})
 
     run_batches(client, tasks.render_views, spec, todo, settings, on_done, on_failed, progress)
 
 
-def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys, base, records):
+def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys, base):
     """One chunked pass over `paths` for the layers of `lacking` (`{layer: channels}`), then each of those units'
     example patches stored as its entry."""
     layers = list(lacking)
@@ -248,11 +246,18 @@ def _dataset_examples(client, store, spec, lacking, paths, folder, size, k, keys
                 found = dataset.patches(paths, size, fields[layer], extremes[layer][side], channel, maps)
                 for rank, (value, path, jpeg, overlay) in enumerate(found):
                     name = "%s-%d.jpg" % (side, rank)
-                    files[name], files["map-" + name] = jpeg, overlay
+                    files[name] = jpeg
+                    if overlay:
+                        files["map-" + name] = overlay
                     lists[side].append(dict(value=value, image=os.path.relpath(path, folder), name=name))
             unit = (layer, channel)
             entry = dict(base, kind="examples", key=keys[unit], layer=layer, channel=channel, unit=unit_name(*unit))
-            records[keys[unit]] = store.put(dict(entry, status="done", **lists), files)
+            store.put(dict(entry, status="done", **lists), files)
+
+
+def _linked(record):
+    """A views record with its files' paths built from its own key (never from strings stored in the entry)."""
+    return dict(record, files={name: unit_path(record["key"], name) for name in record["files"]})
 
 
 def _channel_grid(extremes, layer):
@@ -262,12 +267,16 @@ def _channel_grid(extremes, layer):
 
 
 def _resolve(record):
-    """An examples record with each example's file path (relative to the store root) under "file", its
-    activation map's under "map", and its entry's key."""
-    files = record["files"]
+    """An examples record with each example's file path and its activation map's (relative to the store root,
+    from the record's key) under "file" and "map", and the record's key."""
+    key = record["key"]
     found = {
         side: [
-            dict(example, file=files[example["name"]], map=files.get("map-" + example["name"]))
+            dict(
+                example,
+                file=unit_path(key, example["name"]),
+                map=unit_path(key, "map-" + example["name"]) if "map-" + example["name"] in record["files"] else None,
+            )
             for example in record.get(side, [])
         ]
         for side in ("top", "bottom")
@@ -411,7 +420,7 @@ def _class_examples(spec, logits, classes, paths, size):
     return files
 
 
-def _run_extras(client, store, jobs, base, records):
+def _run_extras(client, store, jobs, base):
     """Run the technique jobs on `client`, storing each result as its entry as it arrives; a failed job is
     recorded as failed (the next run tries it again)."""
     futures = {client.submit(job["function"], *job["args"], pure=False): job for job in jobs}
@@ -423,9 +432,9 @@ def _run_extras(client, store, jobs, base, records):
         except Exception as error:  # the task's own error, or KilledWorker after repeated worker deaths
             message = "%s: %s" % (type(error).__name__, error)
             log.error("%s of %s failed: %s", job["kind"], job["label"], message)
-            records[job["key"]] = dict(record, status="failed", error=message, files={})
+            store.put(dict(record, status="failed", error=message), {})
         else:
-            records[job["key"]] = store.put(dict(record, status="done", error=None), job["files"](result))
+            store.put(dict(record, status="done", error=None), job["files"](result))
 
 
 def _extra_results(store, merged, jobs, asked, labels, size):
@@ -436,7 +445,7 @@ def _extra_results(store, merged, jobs, asked, labels, size):
         return record if record and record.get("status") == "done" else None
 
     def data(record):
-        return json.loads(store.read(record["files"]["data.json"]))
+        return json.loads(store.read(unit_path(record["key"], "data.json")))
 
     circuits, class_data, dreams, views, examples = {}, None, {}, {}, {}
     for (kind, _), job in jobs.items():
@@ -450,14 +459,14 @@ def _extra_results(store, merged, jobs, asked, labels, size):
         elif kind == "classes":
             class_data = data(record)
         elif kind == "class-views":
-            views.update({int(name[:-4]): path for name, path in record["files"].items()})
+            views.update({int(name[:-4]): unit_path(record["key"], name) for name in record["files"]})
         elif kind == "class-examples":
             for index, found in data(record).items():
                 examples[int(index)] = [
-                    (record["files"][name], value, os.path.basename(path)) for name, value, path in found
+                    (unit_path(record["key"], name), value, os.path.basename(path)) for name, value, path in found
                 ]
         elif kind == "dreams":
-            files = record["files"]
+            files = {name: unit_path(record["key"], name) for name in record["files"]}
             for number, layer in enumerate(job["layers"]):
                 pictures = {view: files["%d-%s.png" % (number, view)] for view in ("deepdream", "caricature")}
                 dreams.setdefault(layer, []).append(dict(pictures, image=job["image"], input=files["input.png"]))

@@ -11,9 +11,13 @@ import logging
 
 from lucid.scale import tasks
 from lucid.scale.cluster import check_client, connect, run_batches
-from lucid.scale.store import Store, index_written_last, model_hash, unit_key
+from lucid.scale.store import Store, index_written_last, model_hash, unit_key, unit_path
 from lucid.scale.sweep_index import write_index_html
 from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, parse_units, unit_name
+
+__all__ = [
+    "render_units",
+]
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +34,7 @@ def render_units(
     n_workers=None,
     progress=None,
     precision="float32",
+    fast=False,
 ):
     """Render each unit of `model` into the store `out_dir`, skipping units already rendered there the same way.
 
@@ -49,13 +54,14 @@ def render_units(
       seed: the seed of each batch (repeatable for the same batch of channels); None for unseeded renders.
       progress: called as `progress(done, failed, total)` at the start and after each task, counting units.
       precision: "float32" (default), "bfloat16", "float16" or "auto", passed on to render_channels.
+      fast: render_channels's fast path (lucid.optvis.fast); part of the store's keys.
 
     A task that fails is retried once; if it fails again its units are recorded as failed and the rest go on.
     A rerun renders only the units not yet done with this model and these settings (failed ones included).
 
     Returns the latest record of each unit, in order.
     """
-    settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision)
+    settings = check_settings(steps=steps, size=size, batch_size=batch_size, seed=seed, precision=precision, fast=fast)
     check_client(client, n_workers)
     spec = model_spec(model)
     loaded = tasks.load_model(spec)
@@ -65,11 +71,9 @@ def render_units(
     keys = {unit: unit_key("sweep", model_sha256, unit_name(*unit), settings) for unit in units}
     store = Store(out_dir)
     with store.lock():
-        store.index()  # a damaged index stops the run here, before any work
         done = store.done_keys()
         todo = [unit for unit in units if keys[unit] not in done]
         log.info("Rendering %d of %d units of %s into %s.", len(todo), len(units), model_name, store.url)
-        records = {}
         base = dict(settings, model=model_name, model_sha256=model_sha256, kind="sweep")
 
         def record(layer, channel, **fields):
@@ -78,16 +82,19 @@ def render_units(
 
         def on_done(layer, channels, result, fields):
             for channel, png, value in zip(channels, result["pngs"], result["values"]):
-                entry = store.put(record(layer, channel, value=value, **fields), {"image.png": png})
-                records[entry["key"]] = dict(entry, png=entry["files"]["image.png"])
+                path = unit_path(keys[(layer, channel)], "image.png")
+                store.put(record(layer, channel, value=value, png=path, **fields), {"image.png": png})
 
         def on_failed(layer, channels, fields):
             for channel in channels:
-                records[keys[(layer, channel)]] = record(layer, channel, value=None, png=None, **fields)
+                store.put(record(layer, channel, value=None, png=None, **fields), {})
 
-        with index_written_last(store, records, then=write_index_html):
+        def write_page(store, latest):  # this run's units first, in the order asked, then the store's others
+            order = {keys[unit]: number for number, unit in enumerate(units)}
+            write_index_html(store, dict(sorted(latest.items(), key=lambda item: order.get(item[0], len(order)))))
+
+        with index_written_last(store, then=write_page) as latest:
             if todo:
                 with connect(client, n_workers) as dask_client:
                     run_batches(dask_client, tasks.render_batch, spec, todo, settings, on_done, on_failed, progress)
-        latest = store.index()
     return [latest[keys[unit]] for unit in units]

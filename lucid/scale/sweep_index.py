@@ -1,9 +1,16 @@
-"""`index.html` of a sweep's store: one grid of thumbnails per rendered layer, each linking to its full-size PNG.
+"""`index.html` of a sweep's store: one grid of thumbnails per rendered layer, each linking to its full-size PNG
+(a path built from the entry's own key, never from a string stored in it).
 
 A static page with relative links and no script, so it opens straight from disk; every string is escaped.
 """
 
 import html
+
+from lucid.scale.store import unit_path
+
+__all__ = [
+    "write_index_html",
+]
 
 _STYLE = """
 body { font-family: sans-serif; margin: 1em 2em; }
@@ -36,7 +43,7 @@ def _layer_section(model, layer, records):
     figures = "".join(
         "<figure><a href='{url}'><img src='{url}' alt='{unit}' title='{title}'></a>"
         "<figcaption>{channel}</figcaption></figure>".format(
-            url=html.escape(record["png"]),
+            url=html.escape(unit_path(record["key"], "image.png")),
             unit=html.escape(record["unit"]),
             title=html.escape(
                 "{unit}: objective {value:.3g}, {steps} steps, {size} px, seed {seed}, {precision}".format(**record)

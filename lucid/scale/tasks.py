@@ -18,11 +18,28 @@ import PIL.Image
 import tensorflow as tf
 
 import lucid
+from lucid.misc.io.image_files import open_image
 from lucid.misc.io.serialize_array import serialize_array
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo.vision_base import Model
+from lucid.optvis import fast as fast_path
 from lucid.optvis import objectives, param
 from lucid.optvis.render import render_channels, render_vis
+
+__all__ = [
+    "activation_extremes",
+    "DIVERSITY_WEIGHT",
+    "encode_jpeg",
+    "load_model",
+    "load_square_image",
+    "merge_extremes",
+    "receptive_fields",
+    "render_batch",
+    "render_views",
+    "THUMB_PX",
+    "VIEWS",
+    "views_objective",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +89,7 @@ def _worker():
     return "%s:%d" % (socket.gethostname(), os.getpid())
 
 
-def render_batch(spec, layer, channels, steps, size, seed, precision="float32"):
+def render_batch(spec, layer, channels, steps, size, seed, precision="float32", fast=False):
     """Render `channels` of `layer` as one batch; return their PNG bytes, objective values and timing.
 
     `seed` None leaves the render unseeded; an int makes it repeatable for the same batch of channels.
@@ -88,6 +105,7 @@ def render_batch(spec, layer, channels, steps, size, seed, precision="float32"):
             image_size=size,
             use_fixed_seed=use_fixed_seed,
             precision=precision,
+            fast=fast,
         )
     return {
         "pngs": [serialize_array(image) for image in images],
@@ -116,7 +134,7 @@ def _diversity_of_images(layer, start, stop):
     return objectives.Objective(lambda T: diversity(lambda name: T(name)[start:stop]), "diversity")
 
 
-def render_views(spec, layer, channels, steps, size, seed, precision="float32"):
+def render_views(spec, layer, channels, steps, size, seed, precision="float32", fast=False):
     """The Microscope's images of `channels` of `layer`, rendered together: `{"images": [{view: PNG bytes}],
     "thumbs": [JPEG bytes of the positive view], "seconds", "worker"}`, one item per channel."""
     start = time.perf_counter()
@@ -124,11 +142,12 @@ def render_views(spec, layer, channels, steps, size, seed, precision="float32"):
         images = render_vis(
             load_model(spec),
             views_objective(layer, channels),
-            lambda: param.image(size, batch=len(VIEWS) * len(channels)),
+            lambda: (fast_path.image if fast else param.image)(size, batch=len(VIEWS) * len(channels)),
             thresholds=(steps - 1,),
             verbose=False,
             use_fixed_seed=use_fixed_seed,
             precision=precision,
+            fast=fast,
         )[-1]
     per_channel = [
         {view: serialize_array(images[len(VIEWS) * index + i]) for i, view in enumerate(VIEWS)}
@@ -140,7 +159,7 @@ def render_views(spec, layer, channels, steps, size, seed, precision="float32"):
 
 def load_square_image(path, size):
     """The image at `path` as float32 RGB in [0, 1], centre-cropped to a square and resized to `size`."""
-    with PIL.Image.open(path) as image:
+    with open_image(path) as image:
         image = image.convert("RGB")
         side = min(image.size)
         left, top = (image.width - side) // 2, (image.height - side) // 2
@@ -162,27 +181,35 @@ def _activation_graph(spec, layers, size):
 def activation_extremes(spec, layers, paths, first_index, size, k):
     """For each layer, the k strongest and k weakest responses of each channel over the images at `paths`.
 
-    A response is a channel's maximum (or minimum) over the positions of one image. Returns `{layer: {"top": ...,
-    "bottom": ...}}`, each an array `[4, k', channels]` of (value, image index, row, column), image indices
-    counting from `first_index`; only these few numbers leave the worker, so memory does not grow with the folder.
+    A response is a channel's maximum (or minimum) over the positions of one image. Returns `{"layers": {layer:
+    {"top": ..., "bottom": ...}}, "skipped": [(path, error)]}`, each array `[4, k', channels]` of (value, image
+    index, row, column), image indices counting from `first_index`; only these few numbers leave the worker, so
+    memory does not grow with the folder. An image that cannot be read is skipped and listed with its error.
     """
     sess, t_input, tensors = _activation_graph(spec, tuple(layers), size)
-    batch = np.stack([load_square_image(path, size) for path in paths])
+    images, indices, skipped = [], [], []
+    for index, path in enumerate(paths, first_index):
+        try:
+            images.append(load_square_image(path, size))
+        except Exception as error:  # any error decoding a stranger's file: skip the image, name it, go on
+            skipped.append((path, "%s: %s" % (type(error).__name__, error)))
+        else:
+            indices.append(index)
     results = {}
-    for layer, acts in zip(layers, sess.run(tensors, {t_input: batch})):
+    for layer, acts in zip(layers, sess.run(tensors, {t_input: np.stack(images)}) if images else ()):
         n, height, width, channels = acts.shape
         flat = acts.reshape(n, height * width, channels)
         results[layer] = {
-            "top": _extremes(flat, np.argmax(flat, axis=1), width, first_index, k, largest=True),
-            "bottom": _extremes(flat, np.argmin(flat, axis=1), width, first_index, k, largest=False),
+            "top": _extremes(flat, np.argmax(flat, axis=1), width, indices, k, largest=True),
+            "bottom": _extremes(flat, np.argmin(flat, axis=1), width, indices, k, largest=False),
         }
-    return results
+    return {"layers": results, "skipped": skipped}
 
 
-def _extremes(flat, positions, width, first_index, k, largest):
+def _extremes(flat, positions, width, indices, k, largest):
     """`[4, k', channels]`: the k largest (or smallest) per-image extremes of each channel, with where they are."""
     values = np.take_along_axis(flat, positions[:, None, :], axis=1)[:, 0, :]  # [n, channels]
-    images = np.broadcast_to(np.arange(len(flat))[:, None] + first_index, values.shape)
+    images = np.broadcast_to(np.asarray(indices)[:, None], values.shape)
     stacked = np.stack([values, images, positions // width, positions % width]).astype(np.float64)
     return merge_extremes([stacked], k, largest)
 

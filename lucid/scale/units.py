@@ -11,14 +11,30 @@ from lucid.optvis import precision
 from lucid.optvis.checks import validate_size
 from lucid.scale.store import safe_name
 
+__all__ = [
+    "batches",
+    "check_settings",
+    "expand_units",
+    "model_display_name",
+    "model_spec",
+    "parse_units",
+    "unit_name",
+]
 
-def check_settings(**settings):
-    """The render settings checked: steps, size, batch_size integers >= 1, seed None or >= 0, a known precision."""
+
+def check_settings(fast=False, **settings):
+    """The render settings checked: steps, size, batch_size integers >= 1, seed None or >= 0, a known precision,
+    and `fast` a bool, a setting (so part of the store's keys) only when True: the keys of default renders stay
+    those of earlier runs."""
     for name in ("steps", "size", "batch_size"):
         settings[name] = validate_size(settings[name], name)
     if settings["seed"] is not None:
         settings["seed"] = validate_size(settings["seed"], "seed", 0)
     precision.check(settings["precision"])
+    if not isinstance(fast, bool):
+        raise TypeError("fast must be True or False, got %r." % (fast,))
+    if fast:
+        settings["fast"] = True
     return settings
 
 

@@ -8,6 +8,9 @@ editor["conv2d0_w", :, :, :, 0] *= -1     # flip the first channel's filter; lat
 import numpy as np
 import tensorflow as tf
 
+# Name of the boolean constant that ParameterEditor adds to a GraphDef it edits (the original's name).
+EDITED_MARKER = "lucid_is_edited"
+
 
 class ParameterEditor:
     """Constants (node op "Const") of `graph_def` as numpy arrays: `editor[name]`, `editor[name, index...]`, and the
@@ -20,6 +23,10 @@ class ParameterEditor:
             )
         self.graph_def = graph_def
         self.nodes = {node.name: node for node in graph_def.node if node.op == "Const"}
+        if EDITED_MARKER not in self.nodes:  # as the original: a constant True node marks the graph as edited
+            marker = graph_def.node.add(name=EDITED_MARKER, op="Const")
+            marker.attr["dtype"].type = tf.bool.as_datatype_enum
+            marker.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(True))
 
     def keys(self):
         return list(self.nodes)

@@ -14,8 +14,9 @@ def test_figure_to_numpy():
     figure = plt.figure(figsize=(2, 1), dpi=50, facecolor=(1, 0, 0))
     try:
         image = matplotlib_to_numpy(plt)
-        assert image.shape == (50, 100, 3) and image.dtype == np.float32
-        np.testing.assert_allclose(image[0, 0], [1, 0, 0])
+        # The original's array: RGBA, float64 (PNG bytes / 255).
+        assert image.shape == (50, 100, 4) and image.dtype == np.float64
+        np.testing.assert_array_equal(image[0, 0], [1, 0, 0, 1])
         np.testing.assert_array_equal(matplotlib_to_numpy(figure), image)
     finally:
         plt.close(figure)

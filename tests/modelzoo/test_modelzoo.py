@@ -9,6 +9,7 @@ import pytest
 import tensorflow as tf
 
 import lucid.modelzoo.vision_models as vision_models
+from lucid.misc.io import reading
 from lucid.modelzoo import util as model_util
 from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, FrozenGraphModel, Layer, Model, _layers_from_list_of_dicts
 from lucid.testing import inception_v1_graph_def, random_inception_v1
@@ -471,7 +472,7 @@ def test_efficientnet_lite0_offline(sess, monkeypatch):
     def no_network(*args, **kwargs):
         raise AssertionError("EfficientNetLite0 must not use the network")
 
-    monkeypatch.setattr("urllib.request.urlopen", no_network)
+    monkeypatch.setattr(reading.OPENER, "open", no_network)
     model = vision_models.EfficientNetLite0()
     labels = model.labels
     assert len(labels) == 1000 and labels[0] == "tench, Tinca tinca" and labels[985] == "daisy"

@@ -580,17 +580,19 @@ def test_module_hygiene(module):
         "_layers_from_list_of_dicts",
     }
     assert not forbidden & set(dir(module))
-    classes = [getattr(module, name) for name in module.__all__]
+    classes = [getattr(module, name) for name in module.__all__ if name != "Layer"]
     assert all(isinstance(cls, type) and issubclass(cls, Model) for cls in classes)
-    assert ("Model" in module.__all__) is (module is vision_models)
+    # As the original's star imports did, each also exports Model (vision_models Layer too).
+    assert "Model" in module.__all__ and ("Layer" in module.__all__) is (module is vision_models)
 
 
 def test_vision_models_namespace_is_models_map():
     extra = set(models_map) ^ set(dir(vision_models))
     assert {name for name in extra if not name.startswith("__")} == {"Model", "Layer"}
-    assert set(vision_models.__all__) == set(models_map) | {"Model"}
+    assert set(vision_models.__all__) == set(models_map) | {"Model", "Layer"}
     families = set(caffe_models.__all__) | set(slim_models.__all__) | set(other_models.__all__)
-    assert families == set(models_map) and len(caffe_models.__all__) == 7 and len(slim_models.__all__) == 20
+    assert families == set(models_map) | {"Model"}
+    assert len(caffe_models.__all__) == 7 + 1 and len(slim_models.__all__) == 20 + 1
 
 
 # --- python -m lucid.modelzoo -------------------------------------------------------------------------------------

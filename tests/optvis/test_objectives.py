@@ -250,11 +250,11 @@ def test_infer_data_format():
         assert property_inference.infer_data_format(tf.compat.v1.placeholder(tf.float32)) is None  # unknown rank
         assert property_inference.infer_data_format(deep, max_depth=1) is None  # conv is 3 levels up
         assert property_inference.as_tensor(conv.op) is conv
-        assert property_inference.as_tensor(conv.op.name) is conv
+        assert property_inference.as_tensor(conv.op.name) is None  # as the original: only tensors, ops, nodes
         with pytest.raises(KeyError, match="nope:0"):
-            property_inference.as_tensor("nope")
+            property_inference.infer_data_format("nope")
         with pytest.raises(TypeError):
-            property_inference.as_tensor(3)
+            property_inference.infer_data_format(3)
 
 
 def test_gradient_of_channel_wrt_input_is_nonzero(sess):

@@ -59,6 +59,17 @@ def test_redirect_is_per_example():
     np.testing.assert_array_equal(got, [[1.0, 0.0], [0.0, -1.0]])
 
 
+@pytest.mark.parametrize("op_type", ["Relu", "Relu6"])
+def test_redirected_gradients_build_where_tf_where_is_tf1s(op_type, monkeypatch):
+    # The original's own tests run TF1 code through a layer that binds tf.where to TF1's (no broadcasting);
+    # the redirected gradients then failed to build ("Shapes must be equal rank").
+    monkeypatch.setattr(tf, "where", tf.compat.v1.where)
+    got = _grad_through(
+        op_type, [[-1.0, 1.0], [-1.0, -2.0]], [[1.0, 1.0], [-1.0, 1.0]], 0, overrides.relu_overrides_map[op_type]
+    )
+    np.testing.assert_array_equal(got, [[0.0, 1.0], [-1.0, 0.0]])
+
+
 def test_identity_and_linearization_overrides(sess):
     x = tf.constant([-2.0, 3.0])
     with overrides.linearization_overrides():

@@ -26,7 +26,7 @@ from site_browser import browse  # noqa: E402
 from tiny_models import layer_values, tiny_conv_graph_def  # noqa: E402
 
 from lucid.modelzoo.vision_base import Model  # noqa: E402
-from lucid.scale import dataset, microscope, tasks  # noqa: E402
+from lucid.scale import cli, dataset, microscope, tasks  # noqa: E402
 from lucid.scale.cli import ProgressBar  # noqa: E402
 from lucid.scale.store import Store  # noqa: E402
 
@@ -67,7 +67,7 @@ def images(tmp_path_factory):
 @pytest.fixture(scope="module")
 def site(client, model_path, images, tmp_path_factory):
     """The site of the first 3 units of conv1 and conv2 with dataset examples: `(folder, records)`."""
-    client.wait_for_workers(2, timeout=60)
+    client.wait_for_workers(2, timeout=180)  # a new cluster on a loaded machine can take minutes
     folder = str(tmp_path_factory.mktemp("site"))
     records = microscope(model_path, folder, images=images, client=client, units=3, **SETTINGS)
     return folder, records
@@ -128,7 +128,8 @@ def test_every_unit_has_its_views_and_dataset_examples(site, model_path, images)
 
 
 def test_rerun_does_only_the_missing_work(site, two_workers, model_path, images, puts, tmp_path):
-    folder, records = site
+    folder, records = str(tmp_path / "site"), site[1]
+    shutil.copytree(site[0], folder)  # a copy: the module's site stays as built for the other tests
     assert microscope(model_path, folder, images=images, client=two_workers, units=3, **SETTINGS) == records
     assert puts == {}
     # One more unit per layer: its views and examples only.
@@ -178,6 +179,42 @@ def test_images_added_to_a_finished_site_render_nothing_again(two_workers, model
     )
     assert again == first and shown.getvalue() == ""
     assert "no dataset examples" not in open(tmp_path / "layers/conv1/0.html").read().lower()
+
+
+def test_a_bad_image_is_skipped_with_one_warning_after_the_renders(two_workers, model_path, puts, tmp_path, caplog):
+    """Issue 23 row 8: one truncated photo in --images killed the run before any unit was rendered."""
+    folder = str(tmp_path / "images")
+    make_images(folder, 4)
+    whole = open(os.path.join(folder, "img0001.png"), "rb").read()
+    with open(os.path.join(folder, "cut.png"), "wb") as handle:
+        handle.write(whole[: len(whole) // 2])
+    settings = dict(SETTINGS, layers=["conv1"])
+    records = microscope(model_path, str(tmp_path / "site"), images=folder, client=two_workers, units=2, **settings)
+    assert [record["status"] for record in records] == ["done", "done"]
+    warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and "cut.png" in r.getMessage()]
+    assert len(warned) == 1, warned
+    examples = [entry for entry in entries(str(tmp_path / "site")) if entry["kind"] == "examples"]
+    assert len(examples) == 2 and all(len(entry["top"]) == SETTINGS["top_k"] for entry in examples)
+    assert all(example["image"] != "cut.png" for entry in examples for example in entry["top"] + entry["bottom"])
+    # The renders are stored before the dataset pass starts.
+    assert [kind for kinds in puts.values() for kind in kinds] == ["views"] * 2 + ["examples"] * 2
+
+
+def test_a_site_whose_index_is_gone_and_an_entry_emptied_is_completed(two_workers, model_path, tmp_path, capsys):
+    """Issue 23 row 7: an emptied entry.json counted as done forever, and with index.json gone lucid-microscope
+    exited 2 with a bare key."""
+    site = tmp_path / "site"
+    argv = [model_path, "-o", str(site), "--layers", "conv1", "--units", "2", "--steps", "8", "--size", str(SIZE)]
+    argv += ["--scheduler", two_workers.scheduler.address]
+    assert cli.microscope_main(argv) == 0
+    (entry,) = [e for e in entries(str(site)) if e["unit"] == "conv1:0"]
+    os.remove(site / "index.json")
+    entry_path = site / "units" / entry["key"] / "entry.json"
+    entry_path.write_text("")
+    capsys.readouterr()
+    assert cli.microscope_main(argv) == 0, capsys.readouterr().err
+    assert json.loads(entry_path.read_text())["status"] == "done"
+    assert len(json.load(open(site / "index.json"))["records"]) == 2 and len(entries(str(site))) == 2
 
 
 def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_marked(tmp_path):

@@ -41,7 +41,7 @@ def model_path(tmp_path_factory):
 @pytest.fixture(scope="module")
 def rendered(client, model_path, tmp_path_factory):
     """A sweep of all of conv1 and two channels of conv2, in batches of 4: `(out_dir, records)`."""
-    client.wait_for_workers(2, timeout=60)
+    client.wait_for_workers(2, timeout=180)  # a new cluster on a loaded machine can take minutes
     out_dir = str(tmp_path_factory.mktemp("rendered"))
     records = render_units(
         model_path, ["conv1", "conv2:3", "conv2:5"], out_dir, client=client, steps=STEPS, size=SIZE, batch_size=4
@@ -190,6 +190,17 @@ def test_killing_a_worker_mid_run_loses_and_duplicates_no_unit(two_workers, kill
     assert all(record["status"] == "done" and record["attempts"] == 1 for record in lines)
     assert [record["unit"] for record in records] == units
     assert png_files(out_dir) == sorted(record["png"] for record in records) and entry_count(out_dir) == 6
+
+
+def test_units_stored_by_a_killed_run_join_the_index_of_the_next(two_workers, model_path, tmp_path):
+    """Issue 23 row 6: after a run killed once a unit was stored (no index yet), every later run failed ('png')."""
+    first = render_units(model_path, ["conv1:0"], str(tmp_path), client=two_workers, steps=FAST, size=SIZE)
+    for name in ("index.json", "index.html"):  # as a run killed before its index leaves the store
+        os.remove(tmp_path / name)
+    records = render_units(model_path, ["conv1:0", "conv1:1"], str(tmp_path), client=two_workers, steps=FAST, size=SIZE)
+    assert records[0] == first[0] and records[1]["status"] == "done"
+    assert sorted(index_records(str(tmp_path)), key=records.index) == records
+    assert open(tmp_path / "index.html").read().count("<img ") == 2
 
 
 def test_cli_renders_layers_with_a_progress_bar(two_workers, model_path, tmp_path, capsys):
@@ -341,11 +352,21 @@ def test_store_on_fsspec_filesystems(two_workers, model_path, tmp_path):
     fsspec.filesystem("memory").rm("/lucid-sweep-test", recursive=True)
 
 
-def test_local_cluster_listens_on_localhost_only():
+def test_local_cluster_listens_on_localhost_only_and_refuses_clients_without_its_certificate():
+    """Issue 23 row 5: any local user could connect to the sweep's scheduler and run code as the sweep's user."""
+    from distributed.security import Security
+
     from lucid.scale.cluster import local_cluster
 
     with local_cluster(1) as cluster:
         addresses = [cluster.scheduler_address] + list(cluster.scheduler.workers)
-        assert addresses and all(address.startswith("tcp://127.0.0.1:") for address in addresses)
+        assert addresses and all(address.startswith("tls://127.0.0.1:") for address in addresses)
         if cluster.dashboard_link:  # with bokeh installed, the dashboard too
             assert "127.0.0.1" in cluster.dashboard_link
+        port = cluster.scheduler_address.rsplit(":", 1)[1]
+        # Another user: with a certificate of its own (not signed by the run's), or without TLS.
+        for address, security in [(cluster.scheduler_address, Security.temporary()), ("tcp://127.0.0.1:" + port, None)]:
+            with pytest.raises(OSError):
+                distributed.Client(address, security=security, timeout=3)
+        with distributed.Client(cluster) as client:  # the run's own client holds the certificate
+            assert client.submit(sum, [1, 2]).result() == 3

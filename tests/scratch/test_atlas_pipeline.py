@@ -1,66 +1,98 @@
-"""lucid.scratch.atlas_pipeline: a small activation atlas of the tiny conv net, gridded, rendered and written."""
+"""lucid.scratch.atlas_pipeline against the original Lucid 0.3.10 (its source, run with the same inputs): the
+expected values were measured there."""
 
 import json
 
 import numpy as np
 import pytest
-from tiny_models import layer_values
+from PIL import Image
 
-from lucid.misc.io import load
-from lucid.optvis import objectives, param, render
-from lucid.scratch.atlas_pipeline import grid, pipeline
+from lucid.scratch.atlas_pipeline import grid, pipeline, render_tile
+
+X = np.array([0.0, 0.1, 0.5, 0.9, 1.0, 0.3, 0.7, 0.2, 0.95, 0.45])
+Y = np.array([0.0, 0.9, 0.5, 0.1, 1.0, 0.3, 0.8, 0.25, 0.6, 0.55])
+LAYOUT = {"x": X, "y": Y}
+METADATA = {"label": np.arange(10) % 3}
+PARAMS = {"n_layer": 4, "n_tile": 2, "cell_size": 2, "name": "a"}
+
+
+def _render(cell, params, metadata, layout, summary):
+    colour = (len(cell["gi"]) * 50, int(cell["i"]) * 60, int(cell["j"]) * 60)
+    return Image.new("RGB", (params["cell_size"],) * 2, colour)
 
 
 @pytest.fixture
-def atlas_data(model):
-    images = np.random.RandomState(0).uniform(size=(40, 32, 32, 3)).astype(np.float32)
-    acts = layer_values(model, "conv2", images).mean(axis=(1, 2))
-    layout = acts[:, :2]  # any 2D layout; two channels stand in for UMAP here
-    return {"activations": acts, "label": np.arange(40) % 3}, layout
+def tiles():
+    return grid.grid(METADATA, LAYOUT, dict(PARAMS))
 
 
-def test_grid_bins_every_point_once(atlas_data):
-    metadata, layout = atlas_data
-    tiles = grid.grid(metadata, layout, {"grid_size": 4, "tile_size": 2})
-    cells = [cell for _, _, tile in grid.enumerate_tiles(tiles) for cell in grid.tile_cells(tile)]
-    assert sorted(np.concatenate([c["indices"] for c in cells]).tolist()) == list(range(40))
-    for ti, tj, tile in grid.enumerate_tiles(tiles):
-        for cell in grid.tile_cells(tile):
-            assert (cell["i"] // 2, cell["j"] // 2) == (ti, tj)
-            np.testing.assert_array_equal(cell["metadata"]["label"], metadata["label"][cell["indices"]])
-    corner = max(cells, key=lambda c: (c["j"], -c["i"]))
-    assert layout[:, 0].argmax() in [i for c in cells if c["j"] == 3 for i in c["indices"]] and corner["j"] == 3
+def test_grid_bins_points_into_tiles(tiles):
+    assert list(tiles) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    assert tiles[(1, 1)] == {
+        "x": [0.5, 1.0, 0.7, 0.95],
+        "y": [0.5, 1.0, 0.8, 0.6],
+        "ci": [2, 3, 2, 2],
+        "cj": [2, 3, 2, 2],
+        "gi": [2, 4, 6, 8],
+    }
+    assert [tiles[key]["gi"] for key in tiles] == [[0, 5, 7], [1, 9], [3], [2, 4, 6, 8]]
+    keep_label_0 = dict(PARAMS, filter=lambda i, metadata: metadata["label"][i] == 0)
+    assert [tile["gi"] for tile in grid.grid(METADATA, LAYOUT, keep_label_0).values()] == [[0], [9], [3], [6]]
+    assert grid.enumerate_tiles(tiles)[2] == (1, 0, tiles[(1, 0)])
+    assert grid.tile_cells(tiles[(1, 1)]) == {
+        (2, 2): {"gi": [2, 6, 8], "i": 2, "j": 2},
+        (3, 3): {"gi": [4], "i": 3, "j": 3},
+    }
+    with pytest.raises(ValueError, match="must divide"):  # the original: KeyError (2, 2)
+        grid.grid(METADATA, LAYOUT, dict(PARAMS, n_layer=5))
 
 
-def test_run_renders_icons_from_cell_activations_and_writes_tiles(model, atlas_data, tmp_path):
-    metadata, layout = atlas_data
-    params = {"grid_size": 2, "tile_size": 1, "icon_size": 32, "output_dir": str(tmp_path)}
-
-    def render_icon(cell, params, summary):
-        direction = cell["metadata"]["activations"].mean(axis=0)
-        objective = objectives.direction("conv2", direction)
-        return render.render_vis(model, objective, lambda: param.image(32), thresholds=(4,), verbose=False)[-1][0]
-
-    def aggregate(cell, params, summary):
-        return {"labels": np.bincount(cell["metadata"]["label"], minlength=3).tolist()}
-
-    results, summary = pipeline.run(render_icon, aggregate, params, metadata, layout)
-    assert summary["n_points"] == 40 and summary["n_tiles"] == len(results) <= 4
-    for (ti, tj), result in results.items():
-        assert result["image"].shape == (32, 32, 4) and result["image"][..., 3].min() == 1
-        written = json.loads((tmp_path / ("tile_%d_%d.json" % (ti, tj))).read_text())
-        assert written == json.loads(json.dumps(result["aggregate"]))
-        assert load(str(tmp_path / ("tile_%d_%d.png" % (ti, tj)))).shape[:2] == (32, 32)
-    assert sum(c["count"] for r in results.values() for c in r["aggregate"]["cells"]) == 40
+def test_summarize(tiles):
+    summary = pipeline.summarize(tiles, PARAMS, LAYOUT, METADATA)
+    assert summary == {
+        "x_min": 0.0,
+        "x_max": 1.0,
+        "y_min": 0.0,
+        "y_max": 1.0,
+        "x_bin": 0.25,
+        "y_bin": 0.25,
+        "max_density": 3,
+        "min_density": 1,
+        "total_count": 10,
+        "user_max_density": 3,
+        "user_min_density": 1,
+        "user_total_count": 10,
+        "num_cells": 5,
+    }
 
 
-def test_bad_params_and_layouts_raise(atlas_data):
-    metadata, layout = atlas_data
-    with pytest.raises(ValueError, match="grid_size"):
-        grid.grid(metadata, layout, {"tile_size": 2})
-    with pytest.raises(ValueError, match=r"\[n, 2\]"):
-        grid.grid(metadata, layout[:, :1], {"grid_size": 2, "tile_size": 2})
-    with pytest.raises(ValueError, match="39 entries for 40 points"):
-        grid.grid({"label": metadata["label"][:39]}, layout, {"grid_size": 2, "tile_size": 2})
-    with pytest.raises(ValueError, match="output_dir"):
-        grid.write_grid_local({}, {})
+def test_render_and_aggregate_tile(tiles):
+    cells = grid.tile_cells(tiles[(1, 1)])
+    summary = pipeline.summarize(tiles, PARAMS, LAYOUT, METADATA)
+    image = render_tile.render_tile(cells, 1, 1, _render, PARAMS, METADATA, LAYOUT, summary)
+    assert isinstance(image, Image.Image) and (image.mode, image.size) == ("RGB", (4, 4))
+    white, three, one = [255, 255, 255], [150, 120, 120], [50, 180, 180]
+    expected = [[three, three, white, white]] * 2 + [[white, white, one, one]] * 2
+    assert np.asarray(image).tolist() == expected
+    scaled = render_tile.render_tile(
+        cells, 1, 1, _render, dict(PARAMS, cell_size=4, scale_density=True), {}, {}, summary
+    )
+    red = np.asarray(scaled)[..., 0]
+    assert red[:4, :4].tolist() == [[150] * 4] * 4 and red[6, 6] == 50 and (red == 50).sum() == 1
+    aggregated = render_tile.aggregate_tile(cells, 1, 1, lambda cell, *_: len(cell["gi"]), PARAMS, {}, {}, summary)
+    assert aggregated == [{"aggregate": 3, "i": 2, "j": 2}, {"aggregate": 1, "i": 3, "j": 3}]
+
+
+def test_run_writes_every_tile_of_every_resolution(tmp_path):
+    params = dict(PARAMS, n_cells=[2, 4], directory=str(tmp_path / "atlas"))
+    pipeline.run(_render, lambda cell, *_: len(cell["gi"]), params, METADATA, LAYOUT)
+    assert params["n_layer"] == 4  # the original leaves the last resolution in params
+    names = sorted(path.name for path in (tmp_path / "atlas").iterdir())
+    assert names == ["a-tile_2_2_0_0.json", "a-tile_2_2_0_0.png"] + [
+        "a-tile_4_2_%d_%d.%s" % (ti, tj, ext) for ti in range(2) for tj in range(2) for ext in ("json", "png")
+    ]
+    assert json.loads((tmp_path / "atlas" / "a-tile_4_2_1_1.json").read_text()) == [
+        {"aggregate": 3, "i": 2, "j": 2},
+        {"aggregate": 1, "i": 3, "j": 3},
+    ]
+    assert np.asarray(Image.open(tmp_path / "atlas" / "a-tile_4_2_1_1.png"))[0, 0].tolist() == [150, 120, 120]

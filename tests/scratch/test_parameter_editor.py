@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from tiny_models import TinyConvNet, layer_values
 
 from lucid.modelzoo.vision_models import EfficientNetLite0
@@ -40,3 +41,17 @@ def test_embedded_model_constants_are_editable():
     weights = editor[name]
     editor[name] = weights * 2
     np.testing.assert_array_equal(editor[name], weights * 2)
+
+
+def test_an_edited_graph_def_gets_the_originals_marker_node_once():
+    graph_def = TinyConvNet().graph_def
+    count = len(graph_def.node)
+    ParameterEditor(graph_def)
+    ParameterEditor(graph_def)
+    assert len(graph_def.node) == count + 1
+    marker = graph_def.node[-1]  # as the original's: tf.constant(True, name="lucid_is_edited")
+    assert marker.name == "lucid_is_edited" and marker.op == "Const" and not marker.input
+    assert marker.attr["dtype"].type == tf.bool.as_datatype_enum
+    tensor = marker.attr["value"].tensor
+    assert tensor.dtype == tf.bool.as_datatype_enum and list(tensor.bool_val) == [True]
+    assert not tensor.tensor_shape.dim

@@ -1,116 +1,151 @@
-"""lucid.scratch.pretty_graphs: graph simplification, layout and SVG drawing of the tiny net and EfficientNet-Lite0."""
+"""lucid.scratch.pretty_graphs against the original Lucid 0.3.10: the expected values were measured by running the
+same calls on the original, with the random-weight InceptionV1 file that has the node names and order of
+lucid.testing's builder."""
 
+import hashlib
 import re
 
-import numpy as np
 import pytest
 
-from lucid.modelzoo.vision_models import EfficientNetLite0
 from lucid.scratch.pretty_graphs import format_graph, graph, visualizations
+from lucid.testing import inception_v1_graph_def
 
 
-def test_graph_from_graphdef_and_filters(model):
-    g = graph.Graph.from_graphdef(model.graph_def)
-    assert [n.name for n in g["conv1"].inputs] == ["BiasAdd"] and g["input"].op == "Placeholder"
-    simple = graph.filter_graph_ops(graph.filter_graph_dynamic(g))
-    assert [n.name for n in simple.nodes] == [
-        "input",
-        "Conv2D",
-        "conv1",
-        "Conv2D_1",
-        "conv2",
-        "Mean",
-        "MatMul",
-        "softmax",
-    ]
-    folded = graph.filter_graph_collapse_sequence(graph.filter_graph_dynamic(g), ["Conv2D", "BiasAdd", "Relu"])
-    assert "Conv2D" not in [n.name for n in folded.nodes] and [n.name for n in folded["conv1"].inputs] == ["input"]
-    cut = graph.filter_graph(simple, ["input", "conv2"], pass_through=False)
-    assert cut["conv2"].inputs == []
-    assert [n.name for n in graph.filter_graph(simple, ["input", "conv2"])["conv2"].inputs] == ["input"]
-    assert '"conv1" -> "Conv2D_1";' in simple.graphviz()
-    with pytest.raises(ValueError, match="already has"):
-        simple.add_node(graph.Node("conv1", "Relu", None))
+def _names(nodes):
+    return [node.name for node in nodes]
 
 
-def test_names_and_groups():
-    g = graph.Graph()
-    for name in ["net/a/x", "net/a/y", "net/b", "other"]:
-        g.add_node(graph.Node(name, "Relu", g))
-    g.add_edge("net/a/x", "net/a/y")
-    g.add_edge("net/a/x", "net/a/y")
-    assert len(g["net/a/y"].inputs) == 1 and g["net/a/x"].consumers == [g["net/a/y"]]
-    graph.clip_node_names(g, "net/")
-    assert [n.pretty_name for n in g.nodes] == ["a/x", "a/y", "b", "other"]
-    assert {k: [n.name for n in v] for k, v in graph.find_groups(g).items()} == {"a": ["net/a/x", "net/a/y"]}
-
-
-def _overlaps(a, b):
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
-
-
-def test_layout_places_sequences_below_and_branches_beside():
-    seq = format_graph.LayoutSeq(
-        [
-            format_graph.LayoutNode("in"),
-            format_graph.LayoutBranch(
-                [
-                    format_graph.LayoutSeq([format_graph.LayoutNode("a1"), format_graph.LayoutNode("a2")]),
-                    format_graph.LayoutSeq([format_graph.LayoutNode("b")]),
-                    format_graph.LayoutSeq([]),
-                ]
-            ),
-            format_graph.LayoutNode("<out>"),
-        ]
-    )
-    assert seq.contained_nodes() == ["in", "a1", "a2", "b", "<out>"]
-    rendered = seq.render()
-    boxes = {f.node: f.box() for f in rendered.fragments() if f.node}
-    assert boxes["a1"][3] <= boxes["a2"][1] and boxes["in"][3] <= boxes["a1"][1] <= boxes["b"][1]
-    assert boxes["a1"][2] <= boxes["b"][0] and boxes["a2"][3] <= boxes["<out>"][1]
-    assert not any(_overlaps(boxes[m], boxes[n]) for m in boxes for n in boxes if m < n)
-    x0, y0, x1, y1 = rendered.box()
-    assert all(x0 <= b[0] and b[2] <= x1 and y0 <= b[1] and b[3] <= y1 for b in boxes.values())
-    svg = rendered.svg()
-    assert "&lt;out&gt;" in svg and "<out>" not in svg
-    padded = format_graph.render_with_groups(seq, {"g": ["a1", "b"]})
-    assert padded.shape[0] > rendered.shape[0] and padded.svg().count("<rect") == 6
-
-
-def test_alignment_and_fragments():
-    assert format_graph.alignment_func("center")(10, 4) == 3 and format_graph.alignment_func("bottom")(10, 4) == 6
-    with pytest.raises(ValueError, match="Unknown alignment"):
-        format_graph.alignment_func("diagonal")
-    box = format_graph.one_fragement("<circle/>", (10, 10), "n", inner_shape=(4, 4)).shift((1, 2))
-    assert box.fragments()[0].box() == (4, 5, 8, 9) and box.box() == (1, 2, 11, 12)
+class _Model:
+    def __init__(self, graph_def, model_path="inceptionv1.pb"):
+        self.graph_def, self.model_path = graph_def, model_path
 
 
 @pytest.fixture(scope="module")
-def efficientnet():
-    return EfficientNetLite0()
+def model():
+    return _Model(inception_v1_graph_def())
 
 
-def test_display_model_with_tooltips(efficientnet, monkeypatch):
+@pytest.fixture(scope="module")
+def folded(model):
+    simple = graph.filter_graph_dynamic(graph.filter_graph_ops(graph.Graph.from_graphdef(model.graph_def)))
+    return graph.filter_graph_collapse_sequence(simple, ["Conv2D", "Relu"])
+
+
+def test_graph_from_graphdef_and_filters(model, folded):
+    g = graph.Graph.from_graphdef(model.graph_def)
+    assert len(g.nodes) == 370 and _names(g["mixed4a"].inputs)[:2] == ["mixed4a/concat_dim", "mixed4a_1x1"]
+    assert _names(g["mixed4a"].consumers)[-2:] == ["mixed4b_pool", "head0_pool"]
+    subsumed = graph.filter_graph(g, [n.name for n in graph.filter_graph_dynamic(graph.filter_graph_ops(g)).nodes])
+    assert subsumed["conv2d1"].subsumed == ["conv2d1_pre_relu", "conv2d1_b"]
+    assert subsumed["conv2d1_pre_relu/conv"].subsumed == ["localresponsenorm0", "conv2d1_w"]
+    assert len(folded.nodes) == 95 and _names(folded["mixed3a"].inputs) == [
+        "mixed3a_1x1",
+        "mixed3a_3x3",
+        "mixed3a_5x5",
+        "mixed3a_pool_reduce",
+    ]
+    cut = graph.filter_graph(folded, ["input", "mixed3a", "mixed4a"], pass_through=False)
+    assert [_names(n.inputs) for n in cut.nodes] == [[], [], []]
+    through = graph.filter_graph(folded, ["input", "mixed3a", "mixed4a"])
+    assert [_names(n.inputs) for n in through.nodes] == [[], ["input"], ["mixed3a"]]
+    assert graph.standard_include_ops[-3:] == ["MaxPool", "AvgPool", "MatMul"]
+    copy = graph.Node("a", "Relu", g, "pretty").copy()
+    assert (copy.name, copy.op, copy.pretty_name, copy.graph) == ("a", "Relu", None, g)
+
+
+def test_find_groups_finds_the_nine_inception_blocks(folded):
+    groups = graph.find_groups(folded)
+    blocks = ["3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b"]
+    assert type(groups) is dict and [root.name for root in groups] == ["mixed" + b for b in blocks]
+    assert sorted(_names(groups[folded["mixed4a"]])) == [
+        "mixed4a",
+        "mixed4a_1x1",
+        "mixed4a_3x3",
+        "mixed4a_3x3_bottleneck",
+        "mixed4a_5x5",
+        "mixed4a_5x5_bottleneck",
+        "mixed4a_pool",
+        "mixed4a_pool_reduce",
+    ]
+
+
+def test_clip_node_names_returns_a_new_graph(folded):
+    clipped = graph.clip_node_names(folded, "mixed")
+    assert clipped is not folded and folded["mixed3a_1x1"].pretty_name is None
+    assert [n.pretty_name for n in clipped.nodes[5:8]] == [None, "3a_1x1", "3a_3x3_bottleneck"]
+
+
+def test_graphviz_prints(folded, capsys):
+    small = graph.filter_graph(folded, ["input", "conv2d0", "maxpool0"])
+    assert small.graphviz(groups={small["conv2d0"]: [small["input"], small["conv2d0"]]}) is None
+    assert capsys.readouterr().out == (
+        'digraph G {\n\n  subgraph "cluster_conv2d0" {\n  label = "conv2d0"\n    "input"\n    "conv2d0"\n  }\n'
+        '   "input"  ->  "conv2d0"\n   "conv2d0"  ->  "maxpool0"\n}\n'
+    )
+
+
+def _node(op):
+    return format_graph.LayoutNode(graph.Node("n" + op, op, None))
+
+
+def test_layout_and_fragments():
+    seq = format_graph.LayoutSeq(
+        [
+            _node("Relu"),
+            format_graph.LayoutBranch(
+                [_node("Relu"), format_graph.LayoutSeq([_node("Add"), _node("MaxPool")]), format_graph.LayoutNode(None)]
+            ),
+            _node("Concat"),
+        ]
+    )
+    rendered = seq.render()
+    assert rendered.shape == [58, 68]
+    assert [f.box for f in rendered.fragments] == [
+        [[0, 10], [24.0, 44.0]],
+        [[30, 40], [0.0, 20.0]],
+        [[14, 26], [24.0, 44.0]],
+        [[30, 40], [24.0, 44.0]],
+        [[30, 40], [48.0, 68.0]],
+        [[44, 58], [24.0, 44.0]],
+    ]
+    assert rendered.fragments[2].render() == (
+        '<g transform="translate(14,24.0)"><g transform="translate(0, 0)"><circle r=6 cx=5 cy=10 class="node" '
+        'data-tf-name="nAdd" data-tf-op="Add" ></circle></g></g>'
+    )
+    assert _names(n for n in seq.contained_nodes if n) == ["nRelu", "nRelu", "nAdd", "nMaxPool", "nConcat"]
+    one = format_graph.one_fragement("<z/>", [12, 20], inner_shape=[10, 20])
+    assert (one.shape, one.children[0].shape) == ([12, 20], [10, 20])
+    assert [format_graph.alignment_func(n)(10, 4) for n in ["min", "max", "mid"]] == [0, 6, 3.0]
+    fragment = format_graph.Fragment("<x/>", [10, 20], None)
+    fragment.shift([3, 4])
+    assert fragment.box == [[3, 13], [4, 24]] and fragment.render() == '<g transform="translate(3,4)"><x/></g>'
+
+
+def test_complete_render_model_graph(model, folded):
+    render = format_graph.complete_render_model_graph(model)
+    assert type(render) is dict and sorted(render) == ["node_boxes", "shape", "svg_inner"]
+    assert render["shape"] == [768, 92] and len(render["node_boxes"]) == 83
+    svg = render["svg_inner"]
+    assert (len(svg), hashlib.sha1(svg.encode()).hexdigest()[:16]) == (51281, "fbb9517aa6967024")
+    assert visualizations.get_box(render, "mixed4a") == [[300, 314], [42.0, 62.0]]
+    layout = format_graph.parse_graph(folded).render()
+    assert (layout.shape, len(layout.fragments)) == ([584, 92], 83)
+    custom = format_graph.complete_render_model_graph(model, custom_ops=["LRN"])
+    assert (custom["shape"], len(custom["svg_inner"])) == ([804, 92], 52268)
+    assert "LRN" not in graph.standard_include_ops  # the original adds it to the default list (a bug)
+
+
+def test_display_functions(model, monkeypatch):
     shown = []
     monkeypatch.setattr(visualizations, "_display_html", shown.append)
-    visualizations.display_model(efficientnet, tooltips={"stem": "</script><b>stem</b>"})
-    html = shown[0]
-    names = re.findall(r'data-name="([^"]+)"', html)
-    assert "stem" in names and "input" in names and len(names) > 50
-    assert html.count("</script>") == 1 and "\\u003c/script\\u003e" in html
-    render = format_graph.complete_render_model_graph(efficientnet)
-    stem, block = visualizations.get_box(render, "stem"), visualizations.get_box(render, "head")
-    assert stem[3] < block[1]
-    with pytest.raises(KeyError, match="No node"):
-        visualizations.get_box(render, "nope")
-
-
-def test_model_align_display_draws_a_line_per_pair(efficientnet, monkeypatch, model):
-    shown = []
-    monkeypatch.setattr(visualizations, "_display_html", shown.append)
-    visualizations.model_align_display(efficientnet, model, [("stem", "conv1"), ("head", "conv2")], middle_sep=100)
-    assert shown[0].count("<path") == 2
-    assert visualizations.p((1, 2), dy=3) == "1,5"
-    visualizations.vpad(20.7)
-    assert shown[1] == '<div style="height:20px"></div>'
-    assert np.isfinite([float(v) for v in re.findall(r'width="([\d.]+)"', shown[0])[:1]]).all()
+    visualizations.display_model(model)
+    assert len(re.findall(r'data-tf-name="', shown[0])) == 83 and "width: 968px; height: 132px" in shown[0]
+    visualizations.display_tooltips(".node", "data-tf-name", {"mixed4a": "</script><b>4a</b>"})
+    assert shown[1].count("</script>") == 1 and "\\u003c/script\\u003e" in shown[1]
+    visualizations.model_align_display(model, model, {("mixed4a", "mixed4b"): 0.5}, middle_sep=100)
+    assert shown[2].count("<path d=") == 2 * shown[0].count("<path d=") + 1
+    assert "M 307.0,117 C 307.0,167 " in shown[2]
+    assert "stroke: hsla(20, 75.0%, 70%, 50.0%); stroke-width: 1.5px;" in shown[2]
+    assert visualizations.p([1.5, 2], dy=3) == "1.5,5"
+    visualizations.vpad(20)
+    assert shown[3] == '<div style="width:20px; height: 20px"></div>'

@@ -1,5 +1,6 @@
 """%%html_define_svelte: Svelte 2 compiles a component that renders in headless Chromium; clear errors without node."""
 
+import json
 import os
 import re
 import shutil
@@ -72,18 +73,13 @@ def test_component_compiles_and_renders_in_headless_chromium(tmp_path, monkeypat
     assert re.search(r'<li class="on[^"]*">aa</li><li class="off[^"]*">bb</li><li class="off[^"]*">cc</li>', dom)
 
 
-def test_cell_magic_binds_the_component_in_the_notebook_namespace(tmp_path, monkeypatch):
+def test_cell_magic_makes_the_component_an_attribute_of_the_module(monkeypatch):
     _compiler_or_skip()
-
-    class Shell:
-        user_ns = {}
-
-    monkeypatch.setattr(svelte.IPython, "get_ipython", lambda: Shell)
     shown = []
     monkeypatch.setattr(svelte, "_display_html", shown.append)
     svelte.html_define_svelte("Widget", "<b>{x}</b>")  # Svelte 2 syntax
-    Shell.user_ns["Widget"]({"x": "</script><i>"})
-    assert svelte.Widget is Shell.user_ns["Widget"]  # `lucid_svelte.Widget(...)` as the notebooks call it
+    svelte.Widget({"x": "</script><i>"})  # `lucid_svelte.Widget(...)`, as the notebooks call it
+    assert re.search(r"var app = new Widget_[0-9a-f_]{36}\(", shown[0])
     assert "</script><i>" not in shown[0] and "\\u003c/script\\u003e" in shown[0]
 
 
@@ -97,7 +93,8 @@ import lucid.scratch.web.svelte as svelte
 shown = []
 svelte._display_html = shown.append
 shell.run_cell("%%html_define_svelte Counter\\n<p>{{count}} clicks</p>", store_history=False).raise_error()
-shell.run_cell("Counter({'count': 3})", store_history=False).raise_error()
+shell.run_cell("import lucid.scratch.web.svelte as lucid_svelte", store_history=False).raise_error()
+shell.run_cell("lucid_svelte.Counter({'count': 3})", store_history=False).raise_error()
 assert "new Counter_" in shown[0] and '"count": 3' in shown[0], shown
 print("ok")
 """
@@ -118,6 +115,83 @@ def test_without_node_the_error_says_how_to_get_it(tmp_path, monkeypatch):
         svelte.compile_svelte("<p>x</p>", "X")
 
 
-def test_js_id_makes_identifiers():
-    assert svelte.js_id("Group-Widget 2") == "Group_Widget_2"
-    assert svelte.js_id("3d") == "_3d"
+def test_js_id_is_the_name_and_a_uuid():
+    assert re.fullmatch(r"Group_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}", svelte.js_id("Group"))
+    assert svelte.js_id("Group") != svelte.js_id("Group")
+
+
+def test_a_compiled_component_is_used_as_is(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no node: nothing may be compiled
+    js = tmp_path / "Foo.js"
+    js.write_text("var Foo = function(options) { this.options = options; }; // $name $data stay")
+    shown = []
+    monkeypatch.setattr(svelte, "_display_html", shown.append)
+    svelte.SvelteComponent("Foo", str(js))({"a": 1})
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["Foo.js"]
+    assert "this.options = options; }; // $name $data stay" in shown[0]
+    assert re.search(r"<div id='Foo_[0-9a-f_]{36}'></div>", shown[0])
+    assert "var app = new Foo({" in shown[0] and 'data: {"a": 1},' in shown[0]
+    with pytest.raises(ValueError, match="JavaScript identifier"):
+        svelte.SvelteComponent("not-a-name", str(js))({})
+
+
+def test_a_planted_compiler_is_not_run(tmp_path, monkeypatch):
+    """Issue 23 row 10: an install with the right package.json versions was trusted, and its compiler ran."""
+    directory = tmp_path / "toolchain"
+    marker = tmp_path / "planted_compiler_ran"
+    for package, version in (("svelte", "2.16.1"), ("svelte-upgrade", "1.0.16")):
+        folder = directory / "node_modules" / package
+        folder.mkdir(parents=True)
+        (folder / "package.json").write_text('{"name": "%s", "version": "%s"}' % (package, version))
+        (folder / "index.js").write_text(
+            'require("fs").writeFileSync(%r, "ran");\n'
+            "exports.compile = () => ({js: {code: 'var X;'}});\nexports.upgradeTemplate = s => s;\n" % str(marker)
+        )
+    directory.chmod(0o700)
+    monkeypatch.setenv("LUCID_SVELTE_DIR", str(directory))
+    if shutil.which("node") is None:  # the old code needed node to show the planted compiler running
+        pytest.skip("node is not installed")
+    with pytest.raises(RuntimeError, match="does not match lucid's lockfile .* not run"):
+        svelte.compile_svelte("<p>x</p>", "X")
+    assert not marker.exists()
+
+
+def test_install_is_npm_ci_from_the_lockfile_without_scripts_in_a_private_directory(tmp_path, monkeypatch):
+    directory = tmp_path / "toolchain"
+    monkeypatch.setenv("LUCID_SVELTE_DIR", str(directory))
+    monkeypatch.setattr(svelte, "_require", lambda tool, how: "/usr/bin/" + tool)
+    runs = []
+
+    def npm(command, cwd=None, **kwargs):
+        runs.append((command, cwd, sorted(os.listdir(cwd or "."))))
+        (directory / "node_modules" / "svelte").mkdir(parents=True)  # a partial install: refused below
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(svelte.subprocess, "run", npm)
+    with pytest.raises(RuntimeError, match="does not match lucid's lockfile"):
+        svelte.install_compiler()
+    ((command, cwd, files),) = runs
+    assert command[:3] == ["/usr/bin/npm", "ci", "--ignore-scripts"] and cwd == str(directory)
+    assert files == ["package-lock.json", "package.json"]
+    assert (directory / "package-lock.json").read_bytes() == (
+        open(os.path.join(svelte._LOCKFILE_DIR, "package-lock.json"), "rb").read()
+    )
+    assert directory.stat().st_mode & 0o777 == 0o700
+
+
+def test_the_lockfile_pins_every_package_with_its_integrity_hash():
+    with open(os.path.join(svelte._LOCKFILE_DIR, "package-lock.json")) as handle:
+        packages = json.load(handle)["packages"]
+    installed = {name: entry for name, entry in packages.items() if name}
+    assert len(installed) == 23 and installed["node_modules/svelte"]["version"] == "2.16.1"
+    assert all(entry["integrity"].startswith("sha512-") for entry in installed.values())
+    assert not any(entry.get("hasInstallScript") for entry in installed.values())
+
+
+def test_a_directory_others_can_write_is_refused(tmp_path, monkeypatch):
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(0o777)
+    monkeypatch.setenv("LUCID_SVELTE_DIR", str(directory))
+    with pytest.raises(RuntimeError, match="not a directory that only you can write"):
+        svelte.install_compiler()

@@ -1,8 +1,9 @@
 """Render a mesh into a UV map: which texture coordinate each pixel sees, for texture optimization in TF.
 
 `MeshRenderer(size).render_mesh(position, uv, face, modelview=view)` returns an [h, w, 4] float32 frame, rows
-top-down: the vertex attribute `uv` (up to 3 components, padded with zeros) interpolated in the first three
-channels and coverage (1) in the last, `clear_color` where no triangle is seen. It draws with headless OpenGL
+top-down: the vertex attribute `uv` (1 to 4 components, completed as OpenGL completes a vec4 attribute: y = z = 0,
+w = 1) interpolated in the four channels, `clear_color` where no triangle is seen. So a 2-component uv gives
+(u, v, 0, 1) where the mesh is seen, the last channel being coverage. It draws with headless OpenGL
 in the render process of `glworker` (which calls `draw`) and, where no OpenGL context can be created, with the
 NumPy rasterizer of `rasterizer`, which gives the same frames more slowly.
 """
@@ -12,7 +13,18 @@ import logging
 import numpy as np
 
 from lucid.misc.gl import glcontext, glworker, meshutil
+from lucid.misc.gl.meshutil import perspective  # noqa: F401 -- the original's glrenderer re-exports it
 from lucid.misc.gl.rasterizer import rasterize
+
+__all__ = [
+    "draw",
+    "FBO",
+    "GLObject",
+    "MeshRenderer",
+    "perspective",
+    "Shader",
+    "Texture",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +44,12 @@ _FRAGMENT_SHADER = """
 #version 120
 varying vec4 v_uv;
 void main() {
-  gl_FragColor = vec4(v_uv.xyz, 1.0);
+  gl_FragColor = v_uv;
 }
 """
 
 
-_IDENTITY = np.eye(4, dtype=np.float32)
+_IDENTITY = np.eye(4)  # the original's default modelview (float64)
 _IDENTITY.flags.writeable = False
 
 
@@ -182,14 +194,14 @@ def _size(size):
 
 
 def _mesh_arrays(position, uv, face, modelview):
-    """Checked float32 position [n, 4], uv [n, 3], int32 face [m, 3] and modelview [4, 4]."""
+    """Checked float32 position [n, 4], uv [n, 4] (completed like a GL vec4), int32 face [m, 3], modelview [4, 4]."""
     position = np.asarray(position, np.float32)
     uv = np.asarray(uv, np.float32)
     if position.ndim != 2 or position.shape[1] not in (3, 4):
         raise ValueError("position must have shape [n, 3] (or [n, 4]), got %s." % (position.shape,))
-    if uv.ndim != 2 or len(uv) != len(position) or not 1 <= uv.shape[1] <= 3:
+    if uv.ndim != 2 or len(uv) != len(position) or not 1 <= uv.shape[1] <= 4:
         raise ValueError(
-            "uv must have shape [n, 2] (1 to 3 components) for %d vertices, got %s." % (len(position), uv.shape)
+            "uv must have shape [n, 2] (1 to 4 components) for %d vertices, got %s." % (len(position), uv.shape)
         )
     if face is None:
         face = np.arange(len(position) - len(position) % 3)
@@ -204,7 +216,8 @@ def _mesh_arrays(position, uv, face, modelview):
         raise ValueError("modelview must be a finite 4x4 matrix such as meshutil.lookat(...), got %r." % (modelview,))
     if position.shape[1] == 3:
         position = np.concatenate([position, np.ones_like(position[:, :1])], 1)
-    uv = np.concatenate([uv, np.zeros((len(uv), 3 - uv.shape[1]), np.float32)], 1)
+    defaults = np.broadcast_to(np.float32([0, 0, 0, 1])[uv.shape[1] :], (len(uv), 4 - uv.shape[1]))
+    uv = np.concatenate([uv, defaults], 1)
     return position, uv, face, modelview
 
 
@@ -262,15 +275,15 @@ class MeshRenderer:
         self.backend = backend
 
     def proj_matrix(self):
-        """The projection matrix: perspective(fovy, aspect, znear, zfar)."""
+        """The projection matrix perspective(fovy, aspect, znear, zfar), for row vectors as the original's."""
         return meshutil.perspective(self.fovy, self.aspect, self.znear, self.zfar)
 
-    def render_mesh(self, position, uv, face=None, clear_color=(0, 0, 0, 0), modelview=_IDENTITY):
+    def render_mesh(self, position, uv, face=None, clear_color=[0, 0, 0, 0], modelview=_IDENTITY):  # noqa: B006
         """The [h, w, 4] frame of the triangles `face` (consecutive vertex triples if None) seen through
         `modelview` (a view matrix, e.g. `meshutil.sample_view(10.0, 12.0)` for a normalized mesh)."""
         position, uv, face, modelview = _mesh_arrays(position, uv, face, modelview)
         clear_color = tuple(float(c) for c in np.broadcast_to(np.asarray(clear_color, np.float32), (4,)))
-        mvp = self.proj_matrix() @ modelview
+        mvp = self.proj_matrix().T @ modelview  # column vectors: clip = mvp @ [x, y, z, 1]
         if self.backend == "numpy":
             return rasterize(position, uv, face, mvp, self.size, clear_color)
         return glworker.shared_worker().call("render", self.size, position, uv, face, mvp, clear_color)

@@ -14,6 +14,11 @@ import subprocess
 import sys
 import threading
 
+__all__ = [
+    "shared_worker",
+    "Worker",
+]
+
 _shared = None
 _shared_lock = threading.Lock()
 

@@ -1,38 +1,50 @@
-"""Meshes and camera matrices, in OpenGL's conventions.
+"""Meshes and camera matrices, in the original Lucid's conventions.
 
-Matrices are 4x4 float32 and act on column vectors (`M @ [x, y, z, 1]`), as printed in the OpenGL manuals:
-view space is right-handed with the camera at the origin looking down -z and y up. A mesh is a dict of
-`position` [n, 3], `uv` [n, 2] (v up: v = 1 is the top row of a texture image), `normal` [n, 3] and `face`
-[m, 3] (int32 vertex indices of triangles).
+`lookat` / `sample_view` give view matrices acting on column vectors (`M @ [x, y, z, 1]`, OpenGL's manual layout);
+`frustum` / `perspective` give projection matrices acting on row vectors (`[x, y, z, 1] @ P`, so `P[2, 3] = -1`),
+as the original returns them: the clip-space position of a point `p` is `np.append(p, 1) @ view.T @ P`.
+A mesh is a dict with `position` [n, 3] (or more columns), `face` (int32, flat: 3 vertex indices per triangle) and,
+when the file has them, `uv` [n, 2] (v up: v = 1 is the top row of a texture image) and `normal` [n, 3].
 """
 
 import os
 
 import numpy as np
 
+__all__ = [
+    "anorm",
+    "frustum",
+    "homotrans",
+    "load_obj",
+    "lookat",
+    "normalize",
+    "normalize_mesh",
+    "perspective",
+    "sample_view",
+    "sphere",
+    "torus",
+]
+
 
 def frustum(left, right, bottom, top, znear, zfar):
-    """The projection matrix of glFrustum: view space -> clip space for a perspective view volume."""
+    """The projection matrix of glFrustum for row vectors (the transpose of the manual's): view -> clip space."""
     if right == left or top == bottom or zfar == znear:
         raise ValueError("frustum needs left != right, bottom != top and znear != zfar.")
-    if znear <= 0 or zfar <= 0:
-        raise ValueError("frustum needs positive znear and zfar (distances in front of the camera).")
     M = np.zeros((4, 4), np.float32)
     M[0, 0] = 2.0 * znear / (right - left)
     M[1, 1] = 2.0 * znear / (top - bottom)
-    M[0, 2] = (right + left) / (right - left)
-    M[1, 2] = (top + bottom) / (top - bottom)
+    M[2, 0] = (right + left) / (right - left)
+    M[3, 1] = (top + bottom) / (top - bottom)
     M[2, 2] = -(zfar + znear) / (zfar - znear)
-    M[2, 3] = -2.0 * znear * zfar / (zfar - znear)
-    M[3, 2] = -1.0
+    M[3, 2] = -2.0 * znear * zfar / (zfar - znear)
+    M[2, 3] = -1.0
     return M
 
 
 def perspective(fovy, aspect, znear, zfar):
-    """The projection matrix of gluPerspective: vertical field of view `fovy` in degrees, aspect = w / h."""
-    if not 0 < fovy < 180:
-        raise ValueError("fovy is the vertical field of view in degrees, between 0 and 180; got %r." % (fovy,))
-    h = np.tan(np.radians(fovy) / 2.0) * znear
+    """The projection matrix of gluPerspective for row vectors: vertical field of view `fovy` in degrees,
+    aspect = w / h."""
+    h = np.tan(fovy / 360.0 * np.pi) * znear
     w = h * aspect
     return frustum(-w, w, -h, h, znear, zfar)
 
@@ -49,37 +61,32 @@ def normalize(v, axis=None, eps=1e-10):
     return v / np.maximum(anorm(v, axis=axis, keepdims=True), eps)
 
 
-def lookat(eye, target=(0, 0, 0), up=(0, 1, 0)):
-    """The view matrix of gluLookAt: a camera at `eye` looking at `target`, with `up` pointing up on screen."""
-    eye = np.asarray(eye, np.float32)
-    forward = normalize(np.asarray(target, np.float32) - eye)
-    side = np.cross(forward, np.asarray(up, np.float32))
-    if anorm(side) < 1e-6:
-        raise ValueError("lookat: `up` %r is parallel to the viewing direction; pass another up vector." % (up,))
-    side = normalize(side)
-    up = np.cross(side, forward)
+def lookat(eye, target=[0, 0, 0], up=[0, 1, 0]):  # noqa: B006 -- the original's defaults; only read
+    """The view matrix of gluLookAt (column vectors): a camera at `eye` looking at `target`, `up` up on screen.
+
+    With `up` parallel to the viewing direction the side axis is undefined: its row is left zero, as in the
+    original."""
+    eye = np.float32(eye)
+    forward = normalize(np.asarray(target) - eye)
+    side = normalize(np.cross(forward, up))
     M = np.eye(4, dtype=np.float32)
-    M[:3, :3] = [side, up, -forward]
-    M[:3, 3] = -M[:3, :3] @ eye
+    M[:3, :3] = [side, np.cross(side, forward), -forward]
+    M[:3, 3] = -M[:3, :3].dot(eye)
     return M
 
 
 def sample_view(min_dist, max_dist=None):
-    """A view matrix of a camera looking at the origin from a random direction, at a distance drawn
-    uniformly from [min_dist, max_dist] (max_dist defaults to min_dist). Uses NumPy's global random state."""
+    """A view matrix of a camera looking at the origin from a random direction, at a distance drawn uniformly
+    between min_dist and max_dist (default min_dist). Draws np.random.uniform, then np.random.normal(size=3)."""
     if max_dist is None:
         max_dist = min_dist
-    if not 0 < min_dist <= max_dist:
-        raise ValueError("sample_view needs 0 < min_dist <= max_dist; got %r, %r." % (min_dist, max_dist))
     dist = np.random.uniform(min_dist, max_dist)
     eye = normalize(np.random.normal(size=3)) * dist
-    # A camera right above or below the origin has no defined "up" along y: look up along z there.
-    up = [0, 1, 0] if abs(eye[1]) < 0.999 * dist else [0, 0, 1]
-    return lookat(eye, up=up)
+    return lookat(eye)
 
 
 def homotrans(M, p):
-    """Points `p` [..., 3] (or [..., 4], homogeneous) transformed by the 4x4 `M`, divided by w: [..., 3]."""
+    """Points `p` [..., 3] (or [..., 4], homogeneous) transformed by the 4x4 `M` (column vectors), divided by w."""
     M = np.asarray(M)
     p = np.asarray(p)
     if p.shape[-1] == M.shape[1] - 1:
@@ -88,74 +95,92 @@ def homotrans(M, p):
     return p[..., :-1] / p[..., -1:]
 
 
-def _obj_index(token, count, line_no):
-    """A 0-based index from a 1-based (or negative, counted from the end) .obj index; -1 for an empty one."""
-    if not token:
-        return -1
-    try:
-        i = int(token)
-    except ValueError:
-        raise ValueError("line %d: %r is not an .obj vertex index." % (line_no, token)) from None
-    i = i - 1 if i > 0 else count + i
-    if not 0 <= i < count or token == "0":
-        raise ValueError("line %d: index %s refers to no element (%d defined so far)." % (line_no, token, count))
-    return i
+def _numbers(text):
+    """The leading whitespace-separated numbers of `text` (reading stops at the first token that is not one)."""
+    values = []
+    for token in text.split():
+        try:
+            values.append(float(token))
+        except ValueError:
+            break
+    return values
+
+
+def _table(rows):
+    """float32 [len(rows), longest row] with shorter rows padded with zeros."""
+    table = np.zeros((len(rows), max(map(len, rows))), np.float32)
+    for i, row in enumerate(rows):
+        table[i, : len(row)] = row
+    return table
 
 
 def load_obj(fn):
-    """A mesh dict from a Wavefront .obj file (a path or an open text file): `position`, `uv`, `normal`, `face`.
+    """A mesh dict from a Wavefront .obj file (a path or an open text file).
 
-    Each distinct position/uv/normal triple of the faces becomes one vertex; polygons are split into triangle
-    fans. Missing uvs or normals are zeros. Only v, vt, vn and f lines are read.
+    Each distinct position/uv/normal index triple of the faces becomes one vertex, in order of first use; polygons
+    become triangle fans. Keys: `face` (int32, flat, 3 indices per triangle), then `position`, `uv` and `normal`,
+    each only if some face vertex refers to one (float32, as many columns as the longest line of that kind;
+    shorter lines and a missing index give zeros). Faces may refer to elements defined later in the file; a
+    negative index counts back from the face's line. Only v, vt, vn and f lines are read.
     """
     if isinstance(fn, (str, os.PathLike)):
         if not os.path.isfile(fn):
             raise FileNotFoundError("No .obj file at %r." % os.fspath(fn))
         with open(fn, encoding="utf-8", errors="replace") as f:
             return load_obj(f)
-    elements = {"v": [], "vt": [], "vn": []}
-    sizes = {"v": 3, "vt": 2, "vn": 3}
+    # Row 0 of each table stands for "no index given" (.obj indices start at 1).
+    elements = {"v": [[0.0] * 3], "vt": [[0.0] * 2], "vn": [[0.0] * 3]}
     vertex_ids = {}
-    faces = []
+    triangles = []
     for line_no, line in enumerate(fn, 1):
-        tokens = line.split("#", 1)[0].split()
-        if not tokens:
+        line = line.strip()
+        if not line or line.startswith("#"):
             continue
-        tag, args = tokens[0], tokens[1:]
+        tag, _, rest = line.partition(" ")
         if tag in elements:
-            try:
-                values = [float(a) for a in args[: sizes[tag]]]
-            except ValueError:
-                raise ValueError("line %d: %r has a value that is not a number." % (line_no, line.strip())) from None
-            if len(values) < sizes[tag] - (tag == "vt"):
-                raise ValueError("line %d: %r has too few values." % (line_no, line.strip()))
-            elements[tag].append(values + [0.0] * (sizes[tag] - len(values)))
+            elements[tag].append(_numbers(rest))
         elif tag == "f":
-            if len(args) < 3:
-                raise ValueError("line %d: a face needs at least 3 vertices: %r." % (line_no, line.strip()))
             polygon = []
-            for arg in args:
-                parts = (arg.split("/") + ["", ""])[:3]
-                key = tuple(_obj_index(t, len(elements[k]), line_no) for t, k in zip(parts, ("v", "vt", "vn")))
-                if key[0] < 0:
-                    raise ValueError("line %d: face vertex %r has no position index." % (line_no, arg))
+            for chunk in rest.split():
+                parts = chunk.split("/")
+                if len(parts) > 3:
+                    raise ValueError("line %d: %r is not an .obj face vertex (v/vt/vn)." % (line_no, chunk))
+                try:
+                    raw = tuple(int(p) if p else 0 for p in parts + [""] * (3 - len(parts)))
+                except ValueError:
+                    raise ValueError("line %d: %r is not an .obj face vertex (v/vt/vn)." % (line_no, chunk)) from None
+                # A negative index counts back from the last element defined so far (the .obj rule).
+                key = tuple(i if i >= 0 else len(elements[t]) + i for i, t in zip(raw, ("v", "vt", "vn")))
+                if any(r < 0 and k < 1 for r, k in zip(raw, key)):
+                    raise ValueError("line %d: %r refers back past the first element." % (line_no, chunk))
                 polygon.append(vertex_ids.setdefault(key, len(vertex_ids)))
-            faces.extend([polygon[0], polygon[i], polygon[i + 1]] for i in range(1, len(polygon) - 1))
-    keys = np.array(list(vertex_ids), np.int64).reshape(-1, 3)
-    mesh = {"face": np.array(faces, np.int32).reshape(-1, 3)}
+            for i in range(1, len(polygon) - 1):
+                triangles += [polygon[0], polygon[i], polygon[i + 1]]
+    if not vertex_ids:
+        raise ValueError("The .obj file has no faces (f lines): there is no mesh to load.")
+    keys = np.array(list(vertex_ids), np.int64)
+    mesh = {"face": np.array(triangles, np.int32)}
     for column, (tag, name) in enumerate([("v", "position"), ("vt", "uv"), ("vn", "normal")]):
-        table = np.array(elements[tag] + [[0.0] * sizes[tag]], np.float32)  # index -1: the zero row
-        mesh[name] = table[keys[:, column]]
+        if keys[:, column].any():
+            table = _table(elements[tag])
+            if keys[:, column].max() >= len(table):
+                raise ValueError(
+                    "A face refers to %s %d, but the file has %d." % (tag, keys[:, column].max(), len(table) - 1)
+                )
+            mesh[name] = table[keys[:, column]]
     return mesh
 
 
 def normalize_mesh(mesh):
-    """A copy of `mesh` centred on its bounding box and scaled to fit in [-1, 1]^3."""
+    """A copy of `mesh` with `position` (its first 3 columns) centred on its bounding box and scaled to fit
+    [-1, 1]^3. A mesh that is a single point is only centred."""
     mesh = dict(mesh)
-    position = np.asarray(mesh["position"], np.float32)[:, :3]
+    position = np.array(mesh["position"])[:, :3]
     if len(position) == 0:
         raise ValueError("normalize_mesh: the mesh has no vertices.")
-    position = position - (position.max(0) + position.min(0)) / 2.0
+    if not np.issubdtype(position.dtype, np.inexact):
+        position = position.astype(np.float64)
+    position -= (position.max(0) + position.min(0)) / 2.0
     extent = np.abs(position).max()
     mesh["position"] = position / extent if extent > 0 else position
     return mesh
@@ -175,7 +200,7 @@ def _grid_mesh(n_u, n_v, surface):
         "position": np.float32(position),
         "uv": np.float32(np.stack([u.ravel(), v.ravel()], 1)),
         "normal": np.float32(normal),
-        "face": np.int32(face),
+        "face": np.int32(face).ravel(),
     }
 
 

@@ -7,13 +7,17 @@ device coordinates, discarded outside [-1, 1]). Triangles are processed in vecto
 
 import numpy as np
 
+__all__ = [
+    "rasterize",
+]
+
 _CHUNK = 1 << 21  # candidate pixels per vectorized chunk: bounds the temporary arrays to ~100 MB
 
 
 def rasterize(position, attribute, face, mvp, size, clear_color=(0, 0, 0, 0)):
-    """An [h, w, 4] float32 frame, rows top-down: `attribute` [n, 3] interpolated in the first three channels
-    and 1 in the last where the triangles `face` [m, 3] of `position` [n, 4] (transformed by `mvp`) cover a
-    pixel, `clear_color` elsewhere."""
+    """An [h, w, 4] float32 frame, rows top-down: `attribute` [n, 4] interpolated where the triangles `face`
+    [m, 3] of `position` [n, 4] (transformed by the column-vector matrix `mvp`) cover a pixel, `clear_color`
+    elsewhere."""
     width, height = size
     clip = np.asarray(position, np.float64) @ np.asarray(mvp, np.float64).T
     tri_clip, tri_attr = _clip_near(clip[face], np.asarray(attribute, np.float64)[face])
@@ -22,7 +26,7 @@ def rasterize(position, attribute, face, mvp, size, clear_color=(0, 0, 0, 0)):
     x = (ndc[..., 0] + 1.0) * (width / 2.0)
     y = (1.0 - ndc[..., 1]) * (height / 2.0)  # top-down rows: row r has its centre at y = r + 0.5
     depth = np.full(height * width, np.inf)
-    value = np.empty((height * width, 3))
+    value = np.empty((height * width, 4))
     counts, x0, y0, box_w = _boxes(x, y, width, height)
     visible = np.flatnonzero(counts)
     total = np.cumsum(counts[visible])
@@ -32,8 +36,7 @@ def rasterize(position, attribute, face, mvp, size, clear_color=(0, 0, 0, 0)):
     frame = np.empty((height * width, 4), np.float32)
     frame[:] = clear_color
     covered = np.isfinite(depth)
-    frame[covered, :3] = value[covered]
-    frame[covered, 3] = 1.0
+    frame[covered] = value[covered]
     return frame.reshape(height, width, 4)
 
 

@@ -9,8 +9,11 @@ import uuid
 
 import numpy as np
 
-from lucid.misc.gl.meshutil import normalize_mesh
 from lucid.misc.io.serialize_array import serialize_array
+
+__all__ = [
+    "textured_mesh_html",
+]
 
 _SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "mesh_viewer.js")
 
@@ -51,18 +54,17 @@ def _mesh_arrays(mesh):
     face = face.reshape(-1, 3).astype(np.uint32)
     if face.size and face.max() >= len(position):
         raise ValueError("mesh face indexes vertex %d, but there are %d vertices." % (face.max(), len(position)))
-    # Centred and scaled into [-1, 1]^3, where the viewer's camera looks.
-    position = normalize_mesh({"position": position})["position"] if len(position) else position
     return position, uv, face
 
 
 def textured_mesh_html(mesh, texture, background="0xffffff"):
-    """A self-contained HTML snippet showing `mesh` (position, uv, face) wearing `texture` [h, w, 3] in [0, 1]."""
+    """A self-contained HTML snippet showing `mesh` (position, uv, face) as it is, wearing `texture` [h, w, 3]
+    stretched from its own min..max to the full colour range (as the original's viewer)."""
     position, uv, face = _mesh_arrays(mesh)
     texture = np.asarray(texture)
     if texture.ndim != 3 or texture.shape[-1] not in (1, 3, 4):
         raise ValueError("texture must be an [h, w, 3] image, got shape %s." % (texture.shape,))
-    jpeg = serialize_array(texture[..., :3], domain=(0, 1), fmt="jpeg", quality=90)
+    jpeg = serialize_array(texture[..., :3], domain=None, fmt="jpeg", quality=90)
 
     def encoded(array):
         return base64.b64encode(np.ascontiguousarray(array).tobytes()).decode("ascii")
@@ -85,7 +87,7 @@ def textured_mesh_html(mesh, texture, background="0xffffff"):
         '<canvas width="800" height="600" style="cursor: grab;"></canvas>'
         '<div class="lucid-mesh-message"></div>'
         '<label><input type="checkbox" name="unfold"> Unfold</label> '
-        '<label><input type="checkbox" name="shade" checked> Shade</label>'
+        '<label><input type="checkbox" name="shade"> Shade</label>'
         "</div>"
         "<script>\n%s\nlucidMeshViewer(document.getElementById(%s), %s);\n</script>"
         % (html.escape(element_id), script, json.dumps(element_id), data_js)

@@ -1,66 +1,78 @@
-"""Filters that simplify an OverlayGraph for drawing: keep the interesting ops, drop shape arithmetic and constant
-subgraphs, fold chains like Conv2D -> BiasAdd -> Relu into one node. Each returns a new overlay."""
+"""Filters that simplify an OverlayGraph for drawing: keep the interesting ops, keep what the input flows into, drop
+Shape ops, fold chains like Conv2D -> Relu into one node. Each returns a new overlay.
+
+    overlay = filter_overlay.ops_whitelist(OverlayGraph(graph))
+    overlay = filter_overlay.is_dynamic(overlay)
+    overlay = filter_overlay.collapse_sequence(overlay, ["Conv2D", "Relu"])
+"""
+
+__all__ = [
+    "collapse_sequence",
+    "cut_shapes",
+    "forward_reachable",
+    "is_dynamic",
+    "ops_whitelist",
+    "standard_include_ops",
+]
 
 standard_include_ops = [
     "Placeholder",
-    "Conv2D",
-    "DepthwiseConv2dNative",
-    "MatMul",
     "Relu",
     "Relu6",
-    "Elu",
-    "Sigmoid",
-    "Tanh",
-    "MaxPool",
-    "AvgPool",
-    "Mean",
+    "Add",
+    "Split",
+    "Softmax",
     "Concat",
     "ConcatV2",
-    "Add",
-    "AddV2",
-    "Mul",
-    "Softmax",
-    "LRN",
+    "Conv2D",
+    "MaxPool",
+    "AvgPool",
+    "MatMul",
+    "EwZXy",
 ]
 
 
 def ops_whitelist(graph, include_ops=standard_include_ops):
     """Keep only nodes whose op type is in `include_ops`."""
-    return graph.filter([node for node in graph.nodes if node.op in include_ops])
+    return graph.filter([node.name for node in graph.nodes if node.op in include_ops])
 
 
 def cut_shapes(graph):
-    """Drop shape arithmetic: Shape ops and the nodes computed only from them (and constants), cutting edges
-    through them, so that e.g. a Reshape's input is its data and not the shape computation."""
-    shape_nodes = set()
-    for node in graph.nodes:
-        from_shapes = any(i in shape_nodes for i in node.inputs)
-        if node.op == "Shape" or (from_shapes and all(i in shape_nodes or i.op == "Const" for i in node.inputs)):
-            shape_nodes.add(node)
-    return graph.filter([node for node in graph.nodes if node not in shape_nodes], pass_through=False)
+    """Drop the Shape ops' outputs, cutting the edges that passed through them."""
+    return graph.filter([node.name for node in graph.nodes if node.op != "Shape"], pass_through=False)
+
+
+def forward_reachable(node):
+    """The names of `node` and of every node computed from it (following `.consumers`; overlay or graph nodes)."""
+    reached, pending = set(), [node]
+    while pending:
+        node = pending.pop()
+        if node.name not in reached:
+            reached.add(node.name)
+            pending.extend(node.consumers)
+    return reached
 
 
 def is_dynamic(graph):
-    """Keep only nodes whose value depends on a Placeholder (the input): weights and other constants go."""
-    dynamic = set()
-    for node in graph.nodes:
-        if node.op == "Placeholder" or any(i in dynamic for i in node.inputs):
-            dynamic.add(node)
-    return graph.filter([node for node in graph.nodes if node in dynamic], pass_through=False)
+    """Keep the overlay's first node (a graph's input, usually) and every node computed from it."""
+    reached = forward_reachable(graph.nodes[0])
+    return graph.filter([node.name for node in graph.nodes if node.name in reached])
 
 
 def collapse_sequence(graph, sequence):
-    """Fold every chain of nodes whose op types are `sequence` (e.g. ["Conv2D", "BiasAdd", "Relu"]), each the only
-    consumer of the one before, into its last node."""
-    sequence = list(sequence)
-    if not sequence:
-        raise ValueError("collapse_sequence needs a non-empty list of op types.")
-    dropped = set()
-    for node in graph.nodes:
-        chain = [node]
-        while len(chain) < len(sequence) and len(chain[-1].consumers) == 1:
-            chain.append(chain[-1].consumers[0])
-        if [n.op for n in chain] == sequence and all(len(n.inputs) >= 1 for n in chain):
-            if all(chain[i] in chain[i + 1].inputs for i in range(len(chain) - 1)):
-                dropped.update(chain[:-1])
-    return graph.filter([node for node in graph.nodes if node not in dropped])
+    """Fold every chain of nodes whose op types are `sequence` (e.g. ["Conv2D", "Relu"]), each the only consumer of
+    the one before, into its last node."""
+    folded = set()
+    for start in graph.nodes:
+        node, chain = start, []
+        for i, op in enumerate(sequence):
+            if node.op != op:
+                break
+            chain.append(node.name)
+            if i + 1 < len(sequence):
+                if len(node.consumers) != 1:
+                    break
+                (node,) = node.consumers
+        if len(chain) == len(sequence):
+            folded.update(chain[:-1])
+    return graph.filter([node.name for node in graph.nodes if node.name not in folded])

@@ -1,58 +1,78 @@
-"""Overlay graphs: a simplified view of a TensorFlow graph on a subset of its ops.
+"""Overlay graphs: a simplified view of a TensorFlow graph on a subset of its tensors.
 
-An OverlayGraph keeps some of a graph's ops and connects each to its nearest kept ancestors: edges pass through the
-ops left out (except those in `no_pass_through`). Filtering again gives an overlay of the overlay; collapsing
-structures (chains, parallel branches, see parse_overlay) replaces groups of nodes by one node holding the group.
+An OverlayGraph keeps some of a graph's tensors (named like "mixed4a:0") and connects each to the nearest kept
+tensors it is computed from: edges pass through the tensors left out. Filtering again gives an overlay of the overlay;
+collapsing structures (chains, branches, see parse_overlay) replaces groups of nodes by one node holding the group.
 This is the graph the model diagrams of lucid.scratch.pretty_graphs are drawn from.
 """
+
+from collections import defaultdict
 
 import tensorflow as tf
 
 from lucid.misc import safe_ops
 
+__all__ = [
+    "OverlayGraph",
+    "OverlayNode",
+    "OverlayStructure",
+    "print_graphviz",
+]
+
 
 class OverlayNode:
-    """A kept op of an OverlayGraph, named like the op. Its edges are those of the overlay, not of the TF graph."""
+    """A kept tensor of an OverlayGraph, named like the tensor; `tf_node` is the tensor (None if the graph has no
+    tensor of that name). Its edges are those of the overlay, not of the TF graph."""
 
     def __init__(self, name, overlay_graph):
         self.name = name
         self.overlay_graph = overlay_graph
         self.tf_graph = overlay_graph.tf_graph
+        try:
+            self.tf_node = self.tf_graph.get_tensor_by_name(name)
+        except (KeyError, ValueError):
+            self.tf_node = None
         self.sub_structure = None  # an OverlayStructure when this node stands for a collapsed group
 
     @staticmethod
     def as_name(node):
-        """The name of `node` (an OverlayNode or a name)."""
-        return node if isinstance(node, str) else node.name
+        """The name of `node`: a tensor name, an OverlayNode or a tf.Tensor."""
+        if isinstance(node, str):
+            return node
+        if isinstance(node, (OverlayNode, tf.Tensor)):
+            return node.name
+        raise NotImplementedError(
+            "Overlay nodes are named by tensor names ('mixed4a:0'), OverlayNodes or tf.Tensors, not %s."
+            % type(node).__name__
+        )
 
     def __repr__(self):
         return "<%s: %s>" % (self.name, self.op)
 
     @property
     def op(self):
-        """The op type ("Conv2D", ...) of the TF op this node is, or None if it is not one of the graph's ops."""
-        try:
-            return self.tf_graph.get_operation_by_name(self.name).type
-        except KeyError:
-            return None
+        """The type ("Conv2D", ...) of the op computing this tensor."""
+        return self.tf_node.op.type
 
     @property
     def inputs(self):
+        """The set of nodes this one is computed from directly (in the overlay)."""
         return self.overlay_graph.node_to_inputs[self]
 
     @property
     def consumers(self):
+        """The set of nodes computed directly from this one (in the overlay)."""
         return self.overlay_graph.node_to_consumers[self]
 
     @property
     def extended_inputs(self):
         """Every node this one depends on (transitively)."""
-        return self.overlay_graph.extended_inputs[self]
+        return self.overlay_graph.node_to_extended_inputs[self]
 
     @property
     def extended_consumers(self):
         """Every node that depends on this one (transitively)."""
-        return self.overlay_graph.extended_consumers[self]
+        return self.overlay_graph.node_to_extended_consumers[self]
 
     @property
     def gcd(self):
@@ -66,48 +86,26 @@ class OverlayNode:
 
 
 class OverlayStructure:
-    """A group of nodes collapsed into one: `structure_type` "Sequence" (`structure`: {"sequence": [nodes]}) or
-    "Branch" (`structure`: {"input": node, "branches": [[nodes], ...], "output": node})."""
+    """A group of nodes to collapse into one: `structure_type` names the kind ("Sequence", "HeadBranch",
+    "TailBranch", ...) and `structure` is a dict of its parts, each a node or a list of nodes. `children` is every
+    part's nodes, in the dict's order."""
 
     def __init__(self, structure_type, structure):
-        if structure_type not in ("Sequence", "Branch"):
-            raise ValueError("structure_type must be 'Sequence' or 'Branch', got %r." % (structure_type,))
         self.structure_type = structure_type
         self.structure = structure
+        self.children = []
+        for part in structure.values():
+            self.children.extend(part if isinstance(part, (list, tuple)) else [part])
 
-    @property
-    def children(self):
-        """The nodes the structure groups, in order (a Branch's input excluded: it stays outside)."""
-        if self.structure_type == "Sequence":
-            return list(self.structure["sequence"])
-        return [node for branch in self.structure["branches"] for node in branch] + [self.structure["output"]]
-
-    def __repr__(self):
-        return "<%s: %s>" % (self.structure_type, [node.name for node in self.children])
-
-
-def topological_order(starts, inputs_of):
-    """`starts` and everything they reach through `inputs_of(x)`, each after its inputs, in the order the starts
-    first reach them. Iterative, so deep graphs do not hit Python's recursion limit."""
-    order, done = [], set()
-    for start in starts:
-        stack = [(start, False)]
-        while stack:
-            current, expanded = stack.pop()
-            if current in done:
-                continue
-            if expanded:
-                done.add(current)
-                order.append(current)
-                continue
-            stack.append((current, True))
-            stack.extend((parent, False) for parent in reversed(inputs_of(current)) if parent not in done)
-    return order
+    def __contains__(self, item):
+        return OverlayNode.as_name(item) in [child.name for child in self.children]
 
 
 class OverlayGraph:
-    """The ops named in `nodes` (default: all ops) of `tf_graph` (a tf.Graph or GraphDef), with edges passing
-    through left-out ops except those named in `no_pass_through`; `prev_overlay` is the overlay it filters."""
+    """The tensors named in `nodes` (default: every output of every op) of `tf_graph` (a tf.Graph, or a GraphDef
+    imported into a new graph), each connected to the kept tensors it is computed from. Edges pass through left-out
+    tensors, except that a node named in `no_pass_through` only connects to its direct inputs that are kept.
+    `prev_overlay` is the overlay this one filters (edges are then read from it)."""
 
     def __init__(self, tf_graph, nodes=None, no_pass_through=None, prev_overlay=None):
         if isinstance(tf_graph, tf.compat.v1.GraphDef):
@@ -119,124 +117,137 @@ class OverlayGraph:
         if not isinstance(tf_graph, tf.Graph):
             raise TypeError("OverlayGraph takes a tf.Graph or GraphDef, got %s." % type(tf_graph).__name__)
         self.tf_graph = tf_graph
-        self.prev_overlay = prev_overlay
         if nodes is None:
-            nodes = [op.name for op in tf_graph.get_operations()]
-        self.nodes = [OverlayNode(OverlayNode.as_name(node), self) for node in nodes]
-        self.name_map = {node.name: node for node in self.nodes}
-        if prev_overlay is not None:
-            for node in self.nodes:
-                node.sub_structure = prev_overlay.name_map[node.name].sub_structure
-        self.no_pass_through = {OverlayNode.as_name(node) for node in no_pass_through or []}
-        self._connect()
+            nodes = [out.name for op in tf_graph.get_operations() for out in op.outputs]
+        nodes = [OverlayNode.as_name(node) for node in nodes]
+        self.name_map = {name: OverlayNode(name, self) for name in nodes}
+        self.nodes = [self.name_map[name] for name in nodes]
+        self.no_pass_through = [] if no_pass_through is None else no_pass_through
+        self.prev_overlay = prev_overlay
+        self._index = {node: i for i, node in enumerate(self.nodes)}
 
-    def _prev_inputs(self, name):
-        if self.prev_overlay is not None:
-            return [node.name for node in self.prev_overlay.name_map[name].inputs]
-        return [tensor.op.name for tensor in self.tf_graph.get_operation_by_name(name).inputs]
-
-    def _connect(self):
-        kept_inputs = {}
-
-        def reach(name):
-            """The kept nodes that `name`'s inputs are, or pass through to."""
-            if name not in kept_inputs:
-                found = []
-                for parent in self._prev_inputs(name):
-                    if parent in self.name_map:
-                        found.append(parent)
-                    elif parent not in self.no_pass_through:
-                        found.extend(reach(parent))
-                kept_inputs[name] = list(dict.fromkeys(found))
-            return kept_inputs[name]
-
-        self.node_to_inputs = {node: [self.name_map[n] for n in reach(node.name)] for node in self.nodes}
-        self.node_to_consumers = {node: [] for node in self.nodes}
+        self.node_to_inputs = defaultdict(set)
+        self.node_to_consumers = defaultdict(set)
+        found = {}
         for node in self.nodes:
-            for parent in node.inputs:
-                self.node_to_consumers[parent].append(node)
-        self.nodes = self.sorted(self.nodes)
-        self.extended_inputs = {}
+            for inp in self._kept_inputs(node, found):
+                self.node_to_inputs[node].add(inp)
+                self.node_to_consumers[inp].add(node)
+
+        # Transitive closures; the node order is the graph's op order, inputs first.
+        self.node_to_extended_inputs = defaultdict(set)
         for node in self.nodes:
-            self.extended_inputs[node] = set(node.inputs).union(*[self.extended_inputs[i] for i in node.inputs])
-        self.extended_consumers = {}
+            for inp in self.node_to_inputs[node]:
+                self.node_to_extended_inputs[node] |= {inp} | self.node_to_extended_inputs[inp]
+        self.node_to_extended_consumers = defaultdict(set)
         for node in reversed(self.nodes):
-            self.extended_consumers[node] = set(node.consumers).union(
-                *[self.extended_consumers[c] for c in node.consumers]
-            )
+            for out in self.node_to_consumers[node]:
+                self.node_to_extended_consumers[node] |= {out} | self.node_to_extended_consumers[out]
+
+    def _raw_inputs(self, name):
+        if self.prev_overlay is not None:
+            return [inp.name for inp in self.prev_overlay[name].inputs]
+        return [inp.name for inp in self.tf_graph.get_tensor_by_name(name).op.inputs]
+
+    def _kept_inputs(self, node, found):
+        """The kept nodes `node` reads, looking through left-out tensors (not those read by a node in
+        no_pass_through); `found` memoizes them by name. Iterative, and a cycle (a while loop) ends the walk."""
+        name = OverlayNode.as_name(node)
+        stack, started = [name], set()
+        while stack:
+            current = stack[-1]
+            if current in found:
+                stack.pop()
+                continue
+            raw = self._raw_inputs(current)
+            looks_through = current not in self.no_pass_through
+            dropped = [inp for inp in raw if inp not in self.name_map] if looks_through else []
+            if current not in started:
+                started.add(current)
+                stack.extend(inp for inp in dropped if inp not in found and inp not in started)
+                continue
+            kept = [self.name_map[inp] for inp in raw if inp in self.name_map]
+            for inp in dropped:
+                kept.extend(found.get(inp, []))
+            found[current] = kept
+            stack.pop()
+        return found[name]
 
     def __getitem__(self, index):
-        return self.name_map[OverlayNode.as_name(index)]
+        name = OverlayNode.as_name(index)
+        if name not in self.name_map:
+            raise KeyError("No node %r in this overlay: nodes are tensor names such as 'mixed4a:0'." % (name,))
+        return self.name_map[name]
 
     def __contains__(self, item):
         return OverlayNode.as_name(item) in self.name_map
 
-    def __repr__(self):
-        return "<OverlayGraph of %d nodes>" % len(self.nodes)
-
     def get_tf_node(self, node):
-        """The tf.Operation of `node` (an OverlayNode or name)."""
-        return self.tf_graph.get_operation_by_name(OverlayNode.as_name(node))
-
-    def sorted(self, items):
-        """`items` (nodes or names) as nodes in a topological order (inputs first), stable in the graph's op order."""
-        items = [self[item] if isinstance(item, str) else item for item in items]
-        order = topological_order(items, lambda node: self.node_to_inputs[node])
-        wanted = set(items)
-        return [node for node in order if node in wanted]
-
-    def gcd(self, branches):
-        """The latest node that every one of `branches` is or depends on; None if there is none."""
-        branches = [self[b] for b in branches]
-        if not branches:
-            return None
-        common = set.intersection(*[self.extended_inputs[b] | {b} for b in branches])
-        return self.sorted(common)[-1] if common else None
-
-    def lcm(self, branches):
-        """The earliest node that is or depends on every one of `branches`; None if there is none."""
-        branches = [self[b] for b in branches]
-        if not branches:
-            return None
-        common = set.intersection(*[self.extended_consumers[b] | {b} for b in branches])
-        return self.sorted(common)[0] if common else None
-
-    def filter(self, keep_nodes, pass_through=True):
-        """An overlay of this one on `keep_nodes`; without `pass_through`, edges through the dropped nodes are cut."""
-        keep = {OverlayNode.as_name(node) for node in keep_nodes}
-        dropped = [node.name for node in self.nodes if node.name not in keep]
-        kept = [node.name for node in self.nodes if node.name in keep]
-        return OverlayGraph(self.tf_graph, kept, None if pass_through else dropped, prev_overlay=self)
-
-    def collapse_structures(self, structure_map):
-        """An overlay in which each {node: OverlayStructure} of `structure_map` replaces the structure's children:
-        only `node` (one of them) remains, holding the structure as `sub_structure`."""
-        hidden = set()
-        for key, structure in structure_map.items():
-            hidden.update(child.name for child in structure.children if child.name != OverlayNode.as_name(key))
-        collapsed = self.filter([node for node in self.nodes if node.name not in hidden])
-        for key, structure in structure_map.items():
-            collapsed[key].sub_structure = structure
-        return collapsed
+        """The tf.Tensor of `node` (a name, OverlayNode or tensor)."""
+        return self.tf_graph.get_tensor_by_name(OverlayNode.as_name(node))
 
     def graphviz(self, groups=None):
-        """Graphviz DOT source of the overlay; `groups` (lists of nodes) are drawn as boxed clusters."""
-        return graphviz_source(self.nodes, groups)
+        """Print the overlay as Graphviz DOT source; `groups` ({root node: nodes}) are printed as clusters."""
+        print_graphviz(self.nodes, groups, lambda node: node.name, lambda node: self.sorted(node.inputs))
+
+    def filter(self, keep_nodes, pass_through=True):
+        """An overlay of this one on `keep_nodes` (in this overlay's order); without `pass_through`, no edge passes
+        through the nodes left out."""
+        keep = {self[node].name for node in keep_nodes}
+        kept = [name for name in self.name_map if name in keep]
+        no_pass_through = set(self.no_pass_through)
+        if pass_through:
+            overlay = OverlayGraph(self.tf_graph, kept, no_pass_through, prev_overlay=self)
+        else:
+            # Kept nodes that look through nothing: edges through the left-out nodes are cut.
+            overlay = OverlayGraph(self.tf_graph, kept, no_pass_through | set(kept), prev_overlay=self)
+            overlay.no_pass_through = no_pass_through | (set(self.name_map) - keep)
+        for node in overlay.nodes:
+            node.sub_structure = self[node].sub_structure
+        return overlay
+
+    def gcd(self, branches):
+        """The latest node that every one of `branches` is or depends on."""
+        branches = [self[node] for node in branches]
+        shared = set.intersection(*[{node} | node.extended_inputs for node in branches])
+        return max(shared, key=self._index.__getitem__)
+
+    def lcm(self, branches):
+        """The earliest node that is or depends on every one of `branches`."""
+        branches = [self[node] for node in branches]
+        shared = set.intersection(*[{node} | node.extended_consumers for node in branches])
+        return min(shared, key=self._index.__getitem__)
+
+    def sorted(self, items):
+        """`items` (nodes, names or tensors, returned as given) in the overlay's order."""
+        return sorted(items, key=lambda item: self._index[self[item]])
+
+    def collapse_structures(self, structure_map):
+        """An overlay in which each {node: OverlayStructure} of `structure_map` stands for the structure: the
+        structure's other children are left out and `node` holds it as `sub_structure`."""
+        keep = [
+            node.name
+            for node in self.nodes
+            if node in structure_map or not any(node in structure.children for structure in structure_map.values())
+        ]
+        overlay = self.filter(keep)
+        for node, structure in structure_map.items():
+            overlay[node].sub_structure = structure
+        return overlay
 
 
-def _dot_string(*lines):
-    return '"%s"' % "\\n".join(str(line).replace("\\", "\\\\").replace('"', '\\"') for line in lines)
-
-
-def graphviz_source(nodes, groups=None):
-    """DOT source drawing `nodes` (with .name, .op, .inputs) and their input edges, `groups` as clusters."""
-    lines = ["digraph G {", "  node [shape=box, style=rounded];"]
-    for i, group in enumerate(groups or []):
-        lines.append("  subgraph cluster_%d {" % i)
-        lines.extend("    %s;" % _dot_string(OverlayNode.as_name(node)) for node in group)
-        lines.append("  }")
+def print_graphviz(nodes, groups, label, inputs_of):
+    """Print DOT source: each {root: nodes} of `groups` as a cluster, then an edge from each of `inputs_of(node)` to
+    each of `nodes`, every node written as `label(node)`."""
+    print("digraph G {")
+    for root, group in (groups or {}).items():
+        print("")
+        print('  subgraph "cluster_%s" {' % root.name.replace("/", "_"))
+        print('  label = "%s"' % label(root))
+        for node in group:
+            print('    "%s"' % label(node))
+        print("  }")
     for node in nodes:
-        lines.append("  %s [label=%s];" % (_dot_string(node.name), _dot_string(node.name, node.op or "")))
-        lines.extend("  %s -> %s;" % (_dot_string(parent.name), _dot_string(node.name)) for parent in node.inputs)
-    lines.append("}")
-    return "\n".join(lines)
+        for inp in inputs_of(node):
+            print("  ", '"%s"' % label(inp), " -> ", '"%s"' % label(node))
+    print("}")

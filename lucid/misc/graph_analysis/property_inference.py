@@ -8,22 +8,35 @@ from collections import deque
 
 import tensorflow as tf
 
+from lucid.misc.graph_analysis.overlay_graph import OverlayGraph, OverlayNode  # noqa: F401
+
+__all__ = [
+    "as_tensor",
+    "infer_data_format",
+    "OverlayGraph",
+    "OverlayNode",
+]
+
 log = logging.getLogger(__name__)
 
 _IMAGE_FORMATS = ("NHWC", "NCHW")
 
 
 def as_tensor(t):
-    """Return the graph tensor meant by `t`: a Tensor, an Operation (its first output), a Variable, or a name.
-
-    Names are looked up in the default graph; "name" without an output index means "name:0".
-    """
+    """The tensor meant by `t`: an OverlayNode's tensor, an Operation's first output, a Tensor itself; else None."""
+    if isinstance(t, OverlayNode):
+        return t.tf_node
+    if isinstance(t, tf.Operation):
+        return t.outputs[0]
     if isinstance(t, tf.Tensor):
         return t
-    if isinstance(t, tf.Operation):
-        if not t.outputs:
-            raise ValueError("Operation %r has no outputs, so it has no tensor; pass a tensor instead." % t.name)
-        return t.outputs[0]
+    return None
+
+
+def _graph_tensor(t):
+    """as_tensor, also taking a Variable or a tensor name (in the default graph), raising for anything else."""
+    if isinstance(t, tf.Operation) and not t.outputs:
+        raise ValueError("Operation %r has no outputs, so it has no tensor; pass a tensor instead." % t.name)
     if isinstance(t, tf.Variable):
         return tf.convert_to_tensor(t)
     if isinstance(t, str):
@@ -32,7 +45,12 @@ def as_tensor(t):
             return tf.compat.v1.get_default_graph().get_tensor_by_name(name)
         except (KeyError, ValueError) as e:
             raise KeyError("No tensor named %r in the default graph (%s)." % (name, e)) from None
-    raise TypeError("Expected a tf.Tensor, tf.Operation, tf.Variable or tensor name, got %s." % type(t).__name__)
+    tensor = as_tensor(t)
+    if tensor is None:
+        raise TypeError(
+            "Expected a tf.Tensor, tf.Operation, OverlayNode, tf.Variable or tensor name, got %s." % type(t).__name__
+        )
+    return tensor
 
 
 def infer_data_format(t, max_depth=20):
@@ -42,7 +60,7 @@ def infer_data_format(t, max_depth=20):
     inputs, since a reshape to or from another rank breaks the layout) and returns the `data_format`
     attribute of the nearest op that has an image format (Conv2D, BiasAdd, MaxPool, FusedBatchNorm, ...).
     """
-    t = as_tensor(t)
+    t = _graph_tensor(t)
     if t.shape.rank != 4 or not hasattr(t, "op"):
         return None
     seen = {t.op.name}

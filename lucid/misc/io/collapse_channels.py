@@ -8,6 +8,12 @@ import math
 
 import numpy as np
 
+__all__ = [
+    "collapse_channels",
+    "hue_to_rgb",
+    "sparse_channels_to_rgb",
+]
+
 # R, Y, G, C, B, M: primaries 60 degrees apart on the hue circle, scaled to unit length.
 _PRIMARIES = np.array([[1, 0, 0], [1, 1, 0], [0, 1, 0], [0, 1, 1], [0, 0, 1], [1, 0, 1]], dtype=np.float64)
 _PRIMARIES /= np.linalg.norm(_PRIMARIES, axis=1, keepdims=True)

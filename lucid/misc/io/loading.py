@@ -21,8 +21,23 @@ import PIL.Image
 import tensorflow as tf
 from google.protobuf.message import DecodeError
 
+from lucid.misc.io.image_files import open_image
 from lucid.misc.io.reading import local_cache_path, local_model_file, purge_cached, read_handle
 from lucid.misc.io.scoping import current_io_scopes, io_scope, resolve_url, scope_url, set_io_scopes  # noqa: F401
+
+__all__ = [
+    "current_io_scopes",
+    "DECODE_ERRORS",
+    "decompressors",
+    "is_handle",
+    "load",
+    "load_using_loader",
+    "loaders",
+    "nullcontext",
+    "read_handle",
+    "set_io_scopes",
+    "unsafe_loaders",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +47,7 @@ def _load_img(handle, target_dtype=np.float32, size=None, **kwargs):
 
     `size` resizes first (PIL order: width, height; LANCZOS).
     """
-    image = PIL.Image.open(handle)
+    image = open_image(handle)
     if image.mode not in ("L", "RGB", "RGBA", "I;16"):
         image = image.convert("RGBA" if "A" in image.mode or "transparency" in image.info else "RGB")
     if size is not None:
@@ -196,6 +211,10 @@ def load_using_loader(url_or_handle, decompressor, loader, cache, **kwargs):
     ) from failure
 
 
+class ResourceNotFoundError(FileNotFoundError, RuntimeError):
+    """A missing file of unknown extension: also a RuntimeError, which is what the original raised for it."""
+
+
 def load(url_or_handle, allow_unsafe_formats=False, cache=None, **kwargs):
     """Load a local path, a URL (http, https, gs, file), an open file, or a list/tuple of those.
 
@@ -220,6 +239,8 @@ def load(url_or_handle, allow_unsafe_formats=False, cache=None, **kwargs):
         log.warning("Unknown extension '%s', attempting to load as image.", ext)
         try:
             return load_using_loader(url_or_handle, decompressor, _load_img, cache, **kwargs)
+        except FileNotFoundError as error:
+            raise ResourceNotFoundError(str(error)) from error
         except PIL.UnidentifiedImageError as error:
             raise RuntimeError(
                 "Could not load resource %s as image. Supported extensions: %s"

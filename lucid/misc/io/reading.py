@@ -18,9 +18,10 @@ and checked whenever the entry is used: a changed entry is downloaded again.
 
 Downloads time out after DOWNLOAD_TIMEOUT seconds without data, are retried (DOWNLOAD_ATTEMPTS in all, waiting
 RETRY_DELAY seconds, then twice as long each time) on network errors, truncated bodies and HTTP 5xx, but fail at
-once on errors a retry cannot fix (unknown host name, connection refused, HTTP 4xx, an https URL redirected to
-http). They stream into a temporary file renamed into the cache only when complete, and hold a file lock so that
-concurrent processes download a file once. Files of PROGRESS_MIN_BYTES or more show a progress line on stderr.
+once on errors a retry cannot fix (unknown host name, connection refused, HTTP 4xx, a redirect from https to
+http at any hop of a chain). They stream into a temporary file renamed into the cache only when complete, and hold
+a file lock so that concurrent processes download a file once. Files of PROGRESS_MIN_BYTES or more show a progress
+line on stderr.
 """
 
 import hashlib
@@ -43,9 +44,31 @@ import filelock
 from lucid.misc.io.scoping import gcs_https_url, resolve_url, scope_url
 from lucid.misc.io.writing import write_handle
 
+__all__ = [
+    "cache_dir",
+    "check_redirect",
+    "DOWNLOAD_ATTEMPTS",
+    "DOWNLOAD_TIMEOUT",
+    "local_cache_path",
+    "local_model_file",
+    "LUCID_CACHE_DIR_NAME",
+    "MAX_FILENAME_LENGTH",
+    "OPENER",
+    "PROGRESS_MIN_BYTES",
+    "purge_cached",
+    "read",
+    "read_handle",
+    "remote_http_url",
+    "RETRY_DELAY",
+    "scope_url",
+    "write_handle",
+]
+
 log = logging.getLogger(__name__)
 
 MAX_FILENAME_LENGTH = 200
+# Characters a cache file name does not keep from the URL (replaced by "_").
+RESERVED_PATH_CHARS = re.compile("[^A-Za-z0-9_.-]")
 # The name of the cache directory under XDG_CACHE_HOME (or ~/.cache) unless LUCID_CACHE_DIR is set.
 LUCID_CACHE_DIR_NAME = "lucid"
 _READ_BUFFER_SIZE = 1048576
@@ -138,11 +161,33 @@ def local_model_file(url):
     return None
 
 
+def check_redirect(from_url, to_url):
+    """Raise ValueError for a redirect from https to http: anyone on the way could then change the file, and send
+    it on to any https address (a chain https -> http -> https ends encrypted but serves their bytes)."""
+    if from_url.lower().startswith("https://") and not to_url.lower().startswith("https://"):
+        raise ValueError(
+            "%s redirected to the unencrypted %s; lucid does not follow redirects from https to http, as anyone on "
+            "the way could change the file. Download it by hand if you trust that address." % (from_url, to_url)
+        )
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only after `check_redirect` allows that hop, so no hop of a chain goes from https to http."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        check_redirect(req.full_url, newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+# What remote files are opened with: urllib's default handlers, redirects checked at every hop.
+OPENER = urllib.request.build_opener(_CheckedRedirects)
+
+
 def _urlopen(url):
     """One attempt at opening `url` (mirror applied); HTTP 404 and missing file:// paths are FileNotFoundError."""
     http_url = remote_http_url(url)
     try:
-        response = urllib.request.urlopen(http_url, timeout=DOWNLOAD_TIMEOUT)
+        return OPENER.open(http_url, timeout=DOWNLOAD_TIMEOUT)
     except urllib.error.HTTPError as error:
         if error.code == 404:
             raise FileNotFoundError("%s was not found (HTTP 404 from %s)." % (url, http_url)) from error
@@ -151,14 +196,6 @@ def _urlopen(url):
         if isinstance(error.reason, FileNotFoundError):
             raise FileNotFoundError("%s was not found (no file %s)." % (url, http_url)) from error
         raise
-    final_url = getattr(response, "geturl", lambda: http_url)() or http_url
-    if http_url.lower().startswith("https://") and final_url.lower().startswith("http://"):
-        response.close()
-        raise ValueError(
-            "%s redirected to the unencrypted %s; lucid does not follow https-to-http redirects, as anyone on the "
-            "way could change the file. Download it by hand if you trust that address." % (http_url, final_url)
-        )
-    return response
 
 
 # Name resolution errors that say the host does not exist (not that the resolver is busy: EAI_AGAIN is retried).
@@ -246,7 +283,7 @@ def local_cache_path(remote_url):
     can never leave the cache directory, and two URLs never share it."""
     fetched_from = remote_http_url(remote_url)
     digest = hashlib.sha256(fetched_from.encode("utf-8")).hexdigest()[:32]
-    readable = re.sub("[^A-Za-z0-9_.-]", "_", urlparse(fetched_from).path.rsplit("/", 1)[-1])
+    readable = RESERVED_PATH_CHARS.sub("_", urlparse(fetched_from).path.rsplit("/", 1)[-1])
     name = (digest + "-" + readable)[:MAX_FILENAME_LENGTH]
     directory = cache_dir()
     os.makedirs(directory, exist_ok=True)

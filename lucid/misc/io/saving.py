@@ -21,6 +21,30 @@ from lucid.misc.io.scoping import current_io_scopes, gcs_https_url, io_scope, sc
 from lucid.misc.io.serialize_array import as_frames, normalize_array, serialize_animation
 from lucid.misc.io.writing import write_handle
 
+__all__ = [
+    "batch_save",
+    "CaptureSaveContext",
+    "ClarityJSONEncoder",
+    "compress_xz",
+    "compressors",
+    "current_io_scopes",
+    "nullcontext",
+    "save",
+    "save_gif",
+    "save_img",
+    "save_json",
+    "save_npy",
+    "save_npz",
+    "save_pb",
+    "save_pickle",
+    "save_str",
+    "save_txt",
+    "savers",
+    "set_io_scopes",
+    "unsafe_savers",
+    "write_handle",
+]
+
 log = logging.getLogger(__name__)
 
 
@@ -75,13 +99,13 @@ def save_npz(object, handle):
     return {"type": "npz"}
 
 
-def save_img(object, handle, domain=(0, 1), **kwargs):
+def save_img(object, handle, domain=None, **kwargs):
     """Save an ndarray or a PIL image; the format comes from the file name. Extra kwargs (e.g. quality=90)
     go to PIL's save.
 
-    Arrays go through the same conversion as `show` with the same default `domain`, so a saved PNG holds
-    exactly the bytes that `show` displayed (RGBA excepted: the file keeps the alpha channel that `show`
-    draws over a checkerboard). `domain=None` stretches the array's own min..max instead.
+    Arrays go through the same conversion as `show` (see `normalize_array`); the default `domain=None`
+    stretches the array's own min..max to black..white, as the original's `save_img`: pass `domain=(0, 1)` to
+    keep the values of a [0, 1] image.
     """
     if isinstance(object, np.ndarray):
         object = PIL.Image.fromarray(normalize_array(object, domain=domain))

@@ -11,6 +11,16 @@ import urllib.request
 from contextlib import contextmanager
 from urllib.parse import urlparse
 
+__all__ = [
+    "ALLOWED_SCHEMES",
+    "current_io_scopes",
+    "gcs_https_url",
+    "io_scope",
+    "resolve_url",
+    "scope_url",
+    "set_io_scopes",
+]
+
 _thread_local = threading.local()
 
 ALLOWED_SCHEMES = "local paths, file://, http://, https:// and gs://"

@@ -7,6 +7,15 @@ import logging
 import numpy as np
 import PIL.Image
 
+__all__ = [
+    "array_to_jsbuffer",
+    "as_frames",
+    "JS_ARRAY_TYPES",
+    "normalize_array",
+    "serialize_animation",
+    "serialize_array",
+]
+
 log = logging.getLogger(__name__)
 
 JS_ARRAY_TYPES = {"int8", "int16", "int32", "uint8", "uint16", "uint32", "float32", "float64"}
@@ -58,6 +67,10 @@ def normalize_array(array, domain=(0, 1)):
     if domain[0] != domain[1]:
         array = array * (255 / (domain[1] - domain[0]))
     return array.clip(0, 255).astype(np.uint8)
+
+
+# The original's (private) name, which its tutorial notebooks import (differentiable-parameterizations/xy2rgb).
+_normalize_array = normalize_array
 
 
 def _serialize_normalized_array(array, fmt="png", quality=70):

@@ -25,7 +25,20 @@ import tensorflow as tf
 from lucid.misc import environment
 from lucid.misc.io.collapse_channels import collapse_channels
 from lucid.misc.io.serialize_array import array_to_jsbuffer, serialize_animation, serialize_array  # noqa: F401
-from lucid.misc.ndimage_utils import checkerboard_composite
+
+__all__ = [
+    "animation",
+    "array_to_jsbuffer",
+    "as_image",
+    "collapse_channels",
+    "graph",
+    "image",
+    "images",
+    "imshow",
+    "serialize_array",
+    "show",
+    "textured_mesh",
+]
 
 log = logging.getLogger(__name__)
 
@@ -81,22 +94,14 @@ def _image_html(array, w=None, domain=None, fmt="png"):
 
 def as_image(item):
     """An array that `image` can encode: PIL images become arrays, channel counts other than 1, 3 and 4 are
-    collapsed to RGB, RGBA is drawn over a checkerboard, and a batch [B, H, W, C] is laid side by side."""
+    collapsed to RGB (RGBA stays RGBA, encoded with its transparency), and a batch [B, H, W, C] is laid side by
+    side."""
     array = np.asarray(item)
     if array.ndim in (3, 4) and array.shape[-1] not in (1, 3, 4):
         array = collapse_channels(array)
-    if array.ndim in (3, 4) and array.shape[-1] == 4:
-        array = _over_checkerboard(array)
     if array.ndim == 4:
         array = np.hstack(array)
     return array
-
-
-def _over_checkerboard(array):
-    """RGBA images drawn over a grey checkerboard, so their transparency shows; uint8 arrays stay uint8."""
-    if np.issubdtype(array.dtype, np.integer):
-        return (checkerboard_composite(array / 255.0) * 255).astype(np.uint8)
-    return checkerboard_composite(array)
 
 
 def _is_image(item):
@@ -209,27 +214,28 @@ def graph(graph_def, max_const_size=32):
     )
 
 
-show.image = image
-show.imshow = image
-show.images = images
-show.animation = animation
-show.graph = graph
+show.image = image  # type: ignore[attr-defined]
+show.imshow = image  # type: ignore[attr-defined]
+show.images = images  # type: ignore[attr-defined]
+show.animation = animation  # type: ignore[attr-defined]
+show.graph = graph  # type: ignore[attr-defined]
 
 
 def textured_mesh(mesh, texture, background="0xffffff"):
-    """Display `mesh` (a dict with position, uv and face) wearing `texture` [h, w, 3] in an interactive WebGL
-    viewer that loads nothing from the network: drag to rotate, scroll to zoom, "Unfold" shows the UV layout.
-    Outside a notebook the viewer is written to a temporary HTML file whose path is printed."""
+    """Display `mesh` (a dict with position, uv and face, shown as it is) wearing `texture` [h, w, 3] (stretched
+    from its own min..max) in an interactive WebGL viewer that loads nothing from the network: drag to rotate,
+    scroll to zoom, "Unfold" shows the UV layout, "Shade" lights it from the camera. Outside a notebook the
+    viewer is written to a temporary HTML file whose path is printed."""
     from lucid.misc.gl.viewer import textured_mesh_html
 
-    page = textured_mesh_html(mesh, texture, background=background)
+    page = IPython.display.HTML(textured_mesh_html(mesh, texture, background=background))
     if _in_ipython():
-        _display_html(page)
+        IPython.display.display(page)
         return
     fd, path = tempfile.mkstemp(prefix="lucid_show_", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("<!DOCTYPE html><html><body>%s</body></html>" % page)
+        handle.write("<!DOCTYPE html><html><body>%s</body></html>" % page.data)
     print("[lucid.show] mesh viewer saved to %s" % path)
 
 
-show.textured_mesh = textured_mesh
+show.textured_mesh = textured_mesh  # type: ignore[attr-defined]

@@ -9,6 +9,12 @@ import tensorflow as tf
 
 from lucid.misc.io.scoping import resolve_url, scope_url
 
+__all__ = [
+    "scope_url",
+    "write",
+    "write_handle",
+]
+
 
 def write(data, url, mode="wb"):
     """Write `data` to `url`; a str written in binary mode is encoded as UTF-8."""

@@ -4,7 +4,7 @@ import logging
 
 from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, Model, _layers_from_list_of_dicts
 
-__all__ = ["AlexNet_caffe_Places365"]
+__all__ = ["Model", "AlexNet_caffe_Places365"]
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ import logging
 
 from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, Model, _layers_from_list_of_dicts
 
-__all__ = ["CaffeNet_caffe", "VGG16_caffe", "VGG19_caffe"]
+__all__ = ["Model", "CaffeNet_caffe", "VGG16_caffe", "VGG19_caffe"]
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ import logging
 
 from lucid.modelzoo.vision_base import IMAGENET_MEAN_BGR, Model, _layers_from_list_of_dicts
 
-__all__ = ["AlexNet"]
+__all__ = ["Model", "AlexNet"]
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ import logging
 
 from lucid.modelzoo.vision_base import Model
 
-__all__ = ["Clip_ResNet50_4x"]
+__all__ = ["Model", "Clip_ResNet50_4x"]
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from lucid.modelzoo.vision_base import Model, _layers_from_list_of_dicts
 
-__all__ = ["InceptionV1", "InceptionV1_adv_finetuned"]
+__all__ = ["Model", "InceptionV1", "InceptionV1_adv_finetuned"]
 
 log = logging.getLogger(__name__)
 

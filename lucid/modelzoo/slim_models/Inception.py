@@ -5,7 +5,14 @@ import logging
 # IMAGENET_MEAN is unused here but public in this module, as in the original.
 from lucid.modelzoo.vision_base import IMAGENET_MEAN, Model, _layers_from_list_of_dicts  # noqa: F401
 
-__all__ = ["InceptionV1_slim", "InceptionV2_slim", "InceptionV3_slim", "InceptionV4_slim", "InceptionResnetV2_slim"]
+__all__ = [
+    "Model",
+    "InceptionV1_slim",
+    "InceptionV2_slim",
+    "InceptionV3_slim",
+    "InceptionV4_slim",
+    "InceptionResnetV2_slim",
+]
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ import logging
 # IMAGENET_MEAN is unused here but public in this module, as in the original.
 from lucid.modelzoo.vision_base import IMAGENET_MEAN, Model, _layers_from_list_of_dicts  # noqa: F401
 
-__all__ = ["MobilenetV1_slim", "MobilenetV1_050_slim", "MobilenetV1_025_slim"]
+__all__ = ["Model", "MobilenetV1_slim", "MobilenetV1_050_slim", "MobilenetV1_025_slim"]
 
 log = logging.getLogger(__name__)
 

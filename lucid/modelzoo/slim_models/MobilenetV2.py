@@ -7,7 +7,7 @@ import logging
 # IMAGENET_MEAN is unused here but public in this module, as in the original.
 from lucid.modelzoo.vision_base import IMAGENET_MEAN, Model, _layers_from_list_of_dicts  # noqa: F401
 
-__all__ = ["MobilenetV2_10_slim", "MobilenetV2_14_slim"]
+__all__ = ["Model", "MobilenetV2_10_slim", "MobilenetV2_14_slim"]
 
 log = logging.getLogger(__name__)
 

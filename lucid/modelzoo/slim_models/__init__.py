@@ -8,7 +8,7 @@ from lucid.modelzoo.slim_models.ResNetV2 import *
 from lucid.modelzoo.slim_models.others import *
 from lucid.modelzoo.vision_base import Model
 
-__all__ = [
+__all__ = ["Model"] + [
     _name
     for _name, _obj in globals().items()
     if not _name.startswith("_") and isinstance(_obj, type) and issubclass(_obj, Model) and _obj is not Model

@@ -7,7 +7,7 @@ import logging
 # IMAGENET_MEAN is unused here but public in this module, as in the original.
 from lucid.modelzoo.vision_base import IMAGENET_MEAN, Model, _layers_from_list_of_dicts  # noqa: F401
 
-__all__ = ["NasnetMobile_slim", "NasnetLarge_slim", "PnasnetMobile_slim", "PnasnetLarge_slim"]
+__all__ = ["Model", "NasnetMobile_slim", "NasnetLarge_slim", "PnasnetMobile_slim", "PnasnetLarge_slim"]
 
 log = logging.getLogger(__name__)
 

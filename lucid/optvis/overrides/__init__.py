@@ -10,6 +10,23 @@ from lucid.optvis.overrides.gradient_override import gradient_override_map, use_
 from lucid.optvis.overrides.identity_grad import identity_grad
 from lucid.optvis.overrides.smoothed_maxpool_grad import avg_smoothed_maxpool_grad
 
+__all__ = [
+    "avg_smoothed_maxpool_grad",
+    "default_overrides",
+    "default_overrides_map",
+    "gradient_override_map",
+    "identity_grad",
+    "linearization_overrides",
+    "linearization_overrides_map",
+    "pooling_overrides",
+    "pooling_overrides_map",
+    "redirected_relu6_grad",
+    "redirected_relu_grad",
+    "relu_overrides",
+    "relu_overrides_map",
+    "use_gradient",
+]
+
 pooling_overrides_map = {"MaxPool": avg_smoothed_maxpool_grad}
 relu_overrides_map = {"Relu": redirected_relu_grad, "Relu6": redirected_relu6_grad}
 default_overrides_map = {**pooling_overrides_map, **relu_overrides_map}

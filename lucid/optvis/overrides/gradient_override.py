@@ -10,6 +10,12 @@ from contextlib import contextmanager
 
 import tensorflow as tf
 
+__all__ = [
+    "gradient_override_map",
+    "register_to_random_name",
+    "use_gradient",
+]
+
 
 def register_to_random_name(grad_f):
     """Register `grad_f` as a TF gradient under a fresh unique name and return that name."""
@@ -20,7 +26,7 @@ def register_to_random_name(grad_f):
 
 # Gradient functions registered by `gradient_override_map`, so that repeated renders reuse one registry entry
 # per function instead of growing TF's global gradient registry on every call.
-_names_by_function = {}
+_names_by_function: dict = {}
 
 
 def _registered_name(grad_f):
@@ -84,6 +90,7 @@ def use_gradient(grad_f):
             result.set_shape(out.shape)
             return result
 
+        del inner.__wrapped__  # its signature stays `(*inputs)`, as the original's decorated functions show
         return inner
 
     return decorator

@@ -6,10 +6,17 @@ zero, these gradients also pass the part of the incoming gradient that would pus
 saturated) input back into the active range. They act only while the global step is <= 16; after that they are
 the plain ReLU gradients, and the redirection is not computed at all (a Switch/Merge pair picks the branch at run
 time, so late steps pay nothing for it). As in the original, the plain gradient passes at an input of exactly 0
-(and 6, for ReLU6), where TF's own ReluGrad gives 0.
+(and 6, for ReLU6), where TF's own ReluGrad gives 0. Every `tf.where` has operands of one shape, so the
+gradients also build where `tf.where` is TF1's (code run through a TF1 compatibility layer).
 """
 
 import tensorflow as tf
+
+__all__ = [
+    "REDIRECT_STEPS",
+    "redirected_relu6_grad",
+    "redirected_relu_grad",
+]
 
 # The redirection is used for the first 17 optimization steps (global_step 0..16).
 REDIRECT_STEPS = 16
@@ -41,35 +48,37 @@ def _per_example_select(relu_grad, redirected):
     rank = relu_grad.shape.rank
     axes = list(range(1, rank)) if rank is not None else tf.range(1, tf.rank(relu_grad))
     has_gradient = tf.reduce_any(tf.not_equal(relu_grad, 0.0), axis=axes, keepdims=True)
-    return tf.where(has_gradient, relu_grad, redirected)
+    return tf.where(tf.broadcast_to(has_gradient, tf.shape(relu_grad)), relu_grad, redirected)
 
 
-def redirected_relu_grad(op, grad):
-    """Gradient for "Relu" ops; see the module docstring."""
+def redirected_relu_grad(op, grad, plain_grad=None):
+    """Gradient for "Relu" ops; see the module docstring. `plain_grad(x, grad)`: the late steps' gradient, if
+    not the original's where(x < 0, 0, grad) (lucid.optvis.fast passes TF's ReluGrad)."""
     assert op.type == "Relu", "redirected_relu_grad is for Relu ops, got %s" % op.type
 
     def relu_grad(x, grad):
-        return tf.where(x < 0.0, 0.0, grad)
+        return tf.where(x < 0.0, tf.zeros_like(grad), grad)
 
     def redirected_grad(x, grad):
         # Optimizers descend: a negative incoming gradient raises x. Keep that part for negative inputs.
-        redirected = tf.where(tf.logical_and(x < 0.0, grad > 0.0), 0.0, grad)
+        redirected = tf.where(tf.logical_and(x < 0.0, grad > 0.0), tf.zeros_like(grad), grad)
         return _per_example_select(relu_grad(x, grad), redirected)
 
-    return _by_step(op, grad, relu_grad, redirected_grad)
+    return _by_step(op, grad, plain_grad or relu_grad, redirected_grad)
 
 
-def redirected_relu6_grad(op, grad):
-    """Gradient for "Relu6" ops: as for Relu, and also lets through gradient lowering inputs above 6."""
+def redirected_relu6_grad(op, grad, plain_grad=None):
+    """Gradient for "Relu6" ops: as for Relu, and also lets through gradient lowering inputs above 6.
+    `plain_grad` as for redirected_relu_grad."""
     assert op.type == "Relu6", "redirected_relu6_grad is for Relu6 ops, got %s" % op.type
 
     def relu6_grad(x, grad):
-        return tf.where(tf.logical_or(x < 0.0, x > 6.0), 0.0, grad)
+        return tf.where(tf.logical_or(x < 0.0, x > 6.0), tf.zeros_like(grad), grad)
 
     def redirected_grad(x, grad):
         below, above = x < 0.0, x > 6.0
         blocked = tf.logical_or(tf.logical_and(below, grad > 0.0), tf.logical_and(above, grad < 0.0))
-        redirected = tf.where(blocked, 0.0, grad)
+        redirected = tf.where(blocked, tf.zeros_like(grad), grad)
         return _per_example_select(relu6_grad(x, grad), redirected)
 
-    return _by_step(op, grad, relu6_grad, redirected_grad)
+    return _by_step(op, grad, plain_grad or relu6_grad, redirected_grad)

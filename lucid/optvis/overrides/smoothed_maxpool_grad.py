@@ -2,6 +2,12 @@
 
 import tensorflow as tf
 
+__all__ = [
+    "avg_smoothed_maxpool_grad",
+    "l2_smoothed_maxpool_grad",
+    "make_smoothed_maxpool_grad",
+]
+
 
 def make_smoothed_maxpool_grad(smooth_type="avg", epsilon=1e-2):
     """Gradient for "MaxPool" ops taken from a smooth stand-in: the average pool ("avg") or an L2-weighted pool."""

@@ -12,3 +12,27 @@ from lucid.optvis.param.lowres import lowres_tensor
 from lucid.optvis.param.random import image_sample
 from lucid.optvis.param.spatial import fft_image, laplacian_pyramid, naive
 from lucid.optvis.param.maco import MACO_LEARNING_RATE, estimate_spectrum, is_maco_image, maco, maco_transforms
+
+__all__ = [
+    "color",
+    "cppn",
+    "estimate_spectrum",
+    "fft_image",
+    "grayscale_image_rgb",
+    "image",
+    "image_sample",
+    "images",
+    "is_maco_image",
+    "laplacian_pyramid",
+    "lowres",
+    "lowres_tensor",
+    "maco",
+    "MACO_LEARNING_RATE",
+    "maco_transforms",
+    "naive",
+    "random",
+    "resize_bilinear_nd",
+    "spatial",
+    "to_valid_rgb",
+    "unit_balls",
+]

@@ -11,6 +11,14 @@ import tensorflow as tf
 
 from lucid.optvis.param.unit_balls import constrain_L_inf
 
+__all__ = [
+    "color_correlation_svd_sqrt",
+    "color_mean",
+    "constrain_L_inf",
+    "max_norm_svd_sqrt",
+    "to_valid_rgb",
+]
+
 log = logging.getLogger(__name__)
 
 color_correlation_svd_sqrt = np.asarray(

@@ -13,6 +13,10 @@ import tensorflow as tf
 
 from lucid.optvis.checks import validate_size
 
+__all__ = [
+    "cppn",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -8,6 +8,14 @@ from lucid.optvis.checks import validate_size
 from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.param.spatial import fft_image, pixel_image
 
+__all__ = [
+    "fft_image",
+    "grayscale_image_rgb",
+    "image",
+    "pixel_image",
+    "to_valid_rgb",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -8,6 +8,11 @@ import tensorflow as tf
 from lucid.optvis.checks import validate_sd, validate_shape
 from lucid.optvis.param.resize_bilinear_nd import resize_bilinear_nd
 
+__all__ = [
+    "lowres_tensor",
+    "resize_bilinear_nd",
+]
+
 log = logging.getLogger(__name__)
 
 

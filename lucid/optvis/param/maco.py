@@ -8,7 +8,7 @@ accumulated into a transparency map: with `alpha=True`, the alpha channel of the
 objective used.
 
     images = render.render_vis(model, "block5:17", param_f=lambda: param.maco(224, alpha=True))
-    rgba = images[-1]            # [1, 224, 224, 4]; show(rgba) draws it over a checkerboard
+    rgba = images[-1]            # [1, 224, 224, 4]; show(rgba) shows it with its transparency
 
 Given an image from `param.maco` and no `transforms` or `optimizer`, `render_vis` and `make_vis_T` use MACO's own
 settings: `maco_transforms()` and Adam at `MACO_LEARNING_RATE` (0.2: class renders of 16 classes of the embedded
@@ -31,13 +31,23 @@ from lucid.optvis.checks import validate_size
 from lucid.optvis.overrides.gradient_override import gradient_override_map, register_to_random_name
 from lucid.optvis.param.color import color_correlation_svd_sqrt, color_mean, max_norm_svd_sqrt
 
+__all__ = [
+    "DEFAULT_SPECTRUM_PATH",
+    "estimate_spectrum",
+    "is_maco_image",
+    "load_spectrum",
+    "maco",
+    "MACO_LEARNING_RATE",
+    "maco_transforms",
+    "resample_spectrum",
+]
+
 log = logging.getLogger(__name__)
 
 DEFAULT_SPECTRUM_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "maco_spectrum.npy")
 
 # RGB = decorrelated @ _COLOR_MATRIX.T + color_mean, as in param.color.to_valid_rgb.
 _COLOR_MATRIX = (color_correlation_svd_sqrt / max_norm_svd_sqrt).astype(np.float64)
-_IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp", ".tif", ".tiff")
 
 # Fraction of pixels whose accumulated gradient stays below full opacity in the alpha map.
 _ALPHA_QUANTILE = 0.98
@@ -180,15 +190,14 @@ def _load_images(images):
     if isinstance(images, (str, os.PathLike)):
         # Imported here: lucid.misc.io is only needed for folders.
         from lucid.misc.io import load
+        from lucid.misc.io.image_files import IMAGE_EXTENSIONS, list_image_files
 
         if not os.path.isdir(images):
             raise FileNotFoundError("estimate_spectrum: %s is not a folder of images." % images)
-        paths = sorted(
-            os.path.join(images, name) for name in os.listdir(images) if name.lower().endswith(_IMAGE_EXTENSIONS)
-        )
+        paths = list_image_files(images)
         if not paths:
             raise FileNotFoundError(
-                "estimate_spectrum: no image files (%s) in %s." % (", ".join(_IMAGE_EXTENSIONS), images)
+                "estimate_spectrum: no image files (%s) in %s." % (", ".join(IMAGE_EXTENSIONS), images)
             )
         images = [load(path) for path in paths]
     result = []

@@ -9,6 +9,13 @@ from lucid.optvis.checks import validate_sd, validate_shape
 from lucid.optvis.param.color import to_valid_rgb
 from lucid.optvis.param.spatial import rfft2d_freqs, spectrum_scale, spectrum_to_image  # noqa: F401
 
+__all__ = [
+    "image_sample",
+    "rand_fft_image",
+    "rfft2d_freqs",
+    "to_valid_rgb",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -11,13 +11,19 @@ import tensorflow as tf
 
 from lucid.optvis.checks import validate_shape
 
+__all__ = [
+    "collapse_shape",
+    "product",
+    "resize_bilinear_nd",
+]
+
 log = logging.getLogger(__name__)
 
 
-def product(values):
-    """Product of the entries of `values` (1 for an empty list)."""
+def product(l):  # noqa: E741 - the original's parameter name, which keyword callers use
+    """Product of the entries of `l` (1 for an empty list)."""
     prod = 1
-    for x in values:
+    for x in l:
         prod *= x
     return prod
 

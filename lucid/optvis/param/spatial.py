@@ -10,6 +10,20 @@ import tensorflow as tf
 from lucid.optvis.checks import validate_sd, validate_shape, validate_size
 from lucid.optvis.param.lowres import lowres_tensor
 
+__all__ = [
+    "bilinearly_sampled_image",
+    "fft_image",
+    "laplacian_pyramid",
+    "laplacian_pyramid_image",
+    "lowres_tensor",
+    "naive",
+    "pixel_image",
+    "rfft2d_freqs",
+    "sample_bilinear",
+    "spectrum_scale",
+    "spectrum_to_image",
+]
+
 log = logging.getLogger(__name__)
 
 

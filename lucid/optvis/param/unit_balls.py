@@ -10,6 +10,16 @@ import tensorflow as tf
 
 from lucid.optvis.overrides.gradient_override import use_gradient
 
+__all__ = [
+    "constrain_L2",
+    "constrain_L_inf",
+    "constrain_L_inf_precondition",
+    "dot",
+    "unit_ball_L2",
+    "unit_ball_L_inf",
+    "use_gradient",
+]
+
 log = logging.getLogger(__name__)
 
 

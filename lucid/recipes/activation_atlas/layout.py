@@ -7,6 +7,12 @@ import logging
 
 import numpy as np
 
+__all__ = [
+    "aligned_layout",
+    "aligned_umap",
+    "normalize_layout",
+]
+
 log = logging.getLogger(__name__)
 
 
@@ -76,7 +82,7 @@ def _fit(layout_f, activations, options, normalize, verbose):
     return normalize_layout(layout) if normalize else layout
 
 
-def aligned_umap(activations, umap_options=None, normalize=True, verbose=False):
+def aligned_umap(activations, umap_options={}, normalize=True, verbose=False):  # noqa: B006 - the original's default; only read
     """UMAP layout [N, 2] (cosine metric, 50 neighbours, min_dist 0.05 unless `umap_options` says otherwise) of
     activations [N, C], or of a list of arrays fitted together and returned as a list of layouts."""
     return _fit(_umap, activations, umap_options, normalize, verbose)

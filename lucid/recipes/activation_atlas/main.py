@@ -21,6 +21,19 @@ from lucid.recipes.activation_atlas.render import render_icons
 from lucid.recipes.image_activations import activations as layer_activations
 from lucid.recipes.image_activations import layer_name
 
+__all__ = [
+    "activation_atlas",
+    "ActivationTranslation",
+    "aligned_activation_atlas",
+    "aligned_umap",
+    "bin_laid_out_activations",
+    "layer_inverse_covariance",
+    "make_canvas",
+    "push_activations",
+    "render_icons",
+    "sample_activations",
+]
+
 log = logging.getLogger(__name__)
 
 

@@ -10,6 +10,12 @@ from lucid.optvis import render as optvis_render
 from lucid.optvis.objectives_util import _dot_cossim, _extract_act_pos, index_arg
 from lucid.optvis.session import graph_and_session, initialize_variables
 
+__all__ = [
+    "direction_neuron_cossim_S",
+    "direction_neuron_S",
+    "render_icons",
+]
+
 log = logging.getLogger(__name__)
 
 # How much an icon's alpha channel dims it when alpha icons are flattened to RGB.

@@ -1,74 +1,74 @@
-"""Binning laid-out points into grid cells and tiles, and writing finished tiles to a local folder.
+"""Binning laid-out points into grid cells, organized into tiles.
 
-`params`: "grid_size" (cells per side of the atlas), "tile_size" (cells per side of a tile), "output_dir" (where
-write_grid_local writes), "icon_size" (pixels per cell, for render_tile). `metadata`: a dict of arrays (or lists)
-with one entry per point, e.g. {"activations": [n, c], "labels": [n]}; `layout`: [n, 2] point positions.
+`layout` is {"x": array, "y": array} (one entry per point); `params` holds "n_layer" (cells per side of the grid),
+"n_tile" (cells per side of a tile, dividing n_layer) and optionally "filter", a function (i, metadata=...) ->
+whether point i is kept. `metadata` is anything the user's functions need; it is passed to them as is.
 """
 
-import os
+import csv
+import io
+import math
 
 import numpy as np
 
-from lucid.misc.io import save
+from lucid.misc.io.writing import write_handle
 
-
-def _check(params, layout, metadata):
-    for key in ("grid_size", "tile_size"):
-        if not isinstance(params.get(key), int) or params[key] < 1:
-            raise ValueError("params[%r] must be a positive int, got %r." % (key, params.get(key)))
-    layout = np.asarray(layout, dtype=np.float64)
-    if layout.ndim != 2 or layout.shape[1] != 2 or not np.isfinite(layout).all():
-        raise ValueError("layout must be finite [n, 2] positions, got shape %s." % (layout.shape,))
-    for key, values in metadata.items():
-        if len(values) != len(layout):
-            raise ValueError("metadata[%r] has %d entries for %d points." % (key, len(values), len(layout)))
-    return layout
+_TILE_KEYS = ("x", "y", "ci", "cj", "gi")  # layout coordinates, cell column and row, point index
 
 
 def grid(metadata, layout, params):
-    """The points binned into cells: {(ti, tj): {(i, j): cell}}, tiles keyed by tile row and column, cells by
-    their row and column in the whole grid; a cell is {"i", "j", "indices": point indices, "metadata": {key:
-    the entries of its points}}. The layout is scaled to fill the grid; empty cells and tiles are left out."""
-    layout = _check(params, layout, metadata)
-    size = params["grid_size"]
-    low, high = layout.min(axis=0), layout.max(axis=0)
-    scaled = (layout - low) / np.where(high > low, high - low, 1.0)
-    cells_ij = np.minimum((scaled * size).astype(int), size - 1)  # columns: x -> j, y -> i
-    tiles = {}
-    for i, j in sorted(set(map(tuple, cells_ij[:, ::-1]))):
-        indices = np.flatnonzero((cells_ij[:, 1] == i) & (cells_ij[:, 0] == j))
-        i, j = int(i), int(j)
-        cell = {"i": i, "j": j, "indices": indices}
-        cell["metadata"] = {key: np.asarray(values)[indices] for key, values in metadata.items()}
-        tile_key = (i // params["tile_size"], j // params["tile_size"])
-        tiles.setdefault(tile_key, {})[(i, j)] = cell
+    """Every tile of the grid, {(ti, tj): {"x": [...], "y": [...], "ci": [...], "cj": [...], "gi": [...]}}, holding
+    the kept points whose cell (ci, cj) lies in it. A point's cell numbers come from binning x and y into
+    n_layer - 1 even bins between their minimum and maximum (np.digitize: 1 to n_layer - 1)."""
+    x, y = layout["x"], layout["y"]
+    cell_i = np.digitize(x, np.linspace(np.min(x), np.max(x), params["n_layer"] - 1))
+    cell_j = np.digitize(y, np.linspace(np.min(y), np.max(y), params["n_layer"] - 1))
+    num_tiles = int(params["n_layer"] / params["n_tile"])
+    print("num tiles", num_tiles)
+    tiles = {(ti, tj): {key: [] for key in _TILE_KEYS} for ti in range(num_tiles) for tj in range(num_tiles)}
+    keep = params.get("filter", lambda i, metadata: True)
+    for i, xi in enumerate(x):
+        if i % 1000 == 0 or i + 1 == len(x):
+            print("point", i + 1, "/", len(x), end="\r")
+        ci, cj = cell_i[i], cell_j[i]
+        if not keep(i, metadata=metadata):
+            continue
+        key = (math.floor(ci / params["n_tile"]), math.floor(cj / params["n_tile"]))
+        if key not in tiles:
+            raise ValueError(
+                "Point %d falls in tile %s, outside the %d x %d tiles: params['n_tile'] (%d) must divide "
+                "params['n_layer'] (%d)." % (i, key, num_tiles, num_tiles, params["n_tile"], params["n_layer"])
+            )
+        for name, value in zip(_TILE_KEYS, (xi, y[i], ci, cj, i)):
+            tiles[key][name].append(value)
     return tiles
 
 
+def write_grid_local(tiles, params):
+    """Write each tile as "{directory}/{name}/tile_{n_layer}_{n_tile}_{ti}_{tj}" .npz and .csv (a column per
+    key), from `params`."""
+    for ti, tj, tile in enumerate_tiles(tiles):
+        filename = "{directory}/{name}/tile_{n_layer}_{n_tile}_{ti}_{tj}".format(ti=ti, tj=tj, **params)
+        print("saving", filename + ".npz")
+        with write_handle(filename + ".npz", "wb") as handle:
+            np.savez_compressed(handle, **tile)
+        print("saving", filename + ".csv")
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(tile.keys())
+        writer.writerows(zip(*tile.values()))
+        with write_handle(filename + ".csv", "w") as handle:
+            handle.write(text.getvalue())
+
+
 def enumerate_tiles(tiles):
-    """(ti, tj, tile) for each tile, in row-major order."""
-    for (ti, tj), tile in sorted(tiles.items()):
-        yield ti, tj, tile
+    """[(ti, tj, tile)] in the order of `tiles`."""
+    return [(key[0], key[1], tile) for key, tile in tiles.items()]
 
 
 def tile_cells(tile):
-    """The cells of a tile, in row-major order."""
-    return [cell for _, cell in sorted(tile.items())]
-
-
-def write_grid_local(tiles, params):
-    """Write each finished tile {(ti, tj): {"image": array, "aggregate": json-able}} to params["output_dir"] as
-    tile_TI_TJ.png and tile_TI_TJ.json; return the paths written."""
-    output_dir = params.get("output_dir")
-    if not output_dir:
-        raise ValueError("params['output_dir'] must name the folder to write the tiles to.")
-    paths = []
-    for ti, tj, result in enumerate_tiles(tiles):
-        base = os.path.join(output_dir, "tile_%d_%d" % (ti, tj))
-        if "image" in result:
-            save(result["image"], base + ".png")
-            paths.append(base + ".png")
-        if "aggregate" in result:
-            save(result["aggregate"], base + ".json")
-            paths.append(base + ".json")
-    return paths
+    """The tile's points grouped by cell: {(ci, cj): {"gi": [point indices], "i": ci, "j": cj}}."""
+    cells = {}
+    for gi, ci, cj in zip(tile["gi"], tile["ci"], tile["cj"]):
+        cells.setdefault((ci, cj), {"gi": [], "i": ci, "j": cj})["gi"].append(gi)
+    return cells

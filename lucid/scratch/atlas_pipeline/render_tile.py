@@ -1,37 +1,45 @@
-"""Rendering and aggregating one tile of the atlas grid (see grid.py for the arguments' layout)."""
+"""Rendering and aggregating one tile: the user's functions are called once per cell, as
+f(cell, params, metadata, layout, summary), cell being {"gi": point indices, "i", "j"} (see grid.tile_cells)."""
 
-import numpy as np
+import math
+
+from PIL import Image
 
 
-def _cell_offset(cell, ti, tj, params):
-    return cell["i"] - ti * params["tile_size"], cell["j"] - tj * params["tile_size"]
+def _density(cell, metadata):
+    return len(cell["gi"])
 
 
 def render_tile(cells, ti, tj, render, params, metadata, layout, summary):
-    """The RGBA image of tile (ti, tj): `render(cell, params, summary)` gives each cell's icon ([s, s, 3] or
-    [s, s, 4] in [0, 1], s = params["icon_size"]), placed at the cell's position; empty cells stay transparent."""
-    size, icon = params["tile_size"], params.get("icon_size", 64)
-    image = np.zeros((size * icon, size * icon, 4), dtype=np.float32)
-    for cell in cells:
-        picture = np.asarray(render(cell, params, summary), dtype=np.float32)
-        if picture.shape[:2] != (icon, icon) or picture.shape[-1] not in (3, 4):
-            raise ValueError(
-                "render returned an icon of shape %s; expected (%d, %d, 3 or 4)." % (picture.shape, icon, icon)
-            )
-        if picture.shape[-1] == 3:
-            picture = np.concatenate([picture, np.ones((icon, icon, 1), np.float32)], axis=-1)
-        row, column = _cell_offset(cell, ti, tj, params)
-        image[row * icon : (row + 1) * icon, column * icon : (column + 1) * icon] = picture
-    return image
+    """The tile's RGB PIL image, params["cell_size"] * params["n_tile"] pixels square on white: each cell's image
+    from `render` pasted at the cell's place in the tile. With params["scale_density"], each cell's image is shrunk
+    (params["scale_type"] resampling, default nearest) to the log of its density (params["density_function"],
+    default its number of points) over the log of the highest density."""
+    cell_size, n_tile = params["cell_size"], params["n_tile"]
+    tile = Image.new("RGB", (cell_size * n_tile, cell_size * n_tile), (255, 255, 255))
+    density = params.get("density_function", _density)
+    for i, (key, cell) in enumerate(cells.items()):
+        print("cell", i + 1, "/", len(cells), end="\r")
+        image = render(cell, params, metadata, layout, summary)
+        left, top = (key[0] % n_tile) * cell_size, (key[1] % n_tile) * cell_size
+        box = [left, top, left + cell_size, top + cell_size]
+        if params.get("scale_density", False):
+            scale = math.log(density(cell, metadata)) / (math.log(summary["user_max_density"]) or 1)
+            width = max(int(round(cell_size * scale)), 1)
+            before = int(round((cell_size - width) / 2))
+            after = cell_size - width - before
+            box = [left + before, top + before, left + cell_size - after, top + cell_size - after]
+            image = image.resize(size=(width, width), resample=params.get("scale_type", Image.NEAREST))
+        tile.paste(image, box)
+    print("\n")
+    return tile
 
 
 def aggregate_tile(cells, ti, tj, aggregate, params, metadata, layout, summary):
-    """The tile's data: {"ti", "tj", "cells": [{"i", "j", "count", "value": aggregate(cell, params, summary)}]}."""
-    return {
-        "ti": ti,
-        "tj": tj,
-        "cells": [
-            {"i": cell["i"], "j": cell["j"], "count": len(cell["indices"]), "value": aggregate(cell, params, summary)}
-            for cell in cells
-        ],
-    }
+    """[{"aggregate": aggregate(cell, ...), "i": column, "j": row}] for the tile's cells, a JSON-able list."""
+    tile = []
+    for i, (key, cell) in enumerate(cells.items()):
+        print("cell", i + 1, "/", len(cells), end="\r")
+        value = aggregate(cell, params, metadata, layout, summary)
+        tile.append({"aggregate": value, "i": int(key[0]), "j": int(key[1])})
+    return tile

@@ -1,10 +1,12 @@
 """Load and save joblib files (the RL-vision notebook's saved observations, models and NMF results). Needs joblib."""
 
+from lucid.misc.io.loading import load_using_loader  # noqa: F401 -- the original's module has these names
 from lucid.misc.io.reading import read_handle
+from lucid.misc.io.saving import nullcontext  # noqa: F401
 from lucid.misc.io.writing import write_handle
 
 
-def load_joblib(url_or_handle, cache=None, allow_pickle=False, **kwargs):
+def load_joblib(url_or_handle, *, cache=None, allow_pickle=False, **kwargs):
     """Load a joblib file from a path, URL or open binary handle.
 
     joblib files are pickles: loading one runs whatever code its author put in it, so it is refused unless you pass

@@ -5,7 +5,9 @@ api.observablehq.com) in the browser showing the notebook, as the original did: 
 those hosts, needs network in the browser, and shows nothing offline. Python only writes the HTML.
 """
 
+import html
 import json
+import re
 import uuid
 from urllib.parse import urlparse
 
@@ -19,13 +21,28 @@ def _js_literal(value):
     return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+# A notebook as the original names it: its path on observablehq.com, "@user/notebook" (or "d/<id>" when unlisted).
+_NOTEBOOK_PATH = re.compile(r"[\w@~-][\w@.~-]*(/[\w@.~-]+)*")
+
+
+def _notebook_path(url):
+    """The notebook's path ("@user/notebook") from that path or from the page URL (https://observablehq.com/...)."""
+    path = url
+    if "://" in url:
+        parsed = urlparse(url)
+        if parsed.scheme != "https" or parsed.netloc not in ("observablehq.com", "api.observablehq.com"):
+            raise ValueError("renderObservable takes '@user/notebook' or https://observablehq.com/..., got %r." % url)
+        path = parsed.path
+    path = path.strip("/")
+    path = path[: -len(".js")] if path.endswith(".js") else path
+    if not _NOTEBOOK_PATH.fullmatch(path):
+        raise ValueError("renderObservable takes a notebook such as '@observablehq/notebook', got %r." % (url,))
+    return path
+
+
 def module_url(url):
-    """The URL of the compiled module of an Observable notebook given by its page URL (https://observablehq.com/@u/n)."""
-    parsed = urlparse(url)
-    if parsed.scheme != "https" or parsed.netloc not in ("observablehq.com", "api.observablehq.com"):
-        raise ValueError("renderObservable takes an https://observablehq.com/... notebook URL, got %r." % (url,))
-    path = parsed.path if parsed.path.endswith(".js") else parsed.path.rstrip("/") + ".js"
-    return "https://api.observablehq.com%s?v=3" % path
+    """The URL of the compiled module of the Observable notebook `url` ("@user/notebook" or its page URL)."""
+    return "https://api.observablehq.com/%s.js?v=3" % _notebook_path(url)
 
 
 def observable_html(url, cells=None, data=None):
@@ -35,7 +52,9 @@ def observable_html(url, cells=None, data=None):
     if data is not None and not isinstance(data, dict):
         raise TypeError("data must be a dict {cell name: value}, got %s." % type(data).__name__)
     div_id = "observable-" + uuid.uuid4().hex
+    source = "https://observablehq.com/" + _notebook_path(url)
     return """<div id="%s"></div>
+<div><a target="_blank" href="%s">source</a></div>
 <script type="module">
 import {Runtime, Inspector} from %s;
 import define from %s;
@@ -50,6 +69,7 @@ const module = new Runtime().module(define, name => {
 for (const [name, value] of Object.entries(data)) module.redefine(name, value);
 </script>""" % (
         div_id,
+        html.escape(source),
         _js_literal(RUNTIME_URL),
         _js_literal(module_url(url)),
         _js_literal(None if cells is None else list(cells)),
@@ -59,6 +79,7 @@ for (const [name, value] of Object.entries(data)) module.redefine(name, value);
 
 
 def renderObservable(url, cells=None, data=None):
-    """Display the Observable notebook at `url`: only the cells named in `cells` (all if None), with the cells
-    named by `data`'s keys redefined to its (JSON-serializable) values."""
+    """Display the Observable notebook `url` ("@user/notebook", as in its page's URL, or that URL) with a link to
+    it: only the cells named in `cells` (all if None), with the cells named by `data`'s keys redefined to its
+    (JSON-serializable) values."""
     _display_html(observable_html(url, cells, data))

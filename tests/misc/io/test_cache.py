@@ -6,7 +6,6 @@ import io
 import lzma
 import os
 import socket
-from unittest import mock
 
 import numpy as np
 import PIL.Image
@@ -87,15 +86,6 @@ def test_undecodable_download_is_removed_refetched_and_named(server, cache_dir, 
     (server.root / name).write_bytes(fixed)  # the server is fixed: the next load asks it again
     assert load_it(url) is not None
     assert len(server.requests) == 3
-
-
-def test_https_to_http_redirect_is_refused(cache_dir):
-    response = io.BytesIO(b"from plain http")
-    response.geturl = lambda: "http://evil.example/model.pb"
-    with mock.patch("urllib.request.urlopen", return_value=response):
-        with pytest.raises(ValueError, match="redirected to the unencrypted http://evil.example/model.pb"):
-            reading.read("https://example.com/model.pb")
-    assert not os.path.exists(reading.local_cache_path("https://example.com/model.pb"))
 
 
 def test_unknown_host_fails_at_once(monkeypatch, _no_waiting):

@@ -5,7 +5,6 @@ import multiprocessing
 import os
 import threading
 import time
-import urllib.request
 import warnings
 from types import SimpleNamespace
 from unittest import mock
@@ -173,8 +172,8 @@ def test_timeout(scripted_server, monkeypatch, download_env):
     scripted_server.routes["/slow.pb"] = [silent(3.0)]
     monkeypatch.setattr(reading, "DOWNLOAD_TIMEOUT", 0.2)
     monkeypatch.setattr(reading, "DOWNLOAD_ATTEMPTS", 2)
-    real_urlopen = urllib.request.urlopen
-    with mock.patch("urllib.request.urlopen", side_effect=real_urlopen) as urlopen:
+    real_urlopen = reading.OPENER.open
+    with mock.patch.object(reading.OPENER, "open", side_effect=real_urlopen) as urlopen:
         with pytest.raises(ConnectionError, match="2 attempts.*timed out|timed out.*2 attempts"):
             load(scripted_server.url + "/slow.pb")
     assert [call.kwargs.get("timeout") for call in urlopen.call_args_list] == [0.2, 0.2]
@@ -236,7 +235,7 @@ def test_model_dir_is_used_without_network(tmp_path, monkeypatch, download_env):
     (models / "other_models" / "Tiny.pb").write_bytes(graph_def_bytes(7.0))
     (models / "x" / "labels.txt").write_text("a\nb\n")
     monkeypatch.setenv("LUCID_MODEL_DIR", str(models))
-    with mock.patch("urllib.request.urlopen", side_effect=AssertionError("no network")):
+    with mock.patch.object(reading.OPENER, "open", side_effect=AssertionError("no network")):
         nested = model_util.load_graphdef("gs://modelzoo/vision/other_models/Tiny.pb")
         assert load("https://example.com/x/labels.txt", split=True) == ["a", "b"]
     assert tf.make_ndarray(nested.node[1].attr["value"].tensor)[0] == 7.0
@@ -279,7 +278,7 @@ def test_corrupt_file_in_model_dir_is_reported_and_kept(tmp_path, monkeypatch):
     (models / "vision").mkdir(parents=True)
     (models / "vision" / "Tiny.pb").write_bytes(b"\xff\xff\xff not a graph")
     monkeypatch.setenv("LUCID_MODEL_DIR", str(models))
-    with mock.patch("urllib.request.urlopen", side_effect=AssertionError("no network")):
+    with mock.patch.object(reading.OPENER, "open", side_effect=AssertionError("no network")):
         with pytest.raises(ValueError, match="not a valid GraphDef"):
             model_util.load_graphdef("gs://modelzoo/vision/Tiny.pb")
     assert (models / "vision" / "Tiny.pb").exists()
@@ -296,7 +295,7 @@ def test_zoo_model_loads_from_model_dir(tmp_path, monkeypatch):
         input_name = "input"
         image_shape = [4, 4, 3]
 
-    with mock.patch("urllib.request.urlopen", side_effect=AssertionError("no network")):
+    with mock.patch.object(reading.OPENER, "open", side_effect=AssertionError("no network")):
         assert [node.name for node in Tiny().graph_def.node] == ["input", "c"]
 
 

@@ -370,7 +370,7 @@ def test_long_cache_names_are_cut_to_the_limit(cache_dir):
 
 
 def test_gs_url_is_fetched_over_https():
-    with mock.patch("urllib.request.urlopen", return_value=io.BytesIO(b"line1\nline2")) as urlopen:
+    with mock.patch.object(reading.OPENER, "open", return_value=io.BytesIO(b"line1\nline2")) as urlopen:
         assert load("gs://bucket/labels.txt", split=True, cache=False) == ["line1", "line2"]
     urlopen.assert_called_once_with(
         "https://storage.googleapis.com/bucket/labels.txt", timeout=reading.DOWNLOAD_TIMEOUT
@@ -378,7 +378,7 @@ def test_gs_url_is_fetched_over_https():
 
 
 def test_gs_url_cached_under_the_url_it_is_fetched_from(cache_dir):
-    with mock.patch("urllib.request.urlopen", return_value=io.BytesIO(b"abc")) as urlopen:
+    with mock.patch.object(reading.OPENER, "open", return_value=io.BytesIO(b"abc")) as urlopen:
         assert reading.read("gs://bucket/a.txt") == b"abc"
         assert reading.read("gs://bucket/a.txt") == b"abc"
     urlopen.assert_called_once_with("https://storage.googleapis.com/bucket/a.txt", timeout=reading.DOWNLOAD_TIMEOUT)
@@ -407,11 +407,11 @@ class _BrokenStream(io.RawIOBase):
 
 def test_interrupted_download_leaves_no_cache_entry(cache_dir, monkeypatch):
     monkeypatch.setattr(reading, "RETRY_DELAY", 0)
-    with mock.patch("urllib.request.urlopen", return_value=_BrokenStream()):
+    with mock.patch.object(reading.OPENER, "open", return_value=_BrokenStream()):
         with pytest.raises(ConnectionError, match="connection dropped"):
             reading.read("https://example.com/big.bin")
     assert [name for name in os.listdir(cache_dir) if not name.endswith((".lockfile", ".sha256"))] == []
-    with mock.patch("urllib.request.urlopen", return_value=io.BytesIO(b"full")) as urlopen:
+    with mock.patch.object(reading.OPENER, "open", return_value=io.BytesIO(b"full")) as urlopen:
         assert reading.read("https://example.com/big.bin") == b"full"
     urlopen.assert_called_once_with("https://example.com/big.bin", timeout=reading.DOWNLOAD_TIMEOUT)
 
@@ -510,3 +510,21 @@ def test_sanitize_and_notebook_detection(monkeypatch):
     ZMQInteractiveShell = type("ZMQInteractiveShell", (), {})
     monkeypatch.setattr("IPython.get_ipython", lambda: ZMQInteractiveShell())
     assert is_notebook_environment() is True
+
+
+def test_missing_file_of_unknown_extension_is_also_a_runtime_error(tmp_path):
+    # The original raised RuntimeError here (it tries to load unknown extensions as images); its own test expects it.
+    from lucid.misc.io.loading import ResourceNotFoundError
+
+    with pytest.raises(RuntimeError) as info:
+        load(str(tmp_path / "string.XYZ"))
+    assert isinstance(info.value, FileNotFoundError) and info.type is ResourceNotFoundError
+
+
+def test_the_originals_private_normalize_array_name_used_by_its_xy2rgb_notebook():
+    from lucid.misc.io.serialize_array import _normalize_array
+
+    image = np.linspace(-0.5, 1.5, 6, dtype=np.float32).reshape(1, 2, 3)
+    # The original's values: clipped to (0, 1), squeezed, scaled, truncated to uint8.
+    assert _normalize_array(image).tolist() == [[0, 0, 76], [178, 255, 255]]
+    assert _normalize_array(image, domain=None).tolist() == [[0, 51, 102], [153, 204, 255]]

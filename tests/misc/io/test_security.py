@@ -67,7 +67,7 @@ def test_pickled_numpy_arrays_are_refused(tmp_path):
 
 def test_remote_pickles_are_refused_before_download(server):
     (server.root / "data.pkl").write_bytes(pickle.dumps({"a": 1}))
-    with mock.patch("urllib.request.urlopen") as urlopen, pytest.raises(ValueError, match="unsafe"):
+    with mock.patch.object(reading.OPENER, "open") as urlopen, pytest.raises(ValueError, match="unsafe"):
         load(server.url + "/data.pkl")
     urlopen.assert_not_called()
 
@@ -89,7 +89,7 @@ BAD_URLS = [
 
 @pytest.mark.parametrize("url", BAD_URLS)
 def test_only_local_file_http_and_gs_urls_are_read(url):
-    with mock.patch("urllib.request.urlopen") as urlopen, mock.patch("builtins.open") as builtin_open:
+    with mock.patch.object(reading.OPENER, "open") as urlopen, mock.patch("builtins.open") as builtin_open:
         with pytest.raises(
             ValueError,
             match=r"Unsupported URL scheme .*local paths, file://, http://, https:// "

@@ -1,15 +1,16 @@
 """showing.textured_mesh: a self-contained WebGL viewer (nothing fetched), escaped, drawn by headless Chromium."""
 
 import base64
+import io
 import json
 import os
 import re
-import shutil
 import subprocess
 
 import numpy as np
 import PIL.Image
 import pytest
+from chromium import chromium_or_skip
 
 from lucid.misc.gl import meshutil
 from lucid.misc.gl.viewer import textured_mesh_html
@@ -33,7 +34,7 @@ def test_page_inlines_everything_it_needs():
     page = textured_mesh_html(mesh, _two_colour_texture())
     assert "http" not in page.lower() and "<script src" not in page and "<link" not in page
     data = _data(page)
-    face = np.frombuffer(base64.b64decode(data["face"]), np.uint32).reshape(-1, 3)
+    face = np.frombuffer(base64.b64decode(data["face"]), np.uint32)
     np.testing.assert_array_equal(face, mesh["face"])
     uv = np.frombuffer(base64.b64decode(data["uv"]), np.float32).reshape(-1, 2)
     np.testing.assert_array_equal(uv, mesh["uv"])
@@ -66,9 +67,9 @@ def test_bad_mesh_and_texture_are_refused():
 def test_textured_mesh_displays_once_in_a_notebook_and_writes_a_page_elsewhere(monkeypatch, capsys):
     shown = []
     monkeypatch.setattr(showing, "_in_ipython", lambda: True)
-    monkeypatch.setattr(showing, "_display_html", shown.append)
+    monkeypatch.setattr(showing.IPython.display, "display", shown.append)
     showing.show.textured_mesh(meshutil.sphere(n_u=4, n_v=2), _two_colour_texture())
-    assert len(shown) == 1 and "lucidMeshViewer" in shown[0]
+    assert len(shown) == 1 and "lucidMeshViewer" in shown[0].data
     monkeypatch.setattr(showing, "_in_ipython", lambda: False)
     showing.textured_mesh(meshutil.sphere(n_u=4, n_v=2), _two_colour_texture())
     path = re.search(r"saved to (\S+\.html)", capsys.readouterr().out).group(1)
@@ -77,12 +78,27 @@ def test_textured_mesh_displays_once_in_a_notebook_and_writes_a_page_elsewhere(m
     os.remove(path)
 
 
-def test_headless_chromium_draws_the_textured_mesh_the_right_way_up(tmp_path):
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        pytest.skip("headless Chromium is not installed (apt-get install chromium)")
+def test_the_mesh_is_shown_as_it_is_and_the_texture_stretched():
+    # As the original: no centring or scaling of the mesh, the texture mapped from its own min..max to 0..255.
+    mesh = dict(meshutil.sphere(n_u=4, n_v=2))
+    mesh["position"] = mesh["position"] * 5 + [1, 2, 3]
+    texture = np.full((16, 16, 3), 0.25, np.float32)
+    texture[:8] = 0.5
+    page = textured_mesh_html(mesh, texture)
+    data = _data(page)
+    position = np.frombuffer(base64.b64decode(data["position"]), np.float32).reshape(-1, 3)
+    np.testing.assert_allclose(position, mesh["position"], rtol=1e-6)
+    jpeg = base64.b64decode(data["texture"].split(",", 1)[1])
+    pixels = np.asarray(PIL.Image.open(io.BytesIO(jpeg)).convert("RGB")).astype(int)
+    assert pixels[2, 2].min() > 245 and pixels[13, 13].max() < 10
+    assert '<input type="checkbox" name="shade">' in page  # shading off at first
+
+
+def test_headless_chromium_draws_the_textured_mesh_as_the_original(tmp_path):
+    chromium = chromium_or_skip()
     page = tmp_path / "mesh.html"
-    body = textured_mesh_html(meshutil.sphere(), _two_colour_texture(), background="0x00ff00")
+    mesh = dict(meshutil.sphere(), position=meshutil.sphere()["position"] * 0.5)
+    body = textured_mesh_html(mesh, _two_colour_texture(), background="0x00ff00")
     page.write_text('<!DOCTYPE html><html><body style="margin: 0">%s</body></html>' % body)
     shot = tmp_path / "shot.png"
     subprocess.run(
@@ -93,6 +109,9 @@ def test_headless_chromium_draws_the_textured_mesh_the_right_way_up(tmp_path):
         check=True,
     )
     image = np.asarray(PIL.Image.open(shot).convert("RGB")).astype(int)
+    # The original's camera (3.3 from the origin, 42 degree field of view) sees the half-size sphere with a
+    # radius of about 120 of the canvas' 600 pixel rows, centred at (400, 300), the way up.
     assert np.abs(image[5, 5] - [0, 255, 0]).max() < 8  # the background colour
-    assert np.abs(image[180, 400] - [255, 0, 0]).max() < 60  # the top of the sphere: v > 0.5, red
-    assert np.abs(image[460, 400] - [0, 0, 255]).max() < 60  # its bottom: blue
+    assert np.abs(image[200, 400] - [255, 0, 0]).max() < 60  # the top of the sphere: v > 0.5, red
+    assert np.abs(image[400, 400] - [0, 0, 255]).max() < 60  # its bottom: blue
+    assert np.abs(image[150, 400] - [0, 255, 0]).max() < 8  # above it: background (no rescaling of the mesh)

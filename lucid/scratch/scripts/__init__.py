@@ -1,0 +1,1 @@
+"""Helper scripts the original Lucid kept in `lucid.scratch.scripts`."""
