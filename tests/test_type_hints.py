@@ -50,7 +50,6 @@ NOT_YET = {
     "lucid.scale.cluster",
     "lucid.scale.dataset",
     "lucid.scale.microscope",
-    "lucid.scale.site",
     "lucid.scale.store",
     "lucid.scale.sweep",
     "lucid.scale.sweep_index",
