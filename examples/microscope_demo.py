@@ -1,5 +1,5 @@
-"""The Microscope demo, offline: the first 16 units of EfficientNet-Lite0's block4 and block5 (96 px, 128 steps)
-with scikit-learn's sample photos as dataset images.
+"""The Microscope demo, offline: the first 8 units of EfficientNet-Lite0's block4 and block5 (96 px, 128 steps)
+with scikit-learn's sample photos as dataset images, their circuits and classes, and pages for two classes.
 
     python examples/microscope_demo.py [SITE]      # default ./microscope_demo; open SITE/index.html
 
@@ -35,6 +35,15 @@ if __name__ == "__main__":  # the local cluster's worker processes import this m
     site = sys.argv[1] if len(sys.argv) > 1 else "microscope_demo"
     photos = sample_photos(os.path.join(site + "_photos"))
     records = microscope(
-        "EfficientNetLite0", site, layers=["block4", "block5"], images=photos, units=16, size=96, steps=128
+        "EfficientNetLite0",
+        site,
+        layers=["block4", "block5"],
+        images=photos,
+        units=8,
+        size=96,
+        steps=128,
+        classes=["daisy", "palace"],
+        class_steps=64,
+        dream_steps=32,
     )
     print("%d units done; open %s" % (sum(r["status"] == "done" for r in records), os.path.join(site, "index.html")))

@@ -16,7 +16,6 @@ NOT_YET = {
     "lucid.scale.cluster",
     "lucid.scale.dataset",
     "lucid.scale.microscope",
-    "lucid.scale.site",
     "lucid.scale.store",
     "lucid.scale.sweep",
     "lucid.scale.sweep_index",

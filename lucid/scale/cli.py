@@ -165,8 +165,10 @@ def microscope_main(argv=None):
     """lucid-microscope."""
     parser = OneLineParser(
         prog="lucid-microscope",
-        description="Build a Microscope of MODEL in SITE: per unit, its positive, negative and diverse feature "
-        "visualizations and the image patches of --images that excite it most and least, as a static site.",
+        description="Build a Microscope of MODEL in SITE, a static site: a page per layer and per unit (positive, "
+        "negative and diverse feature visualizations, the patches of --images that excite it most and least, its "
+        "circuits and classes), class pages (--classes) and a model page with a diagram and search. Each technique "
+        "has a switch below with its cost; the feature visualizations cost most (see the README's figures).",
     )
     parser.add_argument("model", metavar="MODEL", help="a zoo model name, a .pb saved by Model.save, or a .keras file")
     parser.add_argument("-o", "--out", required=True, metavar="SITE", help="the site and its store: a directory or URL")
@@ -180,11 +182,38 @@ def microscope_main(argv=None):
         "--value-range", type=float, nargs=2, metavar=("LO", "HI"), help="pixel range of a .keras model (e.g. -1 1)"
     )
     parser.add_argument("--bgr", action="store_true", help="a .keras model that takes BGR images")
+    parser.add_argument(
+        "--no-circuits",
+        dest="circuits",
+        action="store_false",
+        help="skip circuits and classes per unit (their cost: one backward pass per 32 units at the model's size, "
+        "about 5 s per 64 units of EfficientNet-Lite0 on one core, a few %% of the renders)",
+    )
+    parser.add_argument(
+        "--classes",
+        nargs="+",
+        metavar="CLASS",
+        help="class pages: N for the first N classes, or class names / indices (cost: a MACO render at 224 px of "
+        "--class-steps steps per class, about as much as 4 units' feature visualizations at 128 px)",
+    )
+    parser.add_argument(
+        "--class-steps", type=_count(1), default=256, help="steps of each class visualization (default 256)"
+    )
+    parser.add_argument(
+        "--dream-steps",
+        type=_count(0),
+        default=128,
+        help="with --images, DeepDream and a caricature of 3 images on each layer page, this many steps each at the "
+        "model's size (default 128; 0: none; cost per layer about 6 units' feature visualizations)",
+    )
     _common_arguments(parser, steps=512, size=128, batch_size=4)
     args = parser.parse_args(argv)
     _check_first(parser, args)
     if args.images is not None and not os.path.isdir(args.images):
         parser.error("--images %s is not a directory; give a folder of images." % args.images)
+    classes = args.classes
+    if classes and len(classes) == 1 and classes[0].isdigit():
+        classes = int(classes[0])
     from lucid.scale.microscope import microscope
 
     records = _run(
@@ -206,6 +235,10 @@ def microscope_main(argv=None):
         value_range=args.value_range,
         bgr=args.bgr,
         top_k=args.top_k,
+        circuits=args.circuits,
+        classes=classes,
+        class_steps=args.class_steps,
+        dream_steps=args.dream_steps,
     )
     return _report(records, args.out)
 
@@ -225,6 +258,8 @@ class ProgressBar:
         filled = self.width * finished // total
         minutes = (time.monotonic() - self.start) / 60
         rate = " %.1f units/min" % (done / minutes) if done and minutes else ""
+        if finished and minutes and finished < total:
+            rate += ", about %s left" % _duration(minutes * 60 * (total - finished) / finished)
         self.stream.write(
             "\r[%s%s] %d/%d units, %d failed%s"
             % ("#" * filled, "." * (self.width - filled), finished, total, failed, rate)
@@ -232,6 +267,15 @@ class ProgressBar:
         if finished == total:
             self.stream.write("\n")
         self.stream.flush()
+
+
+def _duration(seconds):
+    """`seconds` as a short readable duration: 40 s, 12 min, 3 h 05 min."""
+    if seconds < 90:
+        return "%d s" % seconds
+    if seconds < 5400:
+        return "%d min" % round(seconds / 60)
+    return "%d h %02d min" % divmod(round(seconds / 60), 60)
 
 
 if __name__ == "__main__":

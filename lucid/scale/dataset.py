@@ -94,10 +94,11 @@ def extremes_over_images(client, spec, layers, paths, size, k, in_flight=None):
     return merged
 
 
-def patches(paths, size, field, extremes, channel):
-    """`[(value, image path, JPEG bytes)]` of one channel's examples: the receptive field of each response,
-    cropped from the image and clipped to it, or the whole image with the position marked where the field is
-    larger than the image."""
+def patches(paths, size, field, extremes, channel, maps=None):
+    """`[(value, image path, JPEG bytes, overlay JPEG bytes or None)]` of one channel's examples: the receptive
+    field of each response, cropped from the image and clipped to it, or the whole image with the position marked
+    where the field is larger than the image. `maps` (`{(image index, channel): [h, w]}`) adds the same crop with
+    the channel's activation over the image drawn on it."""
     height, width = field["grid"]
     top, left, bottom, right = field["box"]
     examples = []
@@ -105,16 +106,36 @@ def patches(paths, size, field, extremes, channel):
         image, row, col = int(image), int(row), int(col)
         picture = PIL.Image.fromarray(np.uint8(_square_image(paths[image], size) * 255 + 0.5))
         cell = (col * size / width, row * size / height, (col + 1) * size / width, (row + 1) * size / height)
+        activation = None if maps is None else maps.get((image, channel))
+        overlay = None if activation is None else activation_overlay(picture, activation, value)
         if bottom - top >= size and right - left >= size:
+            box = None
             PIL.ImageDraw.Draw(picture).rectangle(cell, outline=(255, 0, 0), width=max(1, size // 64))
         else:
             centre_x, centre_y = (cell[0] + cell[2]) / 2, (cell[1] + cell[3]) / 2
             box = (centre_x + left, centre_y + top, centre_x + right, centre_y + bottom)
-            picture = picture.crop(tuple(int(round(min(max(v, 0), size))) for v in box))
-        scale = PATCH_PX / max(picture.size)
-        picture = picture.resize((max(1, round(picture.width * scale)), max(1, round(picture.height * scale))))
-        examples.append((float(value), paths[image], tasks.encode_jpeg(picture)))
+            box = tuple(int(round(min(max(v, 0), size))) for v in box)
+        patch, overlay = (
+            None if part is None else _fit(part if box is None else part.crop(box)) for part in (picture, overlay)
+        )
+        examples.append((float(value), paths[image], tasks.encode_jpeg(patch), overlay and tasks.encode_jpeg(overlay)))
     return examples
+
+
+def activation_overlay(picture, activation, strongest):
+    """`picture` with `activation` ([h, w], upsampled) drawn over it: red where the unit responds like its
+    strongest response (`strongest`, in absolute value), the image dimmed where it does not respond."""
+    scale = abs(float(strongest)) or float(np.abs(activation).max()) or 1.0
+    level = np.clip(np.abs(activation) / scale, 0, 1)
+    level = np.asarray(PIL.Image.fromarray(np.float32(level)).resize(picture.size, PIL.Image.BILINEAR))[..., None]
+    base = np.asarray(picture, np.float32) * (0.35 + 0.3 * level)
+    red = np.array([255.0, 40.0, 40.0]) * 0.45 * level
+    return PIL.Image.fromarray(np.uint8(np.clip(base + red, 0, 255)))
+
+
+def _fit(picture):
+    scale = PATCH_PX / max(picture.size)
+    return picture.resize((max(1, round(picture.width * scale)), max(1, round(picture.height * scale))))
 
 
 @functools.lru_cache(maxsize=64)

@@ -22,6 +22,7 @@ import tensorflow as tf
 distributed = pytest.importorskip("distributed")
 
 from chromium import chromium_or_skip  # noqa: E402
+from site_browser import browse  # noqa: E402
 from tiny_models import layer_values, tiny_conv_graph_def  # noqa: E402
 
 from lucid.modelzoo.vision_base import Model  # noqa: E402
@@ -31,7 +32,7 @@ from lucid.scale.store import Store  # noqa: E402
 
 SIZE = 32
 LAYERS = ["conv1", "conv2"]
-SETTINGS = dict(layers=LAYERS, steps=8, size=SIZE, batch_size=2, top_k=3)
+SETTINGS = dict(layers=LAYERS, steps=8, size=SIZE, batch_size=2, top_k=3, dream_steps=4)
 
 
 @pytest.fixture(scope="module")
@@ -142,7 +143,8 @@ def test_rerun_does_only_the_missing_work(site, two_workers, model_path, images,
     make_images(bigger, 1, seed=1)[0]
     os.replace(os.path.join(bigger, "img0000.jpg"), os.path.join(bigger, "new.jpg"))
     microscope(model_path, folder, images=bigger, client=two_workers, units=4, **SETTINGS)
-    assert sorted(kind for kinds in puts.values() for kind in kinds) == ["examples"] * 8
+    # ... and the DeepDream of the image that is now among the first three.
+    assert sorted(kind for kinds in puts.values() for kind in kinds) == ["dreams"] + ["examples"] * 8
     assert all(len(kinds) == 1 for kinds in puts.values())
 
 
@@ -186,7 +188,7 @@ def test_a_bad_image_is_skipped_with_one_warning_after_the_renders(two_workers, 
     whole = open(os.path.join(folder, "img0001.png"), "rb").read()
     with open(os.path.join(folder, "cut.png"), "wb") as handle:
         handle.write(whole[: len(whole) // 2])
-    settings = dict(SETTINGS, layers=["conv1"])
+    settings = dict(SETTINGS, layers=["conv1"], dream_steps=0)  # DeepDream of a bad image: not handled yet
     records = microscope(model_path, str(tmp_path / "site"), images=folder, client=two_workers, units=2, **settings)
     assert [record["status"] for record in records] == ["done", "done"]
     warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING" and "cut.png" in r.getMessage()]
@@ -220,7 +222,7 @@ def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_m
     extremes = np.array([[[5.0]], [[0]], [[1]], [[2]]])  # value 5 at row 1, column 2 of a 4 x 4 grid
     whole = {"grid": [4, 4], "box": [-40.0, -40.0, 40.0, 40.0]}
     part = {"grid": [4, 4], "box": [-4.0, -4.0, 4.0, 4.0]}
-    ((value, source, jpeg),) = dataset.patches([path], SIZE, whole, extremes, 0)
+    ((value, source, jpeg, none),) = dataset.patches([path], SIZE, whole, extremes, 0)
     marked = np.asarray(PIL.Image.open(io.BytesIO(jpeg)), np.float32)
     assert (value, source) == (5.0, path) and marked.shape == (dataset.PATCH_PX, dataset.PATCH_PX, 3)
     plain = PIL.Image.fromarray(np.uint8(tasks.load_square_image(path, SIZE) * 255 + 0.5)).resize(marked.shape[:2])
@@ -228,8 +230,16 @@ def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_m
     cell = dataset.PATCH_PX // 4
     inside = difference[cell : 2 * cell + 1, 2 * cell : 3 * cell + 1]  # the cell of row 1, column 2
     assert inside.max() > 150 and np.median(difference) < 40  # a red outline there, the rest unchanged
-    ((_, _, cropped),) = dataset.patches([path], SIZE, part, extremes, 0)
+    ((_, _, cropped, _),) = dataset.patches([path], SIZE, part, extremes, 0)
     assert PIL.Image.open(io.BytesIO(cropped)).size == (dataset.PATCH_PX, dataset.PATCH_PX)
+    # With the unit's activation over the image (hot at row 1, column 2): the same picture, red there.
+    hot = np.zeros((4, 4), np.float32)
+    hot[1, 2] = 5.0
+    ((_, _, _, overlay),) = dataset.patches([path], SIZE, whole, extremes, 0, maps={(0, 0): hot})
+    drawn = np.asarray(PIL.Image.open(io.BytesIO(overlay)), np.float32)
+    red = drawn[..., 0] - drawn[..., 1:].mean(axis=2)
+    assert none is None and drawn.shape == marked.shape
+    assert red[cell : 2 * cell, 2 * cell : 3 * cell].mean() > red.mean() + 20
 
 
 # The site in a browser.
@@ -244,89 +254,28 @@ class _Links(html.parser.HTMLParser):
         self.urls += [value for name, value in attrs if name in ("src", "href") and value is not None]
 
 
-_PROBE = """<!DOCTYPE html><html><body><pre id='out'>waiting</pre><script>
-const pages = %s;
-const wanted = %s;
-function load(frame, url) {
-  return new Promise(resolve => { frame.onload = () => resolve(frame.contentDocument); frame.src = url; });
-}
-async function check(frame, url) {
-  const doc = await load(frame, url);
-  const images = [...doc.images];
-  images.forEach(image => { image.loading = 'eager'; });
-  await Promise.all(images.map(image => image.complete ? null : new Promise(done => {
-    image.addEventListener('load', done); image.addEventListener('error', done); })));
-  return {url: url, title: doc.title, images: images.length,
-          broken: images.filter(image => !(image.complete && image.naturalWidth > 0)).map(image => image.src),
-          text: doc.body.innerText};
-}
-(async () => {
-  const frame = document.createElement('iframe');
-  frame.style.width = '1400px'; frame.style.height = '4000px';
-  document.body.appendChild(frame);
-  const results = [];
-  for (const url of pages) { results.push(await check(frame, url)); }
-  const index = await load(frame, 'index.html');
-  index.getElementById('unit').value = wanted;
-  const arrived = new Promise(resolve => { frame.onload = () => resolve(frame.contentWindow.location.href); });
-  index.getElementById('search').requestSubmit();
-  results.push({searched: await arrived});
-  document.getElementById('out').textContent = JSON.stringify(results);
-})();
-</script></body></html>"""
-
-
-def browse(folder, pages, search):
-    """Open `pages` of the site in headless Chromium, every outside request refused, then look `search` up in the
-    index's search box: the probe's results."""
-    probe = os.path.join(folder, "probe.html")
-    with open(probe, "w") as handle:
-        handle.write(_PROBE % (json.dumps(pages), json.dumps(search)))
-    try:
-        dom = subprocess.run(
-            [
-                chromium_or_skip(),
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--allow-file-access-from-files",
-                "--proxy-server=127.0.0.1:9",  # nothing answers there: any http(s) request fails
-                "--host-resolver-rules=MAP * ~NOTFOUND",
-                "--virtual-time-budget=30000",
-                "--dump-dom",
-                "file://" + probe,
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        ).stdout
-    finally:
-        os.remove(probe)
-    start = dom.index('<pre id="out">') + len('<pre id="out">')
-    return json.loads(html.unescape(dom[start : dom.index("</pre>", start)]))
-
-
 def check_site_in_chromium(folder, layer, channels, examples_per_unit):
-    """index -> layer -> unit pages load in Chromium with every image; every link resolves; nothing external."""
+    """index -> layer -> unit pages load in Chromium with every image; the search finds a unit; every link is
+    relative and names a file of the site (heat maps are inline data: PNGs)."""
     pages = ["index.html", "layers/%s/index.html" % layer] + ["layers/%s/%d.html" % (layer, c) for c in channels]
-    results = browse(folder, pages, "%s:%d" % (layer, channels[1]))
-    *loaded, search = results
-    assert [result["url"] for result in loaded] == pages
-    for result in loaded:
-        assert result["broken"] == [], result["url"]
+    result = browse(folder, pages, [dict(page="index.html", query="%s:%d" % (layer, channels[1]))])
+    loaded = result["pages"]
+    assert [result["url"].split(folder + "/")[1] for result in loaded] == pages
+    for page in loaded:
+        assert page["broken"] == [] and page["noAlt"] == [], page["url"]
     units_of_layer = len(glob.glob(os.path.join(folder, "layers", layer, "*.html"))) - 1
-    assert loaded[1]["images"] == units_of_layer  # the layer page's thumbnails
-    for result in loaded[2:]:
-        assert result["images"] == len(tasks.VIEWS) + examples_per_unit, result["url"]
-        assert ("Most activating" in result["text"]) == (examples_per_unit > 0)
-    assert search["searched"].endswith("/layers/%s/%d.html" % (layer, channels[1]))
-    # Every src and href of every page is relative and names a file of the site.
+    assert loaded[1]["gridImages"] == units_of_layer  # the layer page's thumbnails
+    for page in loaded[2:]:
+        assert page["views"] == len(tasks.VIEWS) and page["examples"] == examples_per_unit, page["url"]
+        assert ("Most activating" in page["text"]) == (examples_per_unit > 0)
+    assert result["actions"][0]["arrived"].endswith("/layers/%s/%d.html" % (layer, channels[1]))
     for page in glob.glob(os.path.join(folder, "**", "*.html"), recursive=True):
         parser = _Links()
         parser.feed(open(page).read())
         assert parser.urls, page
         for url in parser.urls:
+            if url.startswith("data:image/png;base64,"):
+                continue
             assert "://" not in url and not url.startswith("//"), (page, url)
             assert os.path.isfile(os.path.join(os.path.dirname(page), url)), (page, url)
 
@@ -338,7 +287,8 @@ def test_site_browses_in_headless_chromium(site):
 
 @pytest.mark.slow
 def test_command_line_builds_the_efficientnet_site_that_ci_checks(tmp_path):
-    """CI's site: 16 units of EfficientNet-Lite0's block4, 32 px, 8 steps, scikit-learn's sample photos."""
+    """CI's site: 4 units of EfficientNet-Lite0's block3 and block4, 32 px, 8 steps, scikit-learn's sample photos,
+    circuits, classes, two class pages and DeepDream, all in Chromium."""
     chromium_or_skip()
     sklearn_datasets = pytest.importorskip("sklearn.datasets")
     photos = tmp_path / "photos"
@@ -347,18 +297,24 @@ def test_command_line_builds_the_efficientnet_site_that_ci_checks(tmp_path):
         PIL.Image.fromarray(photo).save(photos / ("%d.jpg" % index))
     site = tmp_path / "site"
     command = "import sys; from lucid.cli import microscope_main; sys.exit(microscope_main())"
-    argv = ["EfficientNetLite0", "-o", str(site), "--layers", "block4", "--units", "16", "--size", "32"]
-    argv += ["--steps", "8", "--images", str(photos), "--workers", "2"]
+    argv = ["EfficientNetLite0", "-o", str(site), "--layers", "block3", "block4", "--units", "4", "--size", "32"]
+    argv += ["--steps", "8", "--images", str(photos), "--workers", "2", "--classes", "daisy", "goldfish"]
+    argv += ["--class-steps", "4", "--dream-steps", "4"]
     result = subprocess.run(
         [sys.executable, "-c", command] + argv,
         capture_output=True,
         text=True,
         env=dict(os.environ, PYTHONPATH=os.getcwd()),
-        timeout=600,
+        timeout=900,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "16 of 16 units done" in result.stderr
-    check_site_in_chromium(str(site), "block4", list(range(16)), examples_per_unit=4)  # 2 photos, 2 sides
+    assert "8 of 8 units done" in result.stderr
+    check_site_in_chromium(str(site), "block4", list(range(4)), examples_per_unit=4)  # 2 photos, 2 sides
+    pages = browse(str(site), ["classes/1.html", "classes/985.html", "layers/block4/0.html"])["pages"]
+    assert [page["h1"] for page in pages] == ["goldfish, Carassius auratus", "daisy", "block4:0"]
+    assert all(page["broken"] == [] and page["images"] > 0 for page in pages)
+    assert "Inputs from block3" in pages[2]["text"] and "Drives in block5" in pages[2]["text"]
+    assert "Raises" in pages[2]["text"]
 
 
 @pytest.mark.slow
