@@ -19,6 +19,8 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["lucid", "lucid.*"]),
     package_data={
+        # PEP 561: the package's type hints are for its users' type checkers too.
+        "lucid": ["py.typed"],
         "lucid.modelzoo.embedded": ["*.pb", "*.txt", "*.md"],
         "lucid.optvis.param": ["*.npy"],
         "lucid.misc.gl": ["*.js"],
@@ -52,15 +54,17 @@ setup(
             "joblib",
             "matplotlib",
             "dask[distributed]>=2023.1",
-            "cryptography",
             "PyOpenGL",
             "fsspec",
-            # tests/misc/io/test_redirects.py makes a TLS certificate for its local https server.
+            # tests/misc/io/test_redirects.py makes a TLS certificate for its local https server, lucid.scale's
+            # local cluster one for its client, scheduler and workers.
             "cryptography",
             # pinned: a newer ruff may format differently and fail the lint step of .ci/run
             "ruff==0.17.6",
             # .ci/run builds the wheel and sdist that it installs into a fresh virtual environment.
             "build",
+            # type-checks lucid.optvis, modelzoo, misc.io and scale (mypy.ini) in .ci/run.
+            "mypy",
         ],
         # ChannelReducer (NMF, PCA...) and the activation atlas layout use scikit-learn's decompositions and
         # t-SNE; UMAP is used for atlases when installed (`pip install umap-learn`).

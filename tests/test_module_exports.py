@@ -19,10 +19,6 @@ LATER = {
     "lucid.misc.gl.glrenderer",
     "lucid.misc.gl.meshutil",
     "lucid.misc.stimuli",
-    "lucid.misc.graph_analysis.filter_overlay",
-    "lucid.misc.graph_analysis.overlay_graph",
-    "lucid.misc.graph_analysis.parse_overlay",
-    "lucid.misc.graph_analysis.property_inference",
     # Plain re-exports of another module: a star import gives that module's __all__.
     "lucid.misc.gradient_override",
     "lucid.misc.redirected_relu_grad",

@@ -6,9 +6,13 @@ signature output) becomes a node of that name, so objectives can say "block_3_ex
 `Model.from_keras(...)`, `Model.from_saved_model(...)`, `Model.from_function(...)`.
 """
 
+from __future__ import annotations
+
 import logging
 import re
 import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -44,8 +48,16 @@ class ConvertedModel(Model):
     _blacklist = []
 
     def __init__(
-        self, graph_def, input_name, image_shape, image_value_range, layers, model_name, is_BGR=False, size_support=None
-    ):
+        self,
+        graph_def: tf.compat.v1.GraphDef,
+        input_name: str,
+        image_shape: Sequence[int | None],
+        image_value_range: Sequence[Any],
+        layers: Sequence[dict[str, Any]],
+        model_name: str | None,
+        is_BGR: bool = False,
+        size_support: input_sizes.SizeSupport | None = None,
+    ) -> None:
         self._graph_def = graph_def
         self.input_name = input_name
         self.image_shape = list(image_shape)
@@ -60,7 +72,7 @@ class ConvertedModel(Model):
     __eq__ = object.__eq__
     __hash__ = object.__hash__
 
-    def export(self, save_url):
+    def export(self, save_url: str) -> None:
         """Write the frozen GraphDef (with its metadata) to `save_url` (.pb); reload it with `Model.load`."""
         if not str(save_url).endswith(".pb"):
             raise ValueError("export writes a frozen GraphDef; give a path ending in .pb, got {!r}.".format(save_url))
@@ -84,7 +96,7 @@ _KERAS_APPLICATIONS = [
 ]
 
 
-def keras_preprocessing(keras_model):
+def keras_preprocessing(keras_model: Any) -> tuple[Any, bool] | None:
     """(image_value_range, is_BGR) of a keras.applications model, known by its name (or that of the model it
     starts with, as in keras.Sequential([keras.applications.ResNet50(...), ...])); None for other models.
 
@@ -109,7 +121,13 @@ def _first_layer(keras, keras_model):
     return next((layer for layer in keras_model.layers if not isinstance(layer, keras.layers.InputLayer)), None)
 
 
-def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=None):
+def from_keras(
+    keras_model: Any,
+    image_value_range: Sequence[Any] | None = None,
+    input_name: str | None = None,
+    model_name: str | None = None,
+    is_BGR: bool | None = None,
+) -> ConvertedModel:
     """A Lucid Model of a functional or Sequential Keras model (including keras.applications ones).
 
     Every layer's output becomes a node named after the layer; layers of nested models are named
@@ -208,14 +226,14 @@ def _run_recording(keras, model, image, prefix, outputs):
 
 
 def from_saved_model(
-    path,
-    signature="serving_default",
-    image_value_range=None,
-    input_name=None,
-    model_name=None,
-    is_BGR=False,
-    allow_unsafe_ops=False,
-):
+    path: str,
+    signature: str = "serving_default",
+    image_value_range: Sequence[Any] | None = None,
+    input_name: str | None = None,
+    model_name: str | None = None,
+    is_BGR: bool = False,
+    allow_unsafe_ops: bool = False,
+) -> ConvertedModel:
     """A Lucid Model of a SavedModel signature that takes one image; its outputs become the named nodes.
 
     `layers` lists the outputs with image or vector shapes. image_value_range: as in `from_keras`; None guesses
@@ -247,8 +265,13 @@ def from_saved_model(
 
 
 def from_function(
-    tf_function, input_signature, image_value_range=None, input_name=None, model_name="function", is_BGR=False
-):
+    tf_function: Callable,
+    input_signature: tf.TensorSpec | Sequence[tf.TensorSpec],
+    image_value_range: Sequence[Any] | None = None,
+    input_name: str | None = None,
+    model_name: str | None = "function",
+    is_BGR: bool = False,
+) -> ConvertedModel:
     """A Lucid Model of a function of one image tensor (a tf.function, or a plain function of TF ops).
 
     input_signature: a tf.TensorSpec of the image batch, e.g. tf.TensorSpec([None, 28, 28, 1]) (or a list

@@ -2,6 +2,10 @@
 constants) and inline every function call, so that the graph is plain ops that Lucid can import and differentiate.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable
+
 import tensorflow as tf
 from tensorflow.python.eager import context
 from tensorflow.python.framework import convert_to_constants, op_def_registry
@@ -14,7 +18,9 @@ __all__ = ["freeze", "inline_function_calls"]
 _BODY_SCOPE = "lucid_model_body"
 
 
-def freeze(call, input_spec, input_name, model_name):
+def freeze(
+    call: Callable[[tf.Tensor], dict[str, tf.Tensor]], input_spec: tf.TensorSpec, input_name: str, model_name: str
+) -> tuple[tf.compat.v1.GraphDef, dict[str, tf.TensorShape]]:
     """(GraphDef, {output name: static shape}) of `call` (image -> dict name -> tensor) traced on a float32 input
     named `input_name`, frozen with every function call inlined, holding only the nodes its outputs need; each
     output is an Identity node of its name. ValueError if a name clashes or a call could not be inlined."""
@@ -84,7 +90,7 @@ class _ConverterData(convert_to_constants._FunctionConverterDataInEager):
         return (tensor.read_value() if isinstance(tensor, tf.Variable) else tensor)._numpy()
 
 
-def inline_function_calls(graph_def):
+def inline_function_calls(graph_def: tf.compat.v1.GraphDef) -> tf.compat.v1.GraphDef:
     """Replace, in place, each call (PartitionedCall / StatefulPartitionedCall) of a function of `graph_def`'s
     library by the function's body, recursively, and drop the library; returns `graph_def`.
 
@@ -95,7 +101,7 @@ def inline_function_calls(graph_def):
     fit the call, or calls itself) is kept, and refused by the converters.
     """
     library = {function.signature.name: function for function in graph_def.library.function}
-    callers = {}  # inlined node name -> the functions it was inlined from
+    callers: dict[str, frozenset] = {}  # inlined node name -> the functions it was inlined from
 
     def calls_in(nodes):
         return [node for node in nodes if node.op in _FUNCTION_CALLS and node.attr["f"].func.name in library]

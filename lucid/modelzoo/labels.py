@@ -1,7 +1,10 @@
 """Finding a class among a model's labels by name, as people type it ("goldfish" for "goldfish, Carassius
 auratus"): used by Model.label_index and the class_logit objective."""
 
+from __future__ import annotations
+
 import difflib
+from collections.abc import Sequence
 
 __all__ = ["label_index"]
 
@@ -12,7 +15,7 @@ def _synonyms(label):
     return [name.strip().lower() for name in str(label).split(",") if name.strip()]
 
 
-def label_index(labels, label):
+def label_index(labels: Sequence[str] | None, label: str) -> int:
     """Index of `label` in the model's labels: an exact match first (as the original), else the one label that
     has `label` among its comma-separated synonyms, in any case ("goldfish" for "goldfish, Carassius auratus").
 

@@ -2,11 +2,15 @@
 channel order, layers), and `Layer`, one of its named activations. Saving and loading model files is in
 model_files.py; lucid.modelzoo.vision_base, the original's path, re-exports both."""
 
+from __future__ import annotations
+
 import copy
 import difflib
 import logging
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -35,7 +39,7 @@ class Layer:
     height = None
     shape = None
 
-    def __init__(self, model_instance, name, depth, tags):
+    def __init__(self, model_instance: Model, name: str, depth: int | None, tags: Iterable[str]) -> None:
         self._activations = None
         self.model_class = model_instance.__class__
         self.model_name = model_instance.name
@@ -80,7 +84,7 @@ class Layer:
     def __repr__(self):
         return "Layer (belonging to {}) <{}: {}> ([{}])".format(self.model_name, self.name, self.depth, self.tags)
 
-    def to_json(self):
+    def to_json(self) -> str:
         return self.name
 
 
@@ -97,12 +101,13 @@ class Model:
     model's own value range and channel order.
     """
 
-    model_path = None
-    labels_path = None
-    image_value_range = (-1, 1)
-    image_shape = (None, None, 3)
-    layers = ()
-    model_name = None
+    model_path: str | None = None
+    input_name: str  # the image input's node name: every subclass sets it
+    labels_path: str | None = None
+    image_value_range: Sequence[Any] = (-1, 1)
+    image_shape: Sequence[int | None] = (None, None, 3)
+    layers: Sequence[Layer] = ()
+    model_name: str | None = None
     # True skips the op allowlist check at import (safe_ops.py): only for model files you trust.
     allow_unsafe_ops = False
     _labels = None
@@ -110,7 +115,9 @@ class Model:
     _synsets = None
     _graph_def = None
     # input_sizes.SizeSupport; converted models know it, others probe the graph they import (see size_support).
-    _size_support = None
+    _size_support: Any = None
+    # Model.pruned's copies, by node set (set on first use).
+    _pruned_cache: OrderedDict
     # The in-memory graph_def is not pickled: it can be reloaded from model_path.
     _blacklist = ["_graph_def", "_pruned_cache", "_probed_sizes"]
 
@@ -136,7 +143,7 @@ class Model:
             self._labels = model_util.load_text_labels(self.labels_path)
         return self._labels
 
-    def label_index(self, label):
+    def label_index(self, label: str) -> int:
         """The class index of `label`: an entry of `labels`, or one of an entry's comma-separated names in any case
         ("goldfish"); a KeyError names the classes it could mean (see lucid.modelzoo.labels)."""
         return label_index(self.labels, label)
@@ -166,7 +173,7 @@ class Model:
     def __str__(self):
         return self.name
 
-    def to_json(self):
+    def to_json(self) -> str:
         return self.name
 
     @property
@@ -201,11 +208,11 @@ class Model:
             self._probed_sizes = probed
         return probed[3]
 
-    def check_image_size(self, t_image):
+    def check_image_size(self, t_image: tf.Tensor) -> None:
         """Raise ValueError if the static size of NHWC `t_image` is below the smallest size the model accepts."""
         input_sizes.check(t_image, self.size_support, self.name)
 
-    def pruned(self, node_names):
+    def pruned(self, node_names: Iterable[str]) -> Model:
         """A copy of this model whose graph_def holds only the nodes `node_names`, the input node and what they
         depend on: importing it costs a fraction of the whole model when only early layers are read.
 
@@ -228,7 +235,7 @@ class Model:
         pruned.__dict__.update((name, value) for name, value in vars(self).items() if name not in own)
         return pruned
 
-    def weightless(self):
+    def weightless(self) -> Model:
         """A copy of this model whose constants hold no values: the same ops, shapes and dtypes, for shape
         inference without a copy of the weights (~50 MB for InceptionV1)."""
         light = copy.copy(self)
@@ -236,7 +243,7 @@ class Model:
         light._pruned_cache = OrderedDict()
         return light
 
-    def load_graphdef(self):
+    def load_graphdef(self) -> None:
         """Deprecated no-op: `graph_def` loads lazily."""
         warnings.warn(
             "Calling `load_graphdef` is no longer necessary and now a noop. Graphs are loaded lazily "
@@ -245,7 +252,7 @@ class Model:
             stacklevel=2,
         )
 
-    def post_import(self, scope):
+    def post_import(self, scope: str) -> None:
         """Hook run after `import_graph`, e.g. to add tensors the GraphDef lacks."""
 
     def _value_range_bounds(self, channels, dtype):
@@ -280,7 +287,9 @@ class Model:
             )
         return lo.astype(dtype), (hi - lo).astype(dtype)
 
-    def create_input(self, t_input=None, forget_xy_shape=True):
+    def create_input(
+        self, t_input: tf.Tensor | None = None, forget_xy_shape: bool = True
+    ) -> tuple[tf.Tensor, tf.Tensor]:
         """`(t_input, t_prep_input)`: the [0, 1] image input and its version in the model's value range.
 
         A rank-3 input gets a batch dimension; a one-channel model averages RGB input to grey; `forget_xy_shape`
@@ -341,7 +350,13 @@ class Model:
                 )
             )
 
-    def import_graph(self, t_input=None, scope="import", forget_xy_shape=True, input_map=None):
+    def import_graph(
+        self,
+        t_input: tf.Tensor | None = None,
+        scope: str = "import",
+        forget_xy_shape: bool = True,
+        input_map: dict | None = None,
+    ) -> Callable[[str], tf.Tensor]:
         """Import the model into the default graph under `scope`; returns `T(name)` giving its tensors.
 
         `T("mixed4a")` is `scope/mixed4a:0`; names with a ':' are taken as tensor names.
@@ -386,11 +401,11 @@ class Model:
 
         return T
 
-    def show_graph(self):
+    def show_graph(self) -> None:
         """Display the model's graph (in a notebook)."""
         showing.graph(self.graph_def)
 
-    def get_layer(self, name):
+    def get_layer(self, name: str) -> Layer:
         """The layer called `name`; else the first whose name contains it (case-insensitive), with a warning."""
         if not isinstance(name, str):
             raise TypeError("get_layer takes a layer name (str), got {!r}.".format(name))
@@ -409,37 +424,49 @@ class Model:
         )
 
     @staticmethod
-    def suggest_save_args(graph_def=None):
+    def suggest_save_args(graph_def: tf.compat.v1.GraphDef | None = None) -> dict[str, Any]:
         """Guess the `Model.save` arguments for a graph (default: the default graph); see model_files."""
         return _model_files().suggest_save_args(graph_def)
 
     @staticmethod
-    def save(save_url, input_name, output_names, image_shape, image_value_range):
+    def save(
+        save_url: str,
+        input_name: str,
+        output_names: Sequence[str],
+        image_shape: Sequence[int | None],
+        image_value_range: Sequence[Any],
+    ) -> None:
         """Freeze the default session's graph with Lucid's metadata and write it; see model_files.save."""
         return _model_files().save(save_url, input_name, output_names, image_shape, image_value_range)
 
     @staticmethod
-    def load(url, allow_unsafe_ops=False):
+    def load(url: str, allow_unsafe_ops: bool = False) -> Model | None:
         """A Model from a .pb written by `Model.save` or a manifest .json; see model_files.load."""
         return _model_files().load(url, allow_unsafe_ops)
 
     @staticmethod
-    def load_from_metadata(model_url, metadata):
+    def load_from_metadata(model_url: str, metadata: dict[str, Any]) -> Model:
         """A Model for the GraphDef at `model_url` described by `metadata`; see model_files."""
         return _model_files().load_from_metadata(model_url, metadata)
 
     @staticmethod
-    def load_from_graphdef(graphdef_url):
+    def load_from_graphdef(graphdef_url: str) -> Model:
         """A Model for a GraphDef carrying Lucid's metadata node; see model_files."""
         return _model_files().load_from_graphdef(graphdef_url)
 
     @staticmethod
-    def load_from_manifest(manifest_url, allow_unsafe_ops=False):
+    def load_from_manifest(manifest_url: str, allow_unsafe_ops: bool = False) -> Model:
         """A Model described by a manifest.json; see model_files."""
         return _model_files().load_from_manifest(manifest_url, allow_unsafe_ops)
 
     @staticmethod
-    def from_keras(keras_model, image_value_range=None, input_name=None, model_name=None, is_BGR=None):
+    def from_keras(
+        keras_model: Any,
+        image_value_range: Sequence[Any] | None = None,
+        input_name: str | None = None,
+        model_name: str | None = None,
+        is_BGR: bool | None = None,
+    ) -> Model:
         """A Model of a functional or Sequential Keras model; see `converters.from_keras`."""
         from lucid.modelzoo import converters  # imported on use: converters imports this module
 
@@ -447,14 +474,14 @@ class Model:
 
     @staticmethod
     def from_saved_model(
-        path,
-        signature="serving_default",
-        image_value_range=None,
-        input_name=None,
-        model_name=None,
-        is_BGR=False,
-        allow_unsafe_ops=False,
-    ):
+        path: str,
+        signature: str = "serving_default",
+        image_value_range: Sequence[Any] | None = None,
+        input_name: str | None = None,
+        model_name: str | None = None,
+        is_BGR: bool = False,
+        allow_unsafe_ops: bool = False,
+    ) -> Model:
         """A Model of a SavedModel signature taking one image; see `converters.from_saved_model`."""
         from lucid.modelzoo import converters
 
@@ -464,14 +491,27 @@ class Model:
 
     @staticmethod
     def from_function(
-        tf_function, input_signature, image_value_range=None, input_name=None, model_name="function", is_BGR=False
-    ):
+        tf_function: Callable,
+        input_signature: Any,
+        image_value_range: Sequence[Any] | None = None,
+        input_name: str | None = None,
+        model_name: str | None = "function",
+        is_BGR: bool = False,
+    ) -> Model:
         """A Model of a function of one image tensor; see `converters.from_function`."""
         from lucid.modelzoo import converters
 
         return converters.from_function(tf_function, input_signature, image_value_range, input_name, model_name, is_BGR)
 
-    def get_activations(self, layer, examples, batch_size=64, dtype=None, ind_shape=None, center_only=False):
+    def get_activations(
+        self,
+        layer: str | Layer,
+        examples: Any,
+        batch_size: int = 64,
+        dtype: Any = None,
+        ind_shape: Sequence[int] | None = None,
+        center_only: bool = False,
+    ) -> np.ndarray:
         """Activations of `layer` on an array (or nested lists) of example images; see get_activations.py."""
         # Imported on use: get_activations builds its own graph and session and is rarely needed.
         from lucid.modelzoo.get_activations import get_activations

@@ -3,9 +3,13 @@ and value range) and `load` reads it back; manifests (a manifest.json beside a G
 FrozenGraphModel); and `suggest_save_args`, which guesses the arguments of `save` for a graph you have. Each is also
 a static method of Model, as in the original (`Model.save`, `Model.load`, ...)."""
 
+from __future__ import annotations
+
 import logging
 import os
 import warnings
+from collections.abc import Sequence
+from typing import Any
 
 import tensorflow as tf
 
@@ -35,7 +39,7 @@ def _require_keys(mapping, keys, what):
         raise ValueError("{} lacks the entries {}; it needs all of {}.".format(what, missing, list(keys)))
 
 
-def suggest_save_args(graph_def=None):
+def suggest_save_args(graph_def: tf.compat.v1.GraphDef | None = None) -> dict[str, Any]:
     """Guess the `Model.save` arguments for a graph (default: the default graph), print them as code.
 
     Returns the dict of input_name, image_shape, output_names, image_value_range (None where unknown).
@@ -92,7 +96,13 @@ def suggest_save_args(graph_def=None):
     return inferred
 
 
-def save(save_url, input_name, output_names, image_shape, image_value_range):
+def save(
+    save_url: str,
+    input_name: str,
+    output_names: Sequence[str],
+    image_shape: Sequence[int | None],
+    image_value_range: Sequence[Any],
+) -> None:
     """Freeze the default session's graph (input to outputs) with Lucid's metadata and write it to save_url.
 
     Load it back with `Model.load(save_url)`.
@@ -120,7 +130,7 @@ def save(save_url, input_name, output_names, image_shape, image_value_range):
     saving.save(graph_def, save_url)
 
 
-def load(url, allow_unsafe_ops=False):
+def load(url: str | os.PathLike, allow_unsafe_ops: bool = False) -> Model | None:
     """A Model from a GraphDef saved by `Model.save` (.pb) or from a manifest (.json); None for other files.
 
     `allow_unsafe_ops=True` imports it even with ops outside the allowlist (see safe_ops.py): only for files
@@ -140,7 +150,7 @@ def load(url, allow_unsafe_ops=False):
     return model
 
 
-def load_from_metadata(model_url, metadata):
+def load_from_metadata(model_url: str, metadata: dict[str, Any]) -> Model:
     """An instance of a new Model subclass for the GraphDef at model_url described by `metadata`."""
     _require_keys(metadata, ["input_name", "image_shape", "image_value_range"], "Model metadata")
 
@@ -159,7 +169,7 @@ def load_from_metadata(model_url, metadata):
     return DynamicModel()
 
 
-def load_from_graphdef(graphdef_url):
+def load_from_graphdef(graphdef_url: str) -> Model:
     """A Model for a GraphDef that carries Lucid's metadata node (as written by `Model.save`)."""
     graph_def = model_util.load_graphdef(graphdef_url)
     metadata = model_util.extract_metadata(graph_def)
@@ -175,7 +185,7 @@ def load_from_graphdef(graphdef_url):
     return model
 
 
-def load_from_manifest(manifest_url, allow_unsafe_ops=False):
+def load_from_manifest(manifest_url: str, allow_unsafe_ops: bool = False) -> Model:
     """A Model described by a manifest.json (only the 'frozen' type exists).
 
     The manifest sets only the attributes a manifest describes (FrozenGraphModel.manifest_keys), never the
@@ -235,7 +245,7 @@ class SerializedModel(Model):
     """A Model described by a manifest.json next to its files."""
 
     @classmethod
-    def from_directory(cls, model_path, manifest_path=None):
+    def from_directory(cls, model_path: str, manifest_path: str | None = None) -> Model:
         warnings.warn(
             "SerializedModel.from_directory is deprecated. Please use Model.load_from_manifest instead.",
             DeprecationWarning,
@@ -253,7 +263,7 @@ class FrozenGraphModel(SerializedModel):
     # methods and private state.
     manifest_keys = _mandatory_properties + ["labels_path", "synsets_path", "dataset", "is_BGR", "model_name"]
 
-    def __init__(self, model_directory, manifest):
+    def __init__(self, model_directory: str, manifest: dict[str, Any]) -> None:
         _require_keys(manifest, self._mandatory_properties, "The manifest in {}".format(model_directory))
         self.manifest = manifest
         for key in self.manifest_keys:
@@ -262,7 +272,7 @@ class FrozenGraphModel(SerializedModel):
         ignored = sorted(set(manifest) - set(self.manifest_keys) - {"layers", "type"})
         if ignored:
             log.warning("The manifest in %s sets %s, which a manifest may not set; ignored.", model_directory, ignored)
-        if self.model_path.startswith("./"):
+        if self.model_path and self.model_path.startswith("./"):
             self.model_path = os.path.join(model_directory, self.model_path[2:])
         layers = manifest.get("layers")
         if layers and isinstance(layers[0], dict):

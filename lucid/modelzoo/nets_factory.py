@@ -1,5 +1,7 @@
 """Zoo models by class name: `get_model("InceptionV1")`."""
 
+from __future__ import annotations
+
 import difflib
 import inspect
 import logging
@@ -21,7 +23,7 @@ models_map = {
 }
 
 
-def get_model(name):
+def get_model(name: str) -> Model:
     """A new instance of the zoo model class called `name` (nothing is downloaded yet)."""
     if name not in models_map:
         candidates = [key for key in models_map if name.lower() in key.lower()]

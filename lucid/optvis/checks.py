@@ -1,7 +1,10 @@
 """Argument checks shared by render, params, transforms and objectives: validation that raises clear Python errors
 while the graph is built, and run-time size checks for sizes only known when the graph runs."""
 
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import tensorflow as tf
 
@@ -15,13 +18,13 @@ __all__ = [
 ]
 
 
-def is_number(x):
+def is_number(x: Any) -> bool:
     """True for a real number, NumPy scalars included; False for bools (a bool where a number is expected is a
     mistake, not 0 or 1)."""
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
-def validate_size(value, name, minimum=1):
+def validate_size(value: Any, name: str, minimum: int = 1) -> int:
     """Return `value` as an int, or raise if it is not an integer >= `minimum` (a size, a count...)."""
     if not is_number(value):
         raise TypeError("%s must be an integer, got %r of type %s." % (name, value, type(value).__name__))
@@ -32,7 +35,7 @@ def validate_size(value, name, minimum=1):
     return int(value)
 
 
-def check_thresholds(thresholds):
+def check_thresholds(thresholds: Any) -> frozenset[int]:
     """`thresholds` (a step number or a collection of them) as a frozenset of non-negative ints, or raise."""
     if isinstance(thresholds, numbers.Integral) and not isinstance(thresholds, bool):
         thresholds = (int(thresholds),)
@@ -51,7 +54,7 @@ def check_thresholds(thresholds):
     return thresholds
 
 
-def validate_shape(shape, rank=None, name="shape"):
+def validate_shape(shape: Any, rank: int | None = None, name: str = "shape") -> list[int]:
     """Return `shape` as a list of positive ints, or raise if it is not one (of length `rank`, if given)."""
     if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
         raise TypeError("%s must be a list or tuple of integers, got %r." % (name, shape))
@@ -61,7 +64,7 @@ def validate_shape(shape, rank=None, name="shape"):
     return [validate_size(n, "%s[%d]" % (name, i)) for i, n in enumerate(shape)]
 
 
-def validate_sd(sd):
+def validate_sd(sd: float | None) -> float | None:
     """Return `sd` (None or a non-negative finite number), or raise: it scales random initial values."""
     if sd is None:
         return None
@@ -72,7 +75,7 @@ def validate_sd(sd):
     return sd
 
 
-def require_size_at_run_time(t, axis, minimum, message):
+def require_size_at_run_time(t: tf.Tensor, axis: int, minimum: int, message: str) -> tf.Tensor:
     """`t`, made to depend on a check that its size along `axis` is at least `minimum` when the graph runs.
 
     For sizes unknown while the graph is built: models forget the image's height and width (so any size works),

@@ -3,13 +3,22 @@ the model it reads, combined with numbers and other objectives through `+ - * /`
 decorator that turns a factory of functions of T into a factory of Objectives (lucid.optvis.objectives and
 lucid.optvis.regularizers are written with it)."""
 
+from __future__ import annotations
+
 import functools
 import inspect
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from lucid.optvis.checks import is_number
 from lucid.optvis.objectives_util import _make_arg_str, _T_force_NHWC, _T_handle_batch, graph_layers
 
-__all__ = ["Objective", "handle_batch", "wrap_objective"]
+__all__ = ["Objective", "ObjectiveFunc", "TLookup", "handle_batch", "wrap_objective"]
+
+# T: a layer or tensor name -> its tensor ("input": the image, "labels": the model's labels).
+TLookup = Callable[[str], Any]
+# What an objective is at heart: a function of T returning the value to maximize.
+ObjectiveFunc = Callable[[TLookup], Any]
 
 
 def _lift(other, operation):
@@ -39,13 +48,15 @@ class Objective:
     # Makes NumPy scalars defer to our reflected operators, so `np.float32(2) * obj` is an Objective.
     __array_ufunc__ = None
 
-    def __init__(self, objective_func, name="", description="", layers=None):
+    def __init__(
+        self, objective_func: ObjectiveFunc, name: str = "", description: str = "", layers: frozenset | None = None
+    ) -> None:
         self.objective_func = objective_func
         self.name = name
         self.description = description
         self.layers = layers
 
-    def __call__(self, T):
+    def __call__(self, T: TLookup) -> Any:
         return self.objective_func(T)
 
     def __add__(self, other):
@@ -86,15 +97,17 @@ class Objective:
         return Objective(lambda T: self(T) / other, self.name, self.description, self.layers)
 
     @staticmethod
-    def sum(objs):
+    def sum(objs: Iterable[Objective | ObjectiveFunc]) -> Objective:
         """One objective adding up all of `objs` (Objectives or functions of T)."""
-        objs = [_lift(obj, "Objective.sum") for obj in objs]
-        name = ", ".join(obj.name for obj in objs)
-        description = "Sum(" + " +\n".join(obj.description for obj in objs) + ")"
-        return Objective(lambda T: sum([obj(T) for obj in objs]), name, description, _layers_of(objs))
+        lifted = [_lift(obj, "Objective.sum") for obj in objs]
+        name = ", ".join(obj.name for obj in lifted)
+        description = "Sum(" + " +\n".join(obj.description for obj in lifted) + ")"
+        return Objective(lambda T: sum([obj(T) for obj in lifted]), name, description, _layers_of(lifted))
 
 
-def wrap_objective(require_format=None, handle_batch=False, reads=None):
+def wrap_objective(
+    require_format: str | Callable | None = None, handle_batch: bool = False, reads: Sequence[str] | None = None
+) -> Callable:
     """Decorator turning a factory `f(*args) -> (T -> tensor)` into one returning a described `Objective`.
 
     The Objective is named `f.__name__`; its description lists all positional arguments, defaults included,
@@ -137,6 +150,6 @@ def _declared_layers(names):
     return graph_layers(names)
 
 
-def handle_batch(batch=None):
+def handle_batch(batch: int | None = None) -> Callable[[ObjectiveFunc], ObjectiveFunc]:
     """Decorator for an objective's inner function: its T returns only example `batch` (None: all examples)."""
     return lambda f: lambda T: f(_T_handle_batch(T, batch=batch))

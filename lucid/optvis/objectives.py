@@ -10,16 +10,20 @@ regularizers (total_variation, L1, L2, blur_*, penalize_boundary_complexity) in 
 importable from here, as in the original.
 """
 
+from __future__ import annotations
+
 import logging
 import numbers
 import re
+from collections.abc import Iterable
 
 import numpy as np
 import tensorflow as tf
+from numpy.typing import ArrayLike
 
 from lucid.modelzoo.labels import label_index
 from lucid.optvis.checks import is_number, require_size_at_run_time
-from lucid.optvis.objective_base import Objective, _layers_of, _lift, handle_batch, wrap_objective
+from lucid.optvis.objective_base import Objective, ObjectiveFunc, _layers_of, _lift, handle_batch, wrap_objective
 from lucid.optvis.objectives_util import (
     _dot_cossim,
     acts_at,
@@ -70,7 +74,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-def layers_read(objs):
+def layers_read(objs: Iterable[Objective | ObjectiveFunc | str]) -> frozenset | None:
     """The model layers that `objs` (Objectives, functions of T or "layer:channel" strings) declare they read, so
     that a render imports only the part of the model computing them; None when one of them does not say (a
     function of T)."""
@@ -78,7 +82,9 @@ def layers_read(objs):
 
 
 @wrap_objective(require_format="NHWC", reads=("layer_name",))
-def neuron(layer_name, channel_n, x=None, y=None, batch=None):
+def neuron(
+    layer_name: str, channel_n: int, x: int | None = None, y: int | None = None, batch: int | None = None
+) -> ObjectiveFunc:
     """Activation of one channel at one spatial position (x: row, y: column; default the centre)."""
     channel_n = index_arg(channel_n, "channel_n")
     x = index_arg(x, "x", allow_none=True)
@@ -94,7 +100,7 @@ def neuron(layer_name, channel_n, x=None, y=None, batch=None):
 
 
 @wrap_objective(require_format="NHWC", reads=("layer",))
-def channel(layer, n_channel, batch=None):
+def channel(layer: str, n_channel: int, batch: int | None = None) -> ObjectiveFunc:
     """Mean activation of one channel over batch and space."""
     n_channel = index_arg(n_channel, "n_channel")
     batch = index_arg(batch, "batch", allow_none=True)
@@ -108,7 +114,7 @@ def channel(layer, n_channel, batch=None):
 
 
 @wrap_objective(require_format="NHWC", reads=("layer",))
-def direction(layer, vec, cossim_pow=0, batch=None):
+def direction(layer: str, vec: ArrayLike, cossim_pow: float = 0, batch: int | None = None) -> ObjectiveFunc:
     """Mean dot product of the activations with direction `vec` (one value per channel)."""
     vec = vector_arg(vec, (1,), "direction")
     batch = index_arg(batch, "batch", allow_none=True)
@@ -126,7 +132,14 @@ direction_cossim = direction
 
 
 @wrap_objective(require_format="NHWC", reads=("layer_name",))
-def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
+def direction_neuron(
+    layer_name: str,
+    vec: ArrayLike,
+    x: int | None = None,
+    y: int | None = None,
+    cossim_pow: float = 0,
+    batch: int | None = None,
+) -> ObjectiveFunc:
     """Dot product with direction `vec` at one spatial position (default the centre)."""
     vec = vector_arg(vec, (1,), "direction_neuron")
     x = index_arg(x, "x", allow_none=True)
@@ -144,14 +157,14 @@ def direction_neuron(layer_name, vec, x=None, y=None, cossim_pow=0, batch=None):
 
 
 @wrap_objective(require_format="NHWC", reads=("layer",))
-def tensor_direction(layer, vec, cossim_pow=0, batch=None):
+def tensor_direction(layer: str, vec: ArrayLike, cossim_pow: float = 0, batch: int | None = None) -> ObjectiveFunc:
     """Dot product with a spatial direction `vec` ([H, W, C] or [B, H, W, C]) over the layer's centre crop."""
-    vec = vector_arg(vec, (3, 4), "tensor_direction")
-    if vec.ndim == 3:
-        vec = vec[None]
-    if 0 in vec.shape[1:3]:
+    array = vector_arg(vec, (3, 4), "tensor_direction")
+    if array.ndim == 3:
+        array = array[None]
+    if 0 in array.shape[1:3]:
         raise ValueError(
-            "tensor_direction: vec has shape %s; it needs a height and width of at least 1." % (vec.shape,)
+            "tensor_direction: vec has shape %s; it needs a height and width of at least 1." % (array.shape,)
         )
     batch = index_arg(batch, "batch", allow_none=True)
 
@@ -159,8 +172,8 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
     def inner(T):
         acts = T(layer)
         check_4d(acts, layer, "tensor_direction")
-        check_depth(acts, layer, vec)
-        vec_h, vec_w = vec.shape[1:3]
+        check_depth(acts, layer, array)
+        vec_h, vec_w = array.shape[1:3]
         for axis, size, dim_name in ((1, vec_h, "height"), (2, vec_w, "width")):
             layer_size = static_dim(acts, axis)
             if layer_size is None:
@@ -169,7 +182,7 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
                     axis,
                     size,
                     "tensor_direction: vec %s %d exceeds the %s of "
-                    "layer %s; use a smaller vec or a larger image." % (dim_name, size, dim_name, layer),
+                    "layer %s; use a smaller array or a larger image." % (dim_name, size, dim_name, layer),
                 )
             elif size > layer_size:
                 raise ValueError(
@@ -180,19 +193,19 @@ def tensor_direction(layer, vec, cossim_pow=0, batch=None):
         m1 = (shape[1] - vec_h) // 2
         m2 = (shape[2] - vec_w) // 2
         cropped = acts[:, m1 : m1 + vec_h, m2 : m2 + vec_w]
-        return _dot_cossim(cropped, vec, cossim_pow=cossim_pow)
+        return _dot_cossim(cropped, array, cossim_pow=cossim_pow)
 
     return inner
 
 
 @wrap_objective(handle_batch=True, reads=("layer",))
-def deepdream(layer):
+def deepdream(layer: str) -> ObjectiveFunc:
     """Mean squared activation of a whole layer: amplifies whatever the layer already sees."""
     return lambda T: tf.reduce_mean(T(layer) ** 2)
 
 
 @wrap_objective(reads=("layer1", "layer2"))
-def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
+def channel_interpolate(layer1: str, n_channel1: int, layer2: str, n_channel2: int) -> ObjectiveFunc:
     """Across the batch, move linearly from channel 1 of layer 1 (first image) to channel 2 of layer 2 (last)."""
     n_channel1 = index_arg(n_channel1, "n_channel1")
     n_channel2 = index_arg(n_channel2, "n_channel2")
@@ -219,7 +232,7 @@ def channel_interpolate(layer1, n_channel1, layer2, n_channel2):
 
 
 @wrap_objective(reads=("layer",))
-def alignment(layer, decay_ratio=2):
+def alignment(layer: str, decay_ratio: float = 2) -> ObjectiveFunc:
     """Negative squared difference between activations of nearby batch images (weight 1/decay_ratio**distance)."""
     if not is_number(decay_ratio) or not 0 < decay_ratio < float("inf"):
         raise ValueError("alignment needs a positive decay_ratio such as 2, got %r." % (decay_ratio,))
@@ -238,7 +251,7 @@ def alignment(layer, decay_ratio=2):
 
 
 @wrap_objective(reads=("layer",))
-def diversity(layer):
+def diversity(layer: str) -> ObjectiveFunc:
     """Mean cosine similarity of each image's Gram matrix with the others'; subtract it to diversify a batch."""
 
     def inner(T):
@@ -261,7 +274,7 @@ def diversity(layer):
 
 
 @wrap_objective(reads=())
-def input_diff(orig_img):
+def input_diff(orig_img: ArrayLike) -> ObjectiveFunc:
     """Root mean squared difference between the input and `orig_img`."""
 
     def inner(T):
@@ -282,7 +295,7 @@ def _model_labels(T, label):
 
 
 @wrap_objective(reads=("layer",))
-def class_logit(layer, label, batch=None):
+def class_logit(layer: str, label: int | str, batch: int | None = None) -> ObjectiveFunc:
     """Sum over the batch of one class's logit; `label` is a class index (negative from the end), an entry of
     T("labels"), or one of an entry's comma-separated names in any case ("goldfish")."""
     if isinstance(label, numbers.Integral):
@@ -301,7 +314,7 @@ def class_logit(layer, label, batch=None):
 _OBJECTIVE_STRING_HELP = 'Objective strings have the form "layer:channel", e.g. "mixed4a_pre_relu:476"'
 
 
-def as_objective(obj):
+def as_objective(obj: Objective | ObjectiveFunc | str) -> Objective | ObjectiveFunc:
     """Objectives and functions of T as they are; "layer:channel" strings as `channel(layer, channel)`."""
     if isinstance(obj, Objective) or callable(obj):
         return obj

@@ -13,6 +13,8 @@ Both rewrites leave variables, optimizer updates and reductions (Mean, Sum: the 
 variable, Adam's state and the loss stay float32; only the activations and gradients inside the model are rounded.
 """
 
+from __future__ import annotations
+
 import tensorflow as tf
 from tensorflow.core.protobuf import rewriter_config_pb2
 
@@ -29,7 +31,7 @@ PRECISIONS = ("float32", "bfloat16", "float16", "auto")
 _BF16_CPU_FLAGS = ("amx_bf16",)
 
 
-def check(precision):
+def check(precision: str) -> str:
     """`precision` itself, or a ValueError naming the choices."""
     if not isinstance(precision, str) or precision not in PRECISIONS:
         raise ValueError(
@@ -40,7 +42,7 @@ def check(precision):
     return precision
 
 
-def resolve(precision, has_gpu=None, cpu_flags=None):
+def resolve(precision: str, has_gpu: bool | None = None, cpu_flags: set[str] | None = None) -> str:
     """The concrete precision ("float32", "bfloat16" or "float16") that `precision` means on this machine.
 
     `has_gpu` and `cpu_flags` (a set of /proc/cpuinfo flags) default to this machine's; tests pass others.
@@ -62,7 +64,7 @@ def resolve(precision, has_gpu=None, cpu_flags=None):
     return "float32"
 
 
-def configure(config, resolved):
+def configure(config: tf.compat.v1.ConfigProto, resolved: str) -> tf.compat.v1.ConfigProto:
     """Turn on, in the tf.compat.v1.ConfigProto `config`, the rewrite of `resolved` (a precision that `resolve`
     returned); return `config`. float32 changes nothing."""
     rewrites = config.graph_options.rewrite_options

@@ -2,10 +2,15 @@
 with a small weight beside a feature objective, e.g. `channel("mixed4a", 3) - 0.05 * total_variation()`.
 Also importable from lucid.optvis.objectives, where the original had them."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
 import numpy as np
 import tensorflow as tf
+from numpy.typing import ArrayLike
 
-from lucid.optvis.objective_base import wrap_objective
+from lucid.optvis.objective_base import ObjectiveFunc, wrap_objective
 from lucid.optvis.objectives_util import static_dim
 
 __all__ = [
@@ -34,19 +39,19 @@ def _tf_blur(x, w=3):
 
 
 @wrap_objective(handle_batch=True, reads=("layer",))
-def total_variation(layer="input"):
+def total_variation(layer: str = "input") -> ObjectiveFunc:
     """Per-image total variation (sum of absolute neighbour differences), a `[B]` vector; use it negated."""
     return lambda T: tf.image.total_variation(T(layer))
 
 
 @wrap_objective(handle_batch=True, reads=("layer",))
-def L1(layer="input", constant=0):
+def L1(layer: str = "input", constant: ArrayLike = 0) -> ObjectiveFunc:
     """Sum of absolute differences from `constant`."""
     return lambda T: tf.reduce_sum(tf.abs(T(layer) - constant))
 
 
 @wrap_objective(handle_batch=True, reads=("layer",))
-def L2(layer="input", constant=0, epsilon=1e-6):
+def L2(layer: str = "input", constant: ArrayLike = 0, epsilon: float = 1e-6) -> ObjectiveFunc:
     """Euclidean distance from `constant` (epsilon keeps the gradient finite at zero)."""
     return lambda T: tf.sqrt(epsilon + tf.reduce_sum((T(layer) - constant) ** 2))
 
@@ -58,19 +63,21 @@ def _blur_step(x):
 
 
 @wrap_objective(reads=())
-def blur_input_each_step():
+def blur_input_each_step() -> ObjectiveFunc:
     """Use negated: blurs the input image a little at every optimisation step."""
     return lambda T: _blur_step(T("input"))
 
 
 @wrap_objective(reads=())
-def blur_alpha_each_step():
+def blur_alpha_each_step() -> ObjectiveFunc:
     """Use negated: blurs the alpha channel (channel 3) of an RGBA input at every step."""
     return lambda T: _blur_step(T("input")[..., 3:4])
 
 
 @wrap_objective(reads=())
-def penalize_boundary_complexity(shp, w=20, mask=None, C=0.5):
+def penalize_boundary_complexity(
+    shp: Sequence[int], w: int = 20, mask: ArrayLike | None = None, C: float = 0.5
+) -> ObjectiveFunc:
     """Negative penalty on detail and on distance from grey `C` inside `mask` (default: a border w pixels wide)."""
     if mask is None:
         mask = np.ones(shp, np.float32)

@@ -9,7 +9,11 @@ arguments converted by the make_* functions below, as in the original; the model
 the part the objectives read, see pruning.py) and runs the steps (steps.py), which return the snapshots.
 """
 
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -20,12 +24,16 @@ from lucid.modelzoo.vision_base import Model
 from lucid.optvis import fast as fast_path
 from lucid.optvis import held_weights, objectives, overrides, param, transform
 from lucid.optvis.checks import check_thresholds, validate_size
+from lucid.optvis.objective_base import Objective, ObjectiveFunc
 from lucid.optvis.objectives_util import model_T
 from lucid.optvis.overrides import gradient_override_map, redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
 from lucid.optvis.session import default_session, graph_and_session, initialize_variables, seeded
 from lucid.optvis.steps import finite_update, run_steps
+
+# What render_vis takes as an objective: an Objective, a function of T or a "layer:channel" string.
+ObjectiveLike = Objective | ObjectiveFunc | str
 
 __all__ = [
     "gradient_override_map",
@@ -44,21 +52,21 @@ __all__ = [
 
 
 def render_vis(
-    model,
-    objective_f,
-    param_f=None,
-    optimizer=None,
-    transforms=None,
-    thresholds=(512,),
-    print_objectives=None,
-    verbose=True,
-    relu_gradient_override=True,
-    use_fixed_seed=False,
-    image_size=None,
-    show_image=None,
-    precision="float32",
-    fast=False,
-):
+    model: Model,
+    objective_f: ObjectiveLike,
+    param_f: Callable[[], tf.Tensor] | tf.Tensor | None = None,
+    optimizer: Callable | tf.compat.v1.train.Optimizer | None = None,
+    transforms: list[Callable] | None = None,
+    thresholds: int | Iterable[int] = (512,),
+    print_objectives: Iterable[ObjectiveLike] | None = None,
+    verbose: bool = True,
+    relu_gradient_override: bool = True,
+    use_fixed_seed: bool = False,
+    image_size: int | None = None,
+    show_image: bool | None = None,
+    precision: str = "float32",
+    fast: bool = False,
+) -> list[np.ndarray]:
     """Optimize an image for `objective_f` and return snapshots of it.
 
     Args:
@@ -128,18 +136,18 @@ def render_vis(
 
 
 def render_channels(
-    model,
-    layer,
-    channels,
-    batch_size=16,
-    steps=512,
-    image_size=128,
-    transforms=None,
-    use_fixed_seed=False,
-    relu_gradient_override=True,
-    precision="float32",
-    fast=False,
-):
+    model: Model,
+    layer: str,
+    channels: Iterable[int],
+    batch_size: int = 16,
+    steps: int = 512,
+    image_size: int = 128,
+    transforms: list[Callable] | None = None,
+    use_fixed_seed: bool = False,
+    relu_gradient_override: bool = True,
+    precision: str = "float32",
+    fast: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
     """Render one image per channel of `layer`, optimizing `batch_size` channels together in one batch.
 
     Each image of a batch has its own objective (`channel(layer, c, batch=i)`), so a batch of N channels costs
@@ -153,7 +161,8 @@ def render_channels(
     if not channels:
         raise ValueError("channels is empty: give the channel numbers to render, e.g. range(16).")
     batch_size, steps = validate_size(batch_size, "batch_size"), validate_size(steps, "steps")
-    images, values = [], []
+    images: list[np.ndarray] = []
+    values: list[np.ndarray] = []
     for start in range(0, len(channels), batch_size):
         chunk = channels[start : start + batch_size]
         per_image = [objectives.channel(layer, c, batch=i) for i, c in enumerate(chunk)]
@@ -177,7 +186,14 @@ def render_channels(
     return np.concatenate(images), np.array(values, np.float32)
 
 
-def make_vis_T(model, objective_f, param_f=None, optimizer=None, transforms=None, relu_gradient_override=False):
+def make_vis_T(
+    model: Model,
+    objective_f: ObjectiveLike,
+    param_f: Callable[[], tf.Tensor] | tf.Tensor | None = None,
+    optimizer: Callable | tf.compat.v1.train.Optimizer | None = None,
+    transforms: list[Callable] | None = None,
+    relu_gradient_override: bool = False,
+) -> Callable[[str], Any]:
     """Build the visualization graph in the default graph and session, and return a lookup function `T(name)`.
 
     `T` gives "loss", "vis_op", "t_image", "global_step", "init_global_step", "optimizer", "transform_f",
@@ -261,7 +277,7 @@ def _check_model(model):
         )
 
 
-def make_t_image(param_f):
+def make_t_image(param_f: Callable[[], tf.Tensor] | tf.Tensor | None) -> tf.Tensor:
     """The image tensor from `param_f`: None (-> `param.image(128)`), a function returning a tensor, or a tensor."""
     if param_f is None:
         t_image = param.image(128)
@@ -288,7 +304,7 @@ def make_t_image(param_f):
     return t_image
 
 
-def make_transform_f(transforms):
+def make_transform_f(transforms: list[Callable] | None) -> Callable[[tf.Tensor], tf.Tensor]:
     """Compose a list of `transforms`; None or a tuple gives `transform.standard_transforms` (as the original)."""
     if transforms is None or isinstance(transforms, tuple):
         transforms = transform.standard_transforms
@@ -305,7 +321,9 @@ def make_transform_f(transforms):
     return transform.compose(transforms)
 
 
-def make_optimizer(optimizer, args):
+def make_optimizer(
+    optimizer: Callable | tf.compat.v1.train.Optimizer | None, args: Sequence[Any]
+) -> tf.compat.v1.train.Optimizer:
     """None -> Adam(0.05); a function -> `optimizer(*args)`; a tf.compat.v1.train.Optimizer -> itself."""
     if optimizer is None:
         return tf.compat.v1.train.AdamOptimizer(0.05)
@@ -363,7 +381,13 @@ def _import_for(model, objective_fns, t_transformed, t_image, relu_gradient_over
     return T_every_layer
 
 
-def import_model(model, t_image, t_image_raw=None, scope="import", input_map=None):
+def import_model(
+    model: Model,
+    t_image: tf.Tensor,
+    t_image_raw: tf.Tensor | None = None,
+    scope: str = "import",
+    input_map: dict | None = None,
+) -> Callable[[str], Any]:
     """Import `model` with `t_image` as its input; return `T(name)`, the lookup objectives receive ("input" ->
     `t_image_raw`, "labels" -> the model's labels, any other name -> a tensor of the imported model)."""
     if t_image_raw is None:
@@ -391,13 +415,15 @@ def _loss_tensor(loss):
         ) from None
 
 
-def make_print_objective_func(print_objectives, T):
+def make_print_objective_func(
+    print_objectives: Iterable[ObjectiveLike] | None, T: Callable[[str], Any]
+) -> Callable[[tf.compat.v1.Session], None]:
     """Return `f(sess)` that prints the value of each of `print_objectives` as "NN: description: value"."""
-    print_objectives = [objectives.as_objective(obj) for obj in print_objectives or []]
-    tensors = [obj(T) for obj in print_objectives]
+    objs = [objectives.as_objective(obj) for obj in print_objectives or []]
+    tensors = [obj(T) for obj in objs]
 
     def print_objective_func(sess):
-        for i, (obj, value) in enumerate(zip(print_objectives, sess.run(tensors))):
+        for i, (obj, value) in enumerate(zip(objs, sess.run(tensors))):
             print("{:02d}: {}: {:7.2f}".format(i + 1, getattr(obj, "description", obj), np.mean(value)))
 
     return print_objective_func

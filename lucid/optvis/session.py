@@ -1,7 +1,10 @@
 """The graph and session of one render: Grappler configuration, seeding, variable initialization."""
 
+from __future__ import annotations
+
 import gc
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -22,7 +25,7 @@ __all__ = [
 
 
 @contextmanager
-def graph_and_session(precision="float32"):
+def graph_and_session(precision: str = "float32") -> Iterator[tuple[tf.Graph, tf.compat.v1.Session]]:
     """A fresh graph made default, with its session (configured by `session_config` for `precision`); both are
     freed on exit. For render_vis and for loops built on make_vis_T.
 
@@ -37,7 +40,7 @@ def graph_and_session(precision="float32"):
         gc.collect()
 
 
-def session_config(precision="float32"):
+def session_config(precision: str = "float32") -> tf.compat.v1.ConfigProto:
     """Grappler settings for a render: one round of graph optimizations instead of two and, on CPU-only machines,
     only the passes that pay. Measured on InceptionV1 and EfficientNet-Lite0 at 128 and 224 px: the memory and
     layout optimizers changed a dozen of ~800 nodes and no step time; in float32, the remapper (its fused
@@ -69,7 +72,7 @@ _UNPAID_CPU_FLOAT32_PASSES = (
 )
 
 
-def default_session(caller):
+def default_session(caller: str) -> tf.compat.v1.Session:
     """The default session for graph-building `caller` (e.g. "make_vis_T"), or a RuntimeError saying how to get
     one: these functions build into the default graph and run initializers in its session."""
     if tf.executing_eagerly():
@@ -86,7 +89,7 @@ def default_session(caller):
     return sess
 
 
-def initialize_variables(sess):
+def initialize_variables(sess: tf.compat.v1.Session) -> None:
     """Run every variable's initializer; for loops built on make_vis_T. A list of initializers rather than
     global_variables_initializer(): that would add a control dependency to ops a session already ran (make_vis_T
     ran the global step's), which TF reports as a graph mutation in a warning."""
@@ -98,7 +101,7 @@ _seed_lock = threading.Lock()
 
 
 @contextmanager
-def seeded(use_fixed_seed):
+def seeded(use_fixed_seed: bool) -> Iterator[None]:
     """Seed TF's graph-level seed and NumPy's global RNG (restored afterwards) with `lucid.seed`."""
     if not use_fixed_seed:
         yield

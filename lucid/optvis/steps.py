@@ -7,8 +7,12 @@ A non-finite loss or a KeyboardInterrupt ends the loop with `StoppedEarly`, whic
 `run_steps(..., on_interrupt="return")` returns them on a KeyboardInterrupt instead.
 """
 
+from __future__ import annotations
+
 import logging
 import re
+from collections.abc import Callable, Collection, Generator
+from typing import Any
 
 import numpy as np
 import tensorflow as tf
@@ -33,12 +37,17 @@ class StoppedEarly(FloatingPointError):
     FloatingPointError, as render_vis raised for a non-finite loss before this type existed.
     """
 
-    def __init__(self, message, images, step, interrupted):
+    def __init__(self, message: str, images: list[np.ndarray], step: int, interrupted: bool) -> None:
         super().__init__(message)
         self.images, self.step, self.interrupted = images, step, interrupted
 
 
-def step_loop(sess, T, thresholds, feed_dict=None):
+def step_loop(
+    sess: tf.compat.v1.Session,
+    T: Callable[[str], Any],
+    thresholds: Collection[int],
+    feed_dict: dict | Callable[[int], dict | None] | None = None,
+) -> Generator[tuple[int, Any, np.ndarray | None], None, None]:
     """Run `max(thresholds) + 1` steps of `T("vis_op")`; yield `(step, loss, image)` after each step, with
     `image` the value of `T("input")` at the steps in `thresholds` and None otherwise.
 
@@ -48,7 +57,8 @@ def step_loop(sess, T, thresholds, feed_dict=None):
     """
     loss, vis_op, t_image = T("loss"), T("vis_op"), T("input")
     feed_at = feed_dict if callable(feed_dict) else lambda step: feed_dict
-    images, step, feed = [], 0, None
+    images: list[np.ndarray] = []
+    step, feed = 0, None
     try:
         for step in range(max(thresholds) + 1):
             feed = feed_at(step)
@@ -79,7 +89,14 @@ class Snapshots(list):
     interrupted = False
 
 
-def run_steps(sess, T, thresholds, on_step=None, feed_dict=None, on_interrupt="raise"):
+def run_steps(
+    sess: tf.compat.v1.Session,
+    T: Callable[[str], Any],
+    thresholds: Collection[int],
+    on_step: Callable[[int, Any, np.ndarray | None], None] | None = None,
+    feed_dict: dict | Callable[[int], dict | None] | None = None,
+    on_interrupt: str = "raise",
+) -> Snapshots:
     """Run `step_loop` to the end and return its snapshots (a Snapshots list); `on_step(step, loss, image)` is
     called after each step (a KeyboardInterrupt there stops the loop like one during a step).
 
@@ -109,7 +126,9 @@ def run_steps(sess, T, thresholds, on_step=None, feed_dict=None, on_interrupt="r
     return images
 
 
-def finite_update(optimizer, loss, global_step=None):
+def finite_update(
+    optimizer: tf.compat.v1.train.Optimizer, loss: tf.Tensor, global_step: tf.Variable | None = None
+) -> tf.Operation:
     """`optimizer.minimize(-loss)`, except that a step whose loss or gradients are not finite changes no variable
     by its gradient (the gradients are zeroed), so the image stays finite and the loop can return it."""
     grads = optimizer.compute_gradients(-loss, gate_gradients=tf.compat.v1.train.Optimizer.GATE_NONE)
@@ -127,7 +146,7 @@ def finite_update(optimizer, loss, global_step=None):
     return optimizer.apply_gradients(safe, global_step=global_step)
 
 
-def run_checked(sess, fetches, feed_dict=None):
+def run_checked(sess: tf.compat.v1.Session, fetches: Any, feed_dict: dict | None = None) -> Any:
     """`sess.run(fetches)`, with the graph's own argument checks (sizes known only at run time, such as a neuron
     position in a layer whose size depends on the image) raised as a ValueError with their message."""
     try:

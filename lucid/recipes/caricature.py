@@ -10,10 +10,10 @@ import os
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.io import load, save, show, showing  # noqa: F401 - show: a public name of the original's module
-from lucid.misc.io.reading import read  # noqa: F401 - a public name of the original's module
+from lucid.misc.io import load, save, show, showing
+from lucid.misc.io.reading import read
 from lucid.misc.ndimage_utils import resize
-from lucid.modelzoo.vision_base import Model, SerializedModel  # noqa: F401 - SerializedModel: as in the original
+from lucid.modelzoo.vision_base import Model, SerializedModel
 from lucid.optvis import objectives, param, render, steps, transform
 from lucid.optvis.session import graph_and_session, initialize_variables
 
@@ -21,9 +21,13 @@ __all__ = [
     "caricature",
     "dot_compare",
     "feature_inversion",
+    "load",
     "make_caricature",
+    "read",
     "resize",
     "save",
+    "SerializedModel",
+    "show",
 ]
 
 log = logging.getLogger(__name__)

@@ -15,8 +15,8 @@ from contextlib import nullcontext
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.io import load, show  # noqa: F401 - public names of the original's module
-from lucid.modelzoo.vision_base import Layer  # noqa: F401 - a public name of the original's module
+from lucid.misc.io import load, show
+from lucid.modelzoo.vision_base import Layer
 from lucid.optvis import objectives, overrides, param, render, steps, transform
 from lucid.optvis.session import graph_and_session, initialize_variables
 from lucid.recipes.image_activations import activations, layer_name
@@ -27,8 +27,11 @@ __all__ = [
     "direction",
     "diversity",
     "interaction",
+    "Layer",
+    "load",
     "neuron",
     "positive_and_negative",
+    "show",
 ]
 
 log = logging.getLogger(__name__)

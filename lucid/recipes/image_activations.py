@@ -6,15 +6,17 @@ import time
 import numpy as np
 import tensorflow as tf
 
-from lucid.misc.io import load, show  # noqa: F401 - public names of the original's module
+from lucid.misc.io import load, show
 from lucid.misc.ndimage_utils import resize
 
 __all__ = [
     "activations",
     "image_activations",
     "layer_name",
+    "load",
     "manifest_image_activations",
     "resize",
+    "show",
 ]
 
 log = logging.getLogger(__name__)

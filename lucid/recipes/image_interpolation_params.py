@@ -10,11 +10,12 @@ import tensorflow as tf
 
 from lucid.optvis import objectives, param, render
 from lucid.optvis.checks import validate_size
-from lucid.optvis.param.lowres import lowres_tensor  # noqa: F401 - a public name of the original's module
+from lucid.optvis.param.lowres import lowres_tensor
 
 __all__ = [
     "aligned_interpolation",
     "interpolation_frames",
+    "lowres_tensor",
     "multi_interpolation_basis",
 ]
 

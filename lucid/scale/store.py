@@ -211,6 +211,8 @@ class Store:
 
     def write_index(self):
         """Rebuild index.json from the entries; return its records (`{key: record}`)."""
+        for path in self.fs.glob(self.path("*.tmp-*")):  # left by a run killed while writing its index
+            self.fs.rm_file(path)
         records = self.entries()
         self.write(INDEX_NAME, json.dumps({"records": list(records.values())}, sort_keys=True))
         crash_point("after-index-write")

@@ -11,6 +11,7 @@ import pytest
 import tensorflow as tf
 from tiny_models import tiny_conv_graph_def
 
+from lucid import cli
 from lucid.misc import limits, safe_ops
 from lucid.modelzoo import util as model_util
 
@@ -52,8 +53,9 @@ def test_a_function_calling_itself_is_refused():
         safe_ops.check_graph_def(graph_calling("A", {"A": ["B"], "B": ["C"], "C": ["A"]}), "test graph")
 
 
-def test_lucid_render_on_a_self_recursive_pb_says_so(tmp_path):
-    """Issue 23 row 3: lucid-render segfaulted (exit 139, no message) on this 250-byte file."""
+@pytest.fixture
+def recursive_pb(tmp_path):
+    """A ~250-byte .pb with Lucid's metadata whose only layer calls a function that calls itself."""
     graph_def = tf.compat.v1.GraphDef()
     graph_def.node.add(name="input", op="Placeholder").attr["dtype"].type = tf.float32.as_datatype_enum
     add_function(graph_def, "F", ["F"])
@@ -64,8 +66,23 @@ def test_lucid_render_on_a_self_recursive_pb_says_so(tmp_path):
     path = tmp_path / "recursive.pb"
     path.write_bytes(graph_def.SerializeToString())
     assert path.stat().st_size < 400
+    return str(path)
+
+
+def test_lucid_render_on_a_self_recursive_pb_says_so(recursive_pb, tmp_path, capsys):
+    """Issue 23 row 3: lucid-render segfaulted (exit 139, no message) on this file (on the old code this test takes
+    the test process down with it; the slow test below runs the command in its own process)."""
+    with pytest.raises(SystemExit) as exited:
+        cli.main([recursive_pb, "conv:0", "-o", str(tmp_path / "o.png"), "--steps", "2", "-q"])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert "lucid-render: error: Refusing to import the graph of" in error and "call themselves (F -> F)" in error
+
+
+@pytest.mark.slow  # a fresh Python importing TensorFlow: ~10 s, over 30 s on a loaded machine
+def test_lucid_render_command_on_a_self_recursive_pb_exits_with_a_message(recursive_pb, tmp_path):
     env = dict(os.environ, PYTHONPATH=REPO, TF_CPP_MIN_LOG_LEVEL="2")
-    command = [sys.executable, "-m", "lucid.cli", str(path), "conv:0", "-o", str(tmp_path / "o.png"), "--steps", "2"]
+    command = [sys.executable, "-m", "lucid.cli", recursive_pb, "conv:0", "-o", str(tmp_path / "o.png"), "--steps", "2"]
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
     assert "lucid-render: error: Refusing to import the graph of" in result.stderr

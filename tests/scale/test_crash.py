@@ -1,7 +1,7 @@
 """A real `lucid-render-sweep` killed at named points of a run (LUCID_FAULT, see lucid.scale.store.crash_point) and
 at a random moment, then run again: the store ends whole (issue 23, "the store is crash-consistent").
 
-Each case is two command lines on a local cluster of one worker: about 20 s a case on a quiet machine.
+Each case is two command lines on a local cluster of one worker.
 """
 
 import glob
@@ -90,26 +90,29 @@ def stored_images(out):
     return found
 
 
-def kill_then_rerun(model_path, out, fault=None, after=None):
-    """Run the sweep until it dies at `fault` (or SIGKILL it `after` seconds in), check no process of it is left,
-    run it again to the end; return the images stored before the rerun and the rerun's seconds."""
+def kill_then_rerun(model_path, out, fault):
+    """Run the sweep until it dies at `fault` ("random": SIGKILLed at a random moment once it holds the store's
+    lock), check no process of it is left, run it again to the end; return the images stored before the rerun."""
     mark = uuid.uuid4().hex
-    run = start_sweep(model_path, out, mark, fault)
-    if fault:
-        assert run.wait(timeout=600) == 70, run.stderr.read()[-2000:]  # lucid.scale.store.crash_point's status
-    else:
-        time.sleep(after)
+    run = start_sweep(model_path, out, mark, None if fault == "random" else fault)
+    if fault == "random":
+        while not os.path.exists(os.path.join(out, ".lock")) and run.poll() is None:
+            time.sleep(0.1)
+        moment = random.uniform(0, 15)  # a whole run takes about 10 to 15 s here on a quiet machine
+        print("killed %.1f s after the store was locked" % moment)
+        time.sleep(moment)
         run.send_signal(signal.SIGKILL)
         run.wait(timeout=60)
+    else:
+        assert run.wait(timeout=600) == 70, run.stderr.read()[-2000:]  # lucid.scale.store.crash_point's status
     run.stderr.close()
     assert_no_process_left(mark)
     before = stored_images(out)
-    start = time.monotonic()
     rerun = start_sweep(model_path, out, mark)
     _, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0 and "4 of 4 units done" in err, err[-2000:]
     assert_no_process_left(mark)
-    return before, time.monotonic() - start
+    return before
 
 
 def assert_store_whole(out, before):
@@ -127,15 +130,7 @@ def assert_store_whole(out, before):
 
 
 @pytest.mark.slow
-def test_a_sweep_killed_at_any_point_is_completed_by_the_next_run(model_path, tmp_path):
-    seconds = []
-    for fault in FAULTS:
-        out = str(tmp_path / fault)
-        before, took = kill_then_rerun(model_path, out, fault=fault)
-        assert_store_whole(out, before)
-        seconds.append(took)
-    # Once at a random moment of a run (within the time a whole run took here), reported for a rerun by hand.
-    moment = random.uniform(0.5, max(seconds))
-    print("killed at %.1f s" % moment)
-    before, _ = kill_then_rerun(model_path, str(tmp_path / "random"), after=moment)
-    assert_store_whole(str(tmp_path / "random"), before)
+@pytest.mark.parametrize("fault", FAULTS + ["random"])
+def test_a_sweep_killed_at_any_point_is_completed_by_the_next_run(model_path, tmp_path, fault):
+    before = kill_then_rerun(model_path, str(tmp_path), fault)
+    assert_store_whole(str(tmp_path), before)

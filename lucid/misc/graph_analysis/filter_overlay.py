@@ -6,6 +6,15 @@ Shape ops, fold chains like Conv2D -> Relu into one node. Each returns a new ove
     overlay = filter_overlay.collapse_sequence(overlay, ["Conv2D", "Relu"])
 """
 
+__all__ = [
+    "standard_include_ops",
+    "ops_whitelist",
+    "cut_shapes",
+    "is_dynamic",
+    "collapse_sequence",
+    "forward_reachable",
+]
+
 standard_include_ops = [
     "Placeholder",
     "Relu",

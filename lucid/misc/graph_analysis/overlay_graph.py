@@ -12,6 +12,8 @@ import tensorflow as tf
 
 from lucid.misc import safe_ops
 
+__all__ = ["OverlayNode", "OverlayStructure", "OverlayGraph", "print_graphviz"]
+
 
 class OverlayNode:
     """A kept tensor of an OverlayGraph, named like the tensor; `tf_node` is the tensor (None if the graph has no
@@ -143,16 +145,27 @@ class OverlayGraph:
         return [inp.name for inp in self.tf_graph.get_tensor_by_name(name).op.inputs]
 
     def _kept_inputs(self, node, found):
-        """The kept nodes `node` (a node or name) reads, looking through left-out tensors; `found` memoizes."""
+        """The kept nodes `node` reads, looking through left-out tensors (not those read by a node in
+        no_pass_through); `found` memoizes them by name. Iterative, and a cycle (a while loop) ends the walk."""
         name = OverlayNode.as_name(node)
-        if name not in found:
-            kept = []
-            for inp in self._raw_inputs(name):
-                if inp in self.name_map:
-                    kept.append(self.name_map[inp])
-                elif name not in self.no_pass_through:
-                    kept.extend(self._kept_inputs(inp, found))
-            found[name] = kept
+        stack, started = [name], set()
+        while stack:
+            current = stack[-1]
+            if current in found:
+                stack.pop()
+                continue
+            raw = self._raw_inputs(current)
+            looks_through = current not in self.no_pass_through
+            dropped = [inp for inp in raw if inp not in self.name_map] if looks_through else []
+            if current not in started:
+                started.add(current)
+                stack.extend(inp for inp in dropped if inp not in found and inp not in started)
+                continue
+            kept = [self.name_map[inp] for inp in raw if inp in self.name_map]
+            for inp in dropped:
+                kept.extend(found.get(inp, []))
+            found[current] = kept
+            stack.pop()
         return found[name]
 
     def __getitem__(self, index):

@@ -8,6 +8,18 @@ end the graph has "subtype": "AuxilliaryHeadBranch").
 
 from lucid.misc.graph_analysis.overlay_graph import OverlayGraph, OverlayNode, OverlayStructure  # noqa: F401
 
+__all__ = [
+    "OverlayGraph",
+    "OverlayNode",
+    "OverlayStructure",
+    "collapse_sequences",
+    "collapse_branches",
+    "parse_structure",
+    "flatten_sequences",
+    "parse_overlay",
+    "toplevel_group_data",
+]
+
 
 def collapse_sequences(overlay):
     """Collapse every chain (each node the only consumer of the one before, and it its only input) into a

@@ -10,6 +10,8 @@ import tensorflow as tf
 
 from lucid.misc.graph_analysis.overlay_graph import OverlayGraph, OverlayNode  # noqa: F401
 
+__all__ = ["OverlayGraph", "OverlayNode", "as_tensor", "infer_data_format"]
+
 log = logging.getLogger(__name__)
 
 _IMAGE_FORMATS = ("NHWC", "NCHW")

@@ -214,11 +214,11 @@ def graph(graph_def, max_const_size=32):
     )
 
 
-show.image = image
-show.imshow = image
-show.images = images
-show.animation = animation
-show.graph = graph
+show.image = image  # type: ignore[attr-defined]
+show.imshow = image  # type: ignore[attr-defined]
+show.images = images  # type: ignore[attr-defined]
+show.animation = animation  # type: ignore[attr-defined]
+show.graph = graph  # type: ignore[attr-defined]
 
 
 def textured_mesh(mesh, texture, background="0xffffff"):
@@ -238,4 +238,4 @@ def textured_mesh(mesh, texture, background="0xffffff"):
     print("[lucid.show] mesh viewer saved to %s" % path)
 
 
-show.textured_mesh = textured_mesh
+show.textured_mesh = textured_mesh  # type: ignore[attr-defined]

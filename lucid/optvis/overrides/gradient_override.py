@@ -26,7 +26,7 @@ def register_to_random_name(grad_f):
 
 # Gradient functions registered by `gradient_override_map`, so that repeated renders reuse one registry entry
 # per function instead of growing TF's global gradient registry on every call.
-_names_by_function = {}
+_names_by_function: dict = {}
 
 
 def _registered_name(grad_f):

@@ -8,7 +8,7 @@ accumulated into a transparency map: with `alpha=True`, the alpha channel of the
 objective used.
 
     images = render.render_vis(model, "block5:17", param_f=lambda: param.maco(224, alpha=True))
-    rgba = images[-1]            # [1, 224, 224, 4]; show(rgba) draws it over a checkerboard
+    rgba = images[-1]            # [1, 224, 224, 4]; show(rgba) shows it with its transparency
 
 Given an image from `param.maco` and no `transforms` or `optimizer`, `render_vis` and `make_vis_T` use MACO's own
 settings: `maco_transforms()` and Adam at `MACO_LEARNING_RATE` (0.2: class renders of 16 classes of the embedded

@@ -212,3 +212,13 @@ def test_reexports_and_as_tensor(graph, simple):
 def test_bad_graph_type():
     with pytest.raises(TypeError, match="tf.Graph or GraphDef"):
         overlay_graph.OverlayGraph("graph.pb")
+
+
+def test_deep_chains_do_not_hit_the_recursion_limit():
+    """The original recurses once per left-out tensor and raises RecursionError here."""
+    with tf.Graph().as_default() as graph:
+        t = tf.compat.v1.placeholder(tf.float32, [None, 3], name="x")
+        for i in range(3000):
+            t = tf.identity(t, name="id%d" % i)
+    overlay = overlay_graph.OverlayGraph(graph, ["x:0", "id2999:0"])
+    assert _names(overlay["id2999:0"].inputs) == ["x:0"]
