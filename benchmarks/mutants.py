@@ -231,7 +231,7 @@ MUTANTS = [
         "lucid/optvis/transform.py",
         "return 3.14 * angle / 180.0",
         "return angle",
-        ["tests/optvis/test_transform.py::test_angle2rads", "tests/optvis/test_transform.py"],
+        ["tests/optvis/test_transform.py::test_angle2rads"],
         "degrees taken as radians",
     ),
     # ---- render loop ----
@@ -272,7 +272,7 @@ MUTANTS = [
         "lucid/optvis/steps.py",
         "safe = [(tf.compat.v1.where(finite, g, tf.zeros_like(g)), v) for g, (_, v) in zip(grads, grads_and_vars)]",
         "safe = [(g, v) for g, (_, v) in zip(grads, grads_and_vars)]",
-        ["tests/optvis/test_render_reliability.py"],
+        ["tests/optvis/test_render_reliability.py::test_non_finite_loss_stops_with_the_last_finite_images"],
         "a NaN gradient is applied to the image",
     ),
     # ---- safe ops ----
@@ -289,7 +289,7 @@ MUTANTS = [
         "lucid/misc/safe_ops.py",
         '"ResizeBicubic".split()',
         '"ResizeBicubic ReadFile WriteFile".split()',
-        [SAFE_OPS + "::test_model_load_refuses_file_ops_before_anything_runs", SAFE_OPS],
+        [SAFE_OPS + "::test_model_load_refuses_file_ops_before_anything_runs"],
         "ReadFile and WriteFile on the allowlist",
     ),
     mutant(
@@ -322,7 +322,7 @@ MUTANTS = [
         "lucid/misc/io/reading.py",
         'name = (digest + "-" + readable)[:MAX_FILENAME_LENGTH]',
         "name = readable[:MAX_FILENAME_LENGTH]",
-        [CACHE + "::test_urls_that_differ_only_in_punctuation_are_distinct_entries", CACHE],
+        [CACHE + "::test_urls_that_differ_only_in_punctuation_are_distinct_entries"],
         "two URLs with the same file name share one cache entry",
     ),
     mutant(
@@ -330,7 +330,7 @@ MUTANTS = [
         "lucid/misc/io/reading.py",
         "if expected is not None and received != expected:",
         "if False:",
-        ["tests/misc/io/test_downloads.py"],
+        ["tests/misc/io/test_downloads.py::test_truncated_body_is_retried_and_never_cached"],
         "a download cut short is cached as complete",
     ),
     # ---- store keys ----
