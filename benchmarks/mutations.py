@@ -43,10 +43,11 @@ def copy_tree(destination):
 
 
 def run_tests(tree, tests):
-    """True when the tests pass in `tree` (the tree's own lucid first on the path)."""
+    """(passed, the end of pytest's output) for `tests` in `tree` (the tree's own lucid first on the path)."""
     env = dict(os.environ, PYTHONPATH=str(tree), TF_CPP_MIN_LOG_LEVEL="2")
     command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "", *tests]
-    return subprocess.run(command, cwd=tree, env=env, capture_output=True).returncode == 0
+    result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+    return result.returncode == 0, result.stdout[-3000:]
 
 
 def apply(tree, mutant):
@@ -74,7 +75,7 @@ def run_mutant(trees, mutant):
             print(error, flush=True)
             return mutant, None, 0.0
         try:
-            passed = run_tests(tree, mutant["tests"])
+            passed, _ = run_tests(tree, mutant["tests"])
         finally:
             (tree / mutant["file"]).write_text(original, encoding="utf-8")
     finally:
@@ -91,8 +92,9 @@ def main(pattern="", jobs=2):
             trees.put(pathlib.Path(folder) / str(n))
             copy_tree(pathlib.Path(folder) / str(n))
         everything = sorted({test for m in chosen for test in m["tests"]})
-        if not run_tests(pathlib.Path(folder) / "0", everything):
-            sys.exit("the unmutated tree fails some of %s: fix that first" % " ".join(everything))
+        passed, output = run_tests(pathlib.Path(folder) / "0", everything)
+        if not passed:
+            sys.exit("%s\nthe unmutated tree fails the tests above: fix that first" % output)
         with concurrent.futures.ThreadPoolExecutor(jobs) as pool:
             for mutant, was_caught, seconds in pool.map(lambda m: run_mutant(trees, m), chosen):
                 {True: caught, False: missed, None: moved}[was_caught].append(mutant["id"])
