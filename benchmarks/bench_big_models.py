@@ -6,7 +6,8 @@ library's renders now) against constants (before), beside the bare model's first
 keras.applications models with weights=None (random weights) converted with Model.from_keras and exported once;
 every figure is a fresh process (so each render is its process's first, with its size probe and imports), the
 three kinds interleaved per round. The bare model runs in a render's session configuration
-(lucid.optvis.session.session_config: TF's default Grappler passes take several times longer on VGG16).
+(lucid.optvis.session.session_config: TF's default Grappler passes take several times longer on VGG16), and
+the Keras model itself (eager, weights in variables) as the bare floor the target compares with.
 Printed: medians of seconds and of per-round ratios, the load average.
 Floor of memory: TensorFlow and lucid imported plus the model loaded (one copy of its weights).
 """
@@ -36,6 +37,18 @@ with tf.Graph().as_default():
         sess.run(update)
         print(time.perf_counter() - start)
 """ % (SIDE, SIDE)
+KERAS = """
+import time
+import keras, numpy as np, tensorflow as tf
+net = getattr(keras.applications, %%r)(weights=None, input_shape=(%d, %d, 3))
+x = tf.constant(np.random.rand(1, %d, %d, 3).astype(np.float32))
+start = time.perf_counter()
+with tf.GradientTape() as tape:
+    tape.watch(x)
+    y = tf.reduce_mean(net(x, training=False)[..., 0])
+tape.gradient(y, x).numpy()
+print(time.perf_counter() - start)
+""" % (SIDE, SIDE, SIDE, SIDE)
 RENDER = (
     """
 import time
@@ -86,17 +99,21 @@ def main():
             for _ in range(args.rounds):
                 floor_mb = run(load + "print(0)")[1]
                 bare = run(load + BARE % logits)
+                keras_bare = run(KERAS % name)
                 constants = run(load + RENDER % ("None", logits))
                 held = run(load + RENDER % ("held_weights.HOLD_BYTES", logits))
-                rows.append((floor_mb, *bare, *constants, *held))
-            floor_mb, bare_s, bare_mb, const_s, const_mb, held_s, held_mb = np.array(rows).T
+                rows.append((floor_mb, *bare, keras_bare[0], *constants, *held))
+            floor_mb, bare_s, bare_mb, keras_s, const_s, const_mb, held_s, held_mb = np.array(rows).T
             print("%s at %d px, load average %.1f (%d rounds, medians)" % (name, SIDE, os.getloadavg()[0], args.rounds))
             for label, values in [
-                ("bare model: first forward+backward (s)", bare_s),
+                ("bare model, imported (constants): first forward+backward (s)", bare_s),
+                ("bare model, Keras (eager): first forward+backward (s)", keras_s),
                 ("render, weights as constants: time to first step (s)", const_s),
                 ("render, weights in variables: time to first step (s)", held_s),
-                ("ratio constants / bare", const_s / bare_s),
-                ("ratio variables / bare (target <= 2)", held_s / bare_s),
+                ("ratio constants / bare imported", const_s / bare_s),
+                ("ratio variables / bare imported", held_s / bare_s),
+                ("ratio constants / bare Keras", const_s / keras_s),
+                ("ratio variables / bare Keras (target <= 2)", held_s / keras_s),
                 ("memory floor: TF + lucid + the model loaded (MB)", floor_mb),
                 ("peak RSS / floor: bare model", bare_mb / floor_mb),
                 ("peak RSS / floor: render, constants", const_mb / floor_mb),

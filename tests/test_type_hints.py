@@ -10,6 +10,8 @@ import pytest
 PACKAGES = ["lucid.optvis", "lucid.modelzoo", "lucid.misc.io", "lucid.scale"]
 # Modules whose public callables are not annotated yet: take a module off when it is (the second test insists).
 NOT_YET = {
+    "lucid.optvis.fast",
+    "lucid.optvis.held_weights",
     "lucid.optvis.objectives_util",
     "lucid.optvis.overrides",
     "lucid.optvis.overrides.gradient_override",
@@ -35,6 +37,7 @@ NOT_YET = {
     "lucid.modelzoo.util",
     "lucid.modelzoo.wordnet",
     "lucid.misc.io.collapse_channels",
+    "lucid.misc.io.image_files",
     "lucid.misc.io.loading",
     "lucid.misc.io.reading",
     "lucid.misc.io.sanitizing",

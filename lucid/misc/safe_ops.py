@@ -79,7 +79,14 @@ def _function_references(node):
     names, stack = [], list(node.attr.values())
     while stack:
         value = stack.pop()
-        for func in ([value.func] if value.HasField("func") else []) + list(value.list.func):
+        kind = value.WhichOneof("value")  # most attributes are types, shapes or tensors: one call each
+        if kind == "func":
+            funcs = [value.func]
+        elif kind == "list" and value.list.func:
+            funcs = value.list.func
+        else:
+            continue
+        for func in funcs:
             names.append(func.name)
             stack.extend(func.attr.values())
     return names
@@ -314,13 +321,13 @@ def check_saved_model(path, allow_unsafe_ops=False):
 
     saved_model = saved_model_pb2.SavedModel()
     binary, text = os.path.join(path, "saved_model.pb"), os.path.join(path, "saved_model.pbtxt")
-    if os.path.isfile(binary):
-        with open(binary, "rb") as handle:
+    if tf.io.gfile.exists(binary):  # tf.io.gfile: a SavedModel may live where TensorFlow reads, e.g. gs://
+        with tf.io.gfile.GFile(binary, "rb") as handle:
             saved_model.ParseFromString(handle.read())
-    elif os.path.isfile(text):
+    elif tf.io.gfile.exists(text):
         from google.protobuf import text_format
 
-        with open(text) as handle:
+        with tf.io.gfile.GFile(text) as handle:
             text_format.Parse(handle.read(), saved_model)
     else:
         raise FileNotFoundError("{} is not a SavedModel directory: it has no saved_model.pb.".format(path))

@@ -7,6 +7,12 @@ zero outside. `sample_binary_image` samples it at random sub-pixel offsets and s
 
 import numpy as np
 
+__all__ = [
+    "rmin",
+    "rounded_corner",
+    "sample_binary_image",
+]
+
 # 16 directions around a point: a pixel is on the boundary if some of these neighbours fall on either side.
 _BOUNDARY_DIRECTIONS = [(np.cos(2 * np.pi * n / 16.0), np.sin(2 * np.pi * n / 16.0)) for n in range(16)]
 

@@ -118,8 +118,9 @@ class Model:
     _size_support: Any = None
     # Model.pruned's copies, by node set (set on first use).
     _pruned_cache: OrderedDict
-    # The in-memory graph_def is not pickled: it can be reloaded from model_path.
-    _blacklist = ["_graph_def", "_pruned_cache", "_probed_sizes"]
+    # The in-memory graph_def is not pickled: it can be reloaded from model_path (nor what is made from it:
+    # pruned copies, probed sizes, the weightless copy of lucid.optvis.held_weights).
+    _blacklist = ["_graph_def", "_pruned_cache", "_probed_sizes", "_held_weights"]
 
     def __getstate__(self):
         return {key: value for key, value in self.__dict__.items() if key not in self._blacklist}
@@ -231,7 +232,7 @@ class Model:
         cache.move_to_end(key)
         pruned = cache[key]
         # The copy follows this model's metadata as it is now (a user may have set image_value_range since).
-        own = ("_graph_def", "_pruned_cache", "_probed_sizes")
+        own = self._blacklist
         pruned.__dict__.update((name, value) for name, value in vars(self).items() if name not in own)
         return pruned
 

@@ -18,6 +18,15 @@ from lucid.optvis.overrides.redirected_relu_grad import redirected_relu6_grad, r
 from lucid.optvis.param.color import color_correlation_svd_sqrt, max_norm_svd_sqrt
 from lucid.optvis.param.spatial import spectrum_scale
 
+__all__ = [
+    "ANGLES_DEGREES",
+    "image",
+    "relu_overrides",
+    "SCALES",
+    "spectrum_to_image_matrices",
+    "standard_transform",
+]
+
 # The standard transforms' settings (transform.standard_transforms): pad, the two jitters, scales, angles.
 PAD, JITTER, LATE_JITTER = 12, 8, 4
 SCALES = [1 + (i - 5) / 50.0 for i in range(11)]

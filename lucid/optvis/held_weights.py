@@ -18,6 +18,12 @@ import tensorflow as tf
 from lucid.modelzoo import util as model_util
 from lucid.modelzoo.vision_base import Model
 
+__all__ = [
+    "held",
+    "HOLD_BYTES",
+    "weightless",
+]
+
 # Models whose weights (float constants that weightless_graph_def strips) take more bytes than this are held in
 # variables; smaller ones import faster as constants. Benchmarks set it to None to measure the constant path.
 HOLD_BYTES = 64 * 2**20

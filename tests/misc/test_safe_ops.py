@@ -179,7 +179,9 @@ def test_every_keras_applications_conversion_passes():
         "from lucid.modelzoo.vision_base import Model\n"
         "for name, size in %r:\n"
         "    net = getattr(keras.applications, name)(input_shape=(size, size, 3), weights=None)\n"
-        "    found = safe_ops.disallowed_nodes(Model.from_keras(net, image_value_range=(0, 1)).graph_def)\n"
+        "    graph_def = Model.from_keras(net, image_value_range=(0, 1)).graph_def\n"
+        "    safe_ops.check_tensor_sizes(graph_def, name)  # no conversion reaches a cap\n"
+        "    found = safe_ops.disallowed_nodes(graph_def)\n"
         "    print(name, sorted(found), flush=True)\n"
         "    keras.backend.clear_session()\n" % (KERAS_FAMILIES,)
     )

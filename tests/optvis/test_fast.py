@@ -1,5 +1,7 @@
 """fast=True (lucid.optvis.fast) and big weights held in variables (lucid.optvis.held_weights)."""
 
+import pickle
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -128,3 +130,23 @@ def test_held_weights_only_in_renders_that_own_their_session(inception, monkeypa
     held = render.render_vis(inception, "mixed3a:1", **seeded)[-1]
     monkeypatch.setattr(held_weights, "HOLD_BYTES", None)
     np.testing.assert_array_equal(held, render.render_vis(inception, "mixed3a:1", **seeded)[-1])
+
+
+def test_the_kept_weightless_copy_is_not_pickled_with_the_model(inception, monkeypatch):
+    monkeypatch.setattr(held_weights, "HOLD_BYTES", 0)
+    light, weights = held_weights.weightless(inception)
+    assert light is not None and weights and held_weights.weightless(inception)[0] is light
+    assert "_held_weights" not in pickle.loads(pickle.dumps(inception)).__dict__
+
+
+def test_sweep_and_microscope_tasks_pass_fast_on(inception, monkeypatch):
+    from lucid.scale import tasks
+
+    monkeypatch.setattr(tasks, "load_model", lambda spec: inception)
+    calls = []
+    render_channels, render_vis = tasks.render_channels, tasks.render_vis
+    monkeypatch.setattr(tasks, "render_channels", lambda *a, **k: calls.append(k["fast"]) or render_channels(*a, **k))
+    monkeypatch.setattr(tasks, "render_vis", lambda *a, **k: calls.append(k["fast"]) or render_vis(*a, **k))
+    batch = tasks.render_batch("InceptionV1", "mixed3a", [1, 2], 2, 40, 0, "float32", True)
+    views = tasks.render_views("InceptionV1", "mixed3a", [1], 2, 40, 0, "float32", True)
+    assert calls == [True, True] and len(batch["pngs"]) == 2 and len(views["images"]) == 1

@@ -10,6 +10,11 @@ import ctypes
 import importlib
 import os
 
+__all__ = [
+    "create_local_context",
+    "create_opengl_context",
+]
+
 _context = None  # the one context of this process: (platform name, objects kept alive, make_current)
 
 

@@ -16,6 +16,16 @@ from lucid.misc.gl import glcontext, glworker, meshutil
 from lucid.misc.gl.meshutil import perspective  # noqa: F401 -- the original's glrenderer re-exports it
 from lucid.misc.gl.rasterizer import rasterize
 
+__all__ = [
+    "draw",
+    "FBO",
+    "GLObject",
+    "MeshRenderer",
+    "perspective",
+    "Shader",
+    "Texture",
+]
+
 log = logging.getLogger(__name__)
 
 _VERTEX_SHADER = """

@@ -11,6 +11,20 @@ import os
 
 import numpy as np
 
+__all__ = [
+    "anorm",
+    "frustum",
+    "homotrans",
+    "load_obj",
+    "lookat",
+    "normalize",
+    "normalize_mesh",
+    "perspective",
+    "sample_view",
+    "sphere",
+    "torus",
+]
+
 
 def frustum(left, right, bottom, top, znear, zfar):
     """The projection matrix of glFrustum for row vectors (the transpose of the manual's): view -> clip space."""

@@ -7,12 +7,12 @@ Shape ops, fold chains like Conv2D -> Relu into one node. Each returns a new ove
 """
 
 __all__ = [
-    "standard_include_ops",
-    "ops_whitelist",
-    "cut_shapes",
-    "is_dynamic",
     "collapse_sequence",
+    "cut_shapes",
     "forward_reachable",
+    "is_dynamic",
+    "ops_whitelist",
+    "standard_include_ops",
 ]
 
 standard_include_ops = [

@@ -12,7 +12,12 @@ import tensorflow as tf
 
 from lucid.misc import safe_ops
 
-__all__ = ["OverlayNode", "OverlayStructure", "OverlayGraph", "print_graphviz"]
+__all__ = [
+    "OverlayGraph",
+    "OverlayNode",
+    "OverlayStructure",
+    "print_graphviz",
+]
 
 
 class OverlayNode:

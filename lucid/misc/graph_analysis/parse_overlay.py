@@ -9,14 +9,14 @@ end the graph has "subtype": "AuxilliaryHeadBranch").
 from lucid.misc.graph_analysis.overlay_graph import OverlayGraph, OverlayNode, OverlayStructure  # noqa: F401
 
 __all__ = [
+    "collapse_branches",
+    "collapse_sequences",
+    "flatten_sequences",
     "OverlayGraph",
     "OverlayNode",
     "OverlayStructure",
-    "collapse_sequences",
-    "collapse_branches",
-    "parse_structure",
-    "flatten_sequences",
     "parse_overlay",
+    "parse_structure",
     "toplevel_group_data",
 ]
 

@@ -10,7 +10,12 @@ import tensorflow as tf
 
 from lucid.misc.graph_analysis.overlay_graph import OverlayGraph, OverlayNode  # noqa: F401
 
-__all__ = ["OverlayGraph", "OverlayNode", "as_tensor", "infer_data_format"]
+__all__ = [
+    "as_tensor",
+    "infer_data_format",
+    "OverlayGraph",
+    "OverlayNode",
+]
 
 log = logging.getLogger(__name__)
 

@@ -11,10 +11,18 @@ no device (/dev/zero reads forever), no FIFO.
 import logging
 import os
 import stat
+from typing import IO
 
 import PIL.Image
 
 from lucid.misc import limits
+
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "IMAGE_FORMATS",
+    "list_image_files",
+    "open_image",
+]
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +30,7 @@ IMAGE_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff")
 
 
-def open_image(path_or_handle):
+def open_image(path_or_handle: str | os.PathLike | IO[bytes]) -> PIL.Image.Image:
     """A PIL image of a file in one of IMAGE_FORMATS, not decoded yet (as PIL.Image.open); a path must name a
     regular file. PIL.UnidentifiedImageError for other formats, ValueError over the megapixel cap."""
     if isinstance(path_or_handle, (str, os.PathLike)) and not stat.S_ISREG(os.stat(path_or_handle).st_mode):
@@ -51,11 +59,12 @@ def open_image(path_or_handle):
     return image
 
 
-def list_image_files(folder, recursive=False):
+def list_image_files(folder: str | os.PathLike, recursive: bool = False) -> list[str]:
     """Sorted paths of the image files (by extension, not hidden) in `folder` (and its subfolders if `recursive`)
     that are regular files inside it; a symlink out of the folder, a device or a FIFO is skipped with a warning."""
+    folder = os.fspath(folder)
     inside = os.path.realpath(folder)
-    walk = os.walk(folder) if recursive else [(folder, None, os.listdir(folder))]
+    walk = os.walk(folder) if recursive else [(folder, [], os.listdir(folder))]
     paths = []
     for root, _, names in walk:
         for name in names:

@@ -46,12 +46,14 @@ from lucid.misc.io.writing import write_handle
 
 __all__ = [
     "cache_dir",
+    "check_redirect",
     "DOWNLOAD_ATTEMPTS",
     "DOWNLOAD_TIMEOUT",
     "local_cache_path",
     "local_model_file",
     "LUCID_CACHE_DIR_NAME",
     "MAX_FILENAME_LENGTH",
+    "OPENER",
     "PROGRESS_MIN_BYTES",
     "purge_cached",
     "read",

@@ -69,6 +69,10 @@ def normalize_array(array, domain=(0, 1)):
     return array.clip(0, 255).astype(np.uint8)
 
 
+# The original's (private) name, which its tutorial notebooks import (differentiable-parameterizations/xy2rgb).
+_normalize_array = normalize_array
+
+
 def _serialize_normalized_array(array, fmt="png", quality=70):
     """Encode a uint8 array (from `normalize_array`) as image bytes in format `fmt`."""
     if not np.issubdtype(array.dtype, np.unsignedinteger):

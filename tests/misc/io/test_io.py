@@ -519,3 +519,12 @@ def test_missing_file_of_unknown_extension_is_also_a_runtime_error(tmp_path):
     with pytest.raises(RuntimeError) as info:
         load(str(tmp_path / "string.XYZ"))
     assert isinstance(info.value, FileNotFoundError) and info.type is ResourceNotFoundError
+
+
+def test_the_originals_private_normalize_array_name_used_by_its_xy2rgb_notebook():
+    from lucid.misc.io.serialize_array import _normalize_array
+
+    image = np.linspace(-0.5, 1.5, 6, dtype=np.float32).reshape(1, 2, 3)
+    # The original's values: clipped to (0, 1), squeezed, scaled, truncated to uint8.
+    assert _normalize_array(image).tolist() == [[0, 0, 76], [178, 255, 255]]
+    assert _normalize_array(image, domain=None).tolist() == [[0, 51, 102], [153, 204, 255]]
