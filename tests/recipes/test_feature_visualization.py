@@ -73,10 +73,14 @@ def test_diversity_makes_the_batch_more_different_than_without_its_term(model):
     batches = []
     for strength in (0, 1e2):
         np.random.seed(0)
-        batches.append(fv.diversity(model, "conv2_pre_relu", 3, n_images=3, image_size=24, steps=30, strength=strength))
+        # No random transforms: the two runs then differ only by the diversity term (measured: ~1400x, ~2.5x).
+        images = fv.diversity(
+            model, "conv2_pre_relu", 3, n_images=3, image_size=24, steps=30, strength=strength, transforms=[]
+        )
+        batches.append(images)
     assert batches[1].shape == (3, 24, 24, 3)
     plain, diverse = (_gram_dissimilarity(model, "conv2_pre_relu", images) for images in batches)
-    assert diverse > 10 * plain
+    assert diverse > 100 * plain
     spread = [np.mean([np.abs(b[i] - b[j]).mean() for i in range(3) for j in range(i)]) for b in batches]
     assert spread[1] > 1.5 * spread[0]
     with pytest.raises(ValueError, match="n_images"):
