@@ -45,7 +45,8 @@ def copy_tree(destination):
 def run_tests(tree, tests):
     """(passed, the end of pytest's output) for `tests` in `tree` (the tree's own lucid first on the path)."""
     env = dict(os.environ, PYTHONPATH=str(tree), TF_CPP_MIN_LOG_LEVEL="2")
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", "", *tests]
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-m", ""]
+    command += ["--hypothesis-profile=mutations", *tests]
     result = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     return result.returncode == 0, result.stdout[-3000:]
 
