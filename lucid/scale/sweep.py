@@ -89,7 +89,11 @@ def render_units(
             for channel in channels:
                 store.put(record(layer, channel, value=None, png=None, **fields), {})
 
-        with index_written_last(store, then=write_index_html) as latest:
+        def write_page(store, latest):  # this run's units first, in the order asked, then the store's others
+            order = {keys[unit]: number for number, unit in enumerate(units)}
+            write_index_html(store, dict(sorted(latest.items(), key=lambda item: order.get(item[0], len(order)))))
+
+        with index_written_last(store, then=write_page) as latest:
             if todo:
                 with connect(client, n_workers) as dask_client:
                     run_batches(dask_client, tasks.render_batch, spec, todo, settings, on_done, on_failed, progress)

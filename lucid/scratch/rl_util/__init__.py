@@ -5,7 +5,6 @@ numpy as np, tensorflow as tf, lucid's Model, ChannelReducer, param, objectives,
 """
 
 import importlib
-import sys
 
 import numpy as np
 import tensorflow as tf
@@ -56,7 +55,7 @@ def all_():
 
 def reload(globals_dict):
     """Reload this module and rebind all_()'s names in `globals_dict` (a notebook's globals())."""
-    module = importlib.reload(sys.modules[__name__])
+    module = importlib.reload(importlib.import_module(__name__))
     globals_dict.update({name: getattr(module, name) for name in module.__all__})
 
 
