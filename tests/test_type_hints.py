@@ -37,7 +37,6 @@ NOT_YET = {
     "lucid.modelzoo.util",
     "lucid.modelzoo.wordnet",
     "lucid.misc.io.collapse_channels",
-    "lucid.misc.io.image_files",
     "lucid.misc.io.loading",
     "lucid.misc.io.reading",
     "lucid.misc.io.sanitizing",
