@@ -13,9 +13,14 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import tensorflow as tf
+from hypothesis import Phase, settings
 from tiny_models import TinyConvNet
 
 from lucid.misc.gl import glcontext
+
+# benchmarks/mutations.py runs pytest with --hypothesis-profile=mutations: the first failing example found is
+# enough there, so it is not shrunk (shrinking took minutes per mutant on a loaded machine).
+settings.register_profile("mutations", phases=[Phase.explicit, Phase.reuse, Phase.generate])
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ everything cannot pass.
 """
 
 import numpy as np
+import pytest
 import tensorflow as tf
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -222,9 +223,9 @@ VALID_FACTORIES = {
 DEPTHS = {"conv1": 8, "conv2": 16}
 
 
-@fuzz_settings(60)
+@pytest.mark.parametrize("name", sorted(VALID_FACTORIES))  # every factory checked, not only those drawn
+@fuzz_settings(8)
 @given(
-    name=st.sampled_from(sorted(VALID_FACTORIES)),
     layer=st.sampled_from(sorted(DEPTHS)),
     n=st.integers(0, 7),
     b=st.integers(0, 1),
@@ -232,7 +233,30 @@ DEPTHS = {"conv1": 8, "conv2": 16}
 def test_objective_factories_accept_valid_arguments(model, name, layer, n, b):
     objective = accepted(lambda: VALID_FACTORIES[name](layer, n, b))
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
-        assert np.isfinite(sess.run(accepted(lambda: objective(_static_T(model)))))
+        T = _static_T(model)
+        value, acts = sess.run([accepted(lambda: objective(T)), T(layer)])
+    assert np.isfinite(value)
+    if name in REFERENCES:  # the value it names, computed again with NumPy from the layer's activations
+        np.testing.assert_allclose(value, REFERENCES[name](acts, n, b), rtol=1e-4, atol=1e-6)
+
+
+def _diversity_reference(acts):
+    flat = acts.reshape(len(acts), -1, acts.shape[-1]).astype(np.float64)
+    grams = np.stack([f.T @ f for f in flat]).reshape(len(acts), -1)
+    grams /= np.maximum(np.linalg.norm(grams, axis=1, keepdims=True), 1e-5)
+    similarities = grams @ grams.T
+    return (similarities.sum() - np.trace(similarities)) / len(acts)
+
+
+REFERENCES = {
+    "channel": lambda acts, n, b: acts[b, ..., n].mean(),
+    "neuron": lambda acts, n, b: acts[:, b, b, n].mean(),
+    "neuron_batch": lambda acts, n, b: acts[b, acts.shape[1] // 2, acts.shape[2] // 2, n],
+    "direction": lambda acts, n, b: (acts[b] * (n + 1)).sum(-1).mean(),
+    "direction_neuron": lambda acts, n, b: acts[:, b, b].sum(-1).mean(),
+    "diversity": lambda acts, n, b: _diversity_reference(acts),
+    "deepdream": lambda acts, n, b: (acts.astype(np.float64) ** 2).mean(),
+}
 
 
 # ---- parameterizations -----------------------------------------------------------------------------------------
@@ -281,7 +305,27 @@ def test_param_image_accepts_valid_arguments(w, h, batch, sd, fft, decorrelate, 
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         t = accepted(lambda: param.image(w, h=h, batch=batch, sd=sd, fft=fft, decorrelate=decorrelate, alpha=alpha))
         sess.run(tf.compat.v1.global_variables_initializer())
-        assert sess.run(t).shape == (batch or 1, h or w, w, 4 if alpha else 3)
+        value, (variable,) = sess.run([t, tf.compat.v1.global_variables()])
+    assert value.shape == (batch or 1, h or w, w, 4 if alpha else 3)
+    # The image the parameter stands for, computed again with NumPy: its inverse Fourier transform scaled by the
+    # formula (1 / max(frequency, 1 / max(w, h)) * sqrt(w * h) / 4), colours decorrelated, then a sigmoid.
+    pixels = _fft_reference(variable, h or w, w) if fft else variable
+    if decorrelate:
+        pixels = np.concatenate([pixels[..., :3] @ (COLOR_SQRT / COLOR_SQRT_NORM).T, pixels[..., 3:]], -1)
+    np.testing.assert_allclose(value, 1 / (1 + np.exp(-pixels)), rtol=0, atol=2e-5)
+
+
+COLOR_SQRT = np.array([[0.26, 0.09, 0.02], [0.27, 0.00, -0.05], [0.27, -0.09, 0.03]])
+COLOR_SQRT_NORM = np.linalg.norm(COLOR_SQRT, axis=0).max()
+
+
+def _fft_reference(spectrum, h, w):
+    """[batch, h, w, ch] from the fft_image variable `spectrum` [2, batch, ch, h, columns]."""
+    fy = np.fft.fftfreq(h)[:, None]
+    fx = np.abs(np.fft.fftfreq(w))[: w // 2 + 1 + w % 2]
+    scale = np.sqrt(w * h) / np.maximum(np.sqrt(fx**2 + fy**2), 1 / max(w, h)) / 4
+    image = np.fft.irfft2((spectrum[0] + 1j * spectrum[1]) * scale, s=(h, w + w % 2))[..., :w]
+    return image.transpose(0, 2, 3, 1)
 
 
 # ---- transforms ------------------------------------------------------------------------------------------------
@@ -333,26 +377,95 @@ def test_transforms_with_random_arguments_and_sizes(make, shape):
             assert value.ndim == 4 and value.shape[0] == shape[0] and np.isfinite(value).all()
 
 
+def _is_crop(value, image, d):
+    """The offset (i, j), 0 <= i, j <= d, at which `value` is `image` cropped d pixels smaller (None if none)."""
+    h, w = image.shape[1] - d, image.shape[2] - d
+    for i in range(d + 1):
+        for j in range(d + 1):
+            if value.shape == image[:, i : i + h, j : j + w].shape and np.array_equal(
+                value, image[:, i : i + h, j : j + w]
+            ):
+                return i, j
+    return None
+
+
+def _check_jitter(runs, image, d):
+    offsets = [_is_crop(value, image, d) for value in runs]
+    assert None not in offsets, "jitter(%d) is not a crop of %d pixels" % (d, d)
+    assert len(set(offsets)) > 1, "jitter(%d) moved the image the same way %d times" % (d, len(runs))
+
+
+def _check_pad(runs, image, w, mode):
+    want = np.pad(
+        image,
+        [(0, 0), (w, w), (w, w), (0, 0)],
+        mode="reflect" if mode == "REFLECT" else "constant",
+        **({} if mode == "REFLECT" else {"constant_values": 0.5}),
+    )
+    for value in runs:
+        np.testing.assert_array_equal(value, want)
+
+
+def _check_scale(runs, image, s):
+    sizes = {(int(image.shape[1] * f), int(image.shape[2] * f)) for f in (1.0, s)}
+    assert {value.shape[1:3] for value in runs} == sizes  # 12 runs: both factors come up (odds 1 - 2 ** -11)
+
+
+def _check_rotate(runs, image, a):
+    if a == 0:
+        for value in runs:
+            np.testing.assert_allclose(value, image, atol=1e-6)
+
+
+def _check_crop_or_pad(runs, image, h, w):
+    assert all(value.shape[1:3] == (h, w) for value in runs)
+    top, left = (image.shape[1] - h) // 2, (image.shape[2] - w) // 2  # centred, as tf.image.resize_with_crop_or_pad
+    inner = runs[0][:, max(-top, 0) : h - max(-top, 0), max(-left, 0) : w - max(-left, 0)]
+    np.testing.assert_array_equal(
+        inner, image[:, max(top, 0) : max(top, 0) + inner.shape[1], max(left, 0) : max(left, 0) + inner.shape[2]]
+    )
+
+
+def _check_identity(runs, image):
+    for value in runs:
+        np.testing.assert_array_equal(value, image)
+
+
+# Each valid transform with the check of what it does: (make, check(runs, image, *args)).
 VALID_TRANSFORMS = [
-    st.builds(lambda d: transform.jitter(d), st.integers(1, 4)),
-    st.builds(lambda w, mode: transform.pad(w, mode=mode), st.integers(0, 4), st.sampled_from(["REFLECT", "constant"])),
-    st.builds(lambda s: transform.random_scale([1.0, s]), st.floats(0.8, 1.2)),
-    st.builds(lambda a: transform.random_rotate(list(range(-a, a + 1))), st.integers(0, 10)),
-    st.builds(lambda h, w: transform.crop_or_pad_to(h, w), st.integers(1, 20), st.integers(1, 20)),
-    st.just(transform.normalize_gradient()),
+    st.builds(lambda d: (transform.jitter(d), lambda r, i: _check_jitter(r, i, d)), st.integers(1, 4)),
+    st.builds(
+        lambda w, mode: (transform.pad(w, mode=mode), lambda r, i: _check_pad(r, i, w, mode)),
+        st.integers(0, 4),
+        st.sampled_from(["REFLECT", "constant"]),
+    ),
+    st.builds(lambda s: (transform.random_scale([1.0, s]), lambda r, i: _check_scale(r, i, s)), st.floats(0.8, 1.2)),
+    st.builds(
+        lambda a: (transform.random_rotate(list(range(-a, a + 1))), lambda r, i: _check_rotate(r, i, a)),
+        st.integers(0, 10),
+    ),
+    st.builds(
+        lambda h, w: (transform.crop_or_pad_to(h, w), lambda r, i: _check_crop_or_pad(r, i, h, w)),
+        st.integers(1, 20),
+        st.integers(1, 20),
+    ),
+    st.just((transform.normalize_gradient(), _check_identity)),
 ]
 
 
 @fuzz_settings(40)
 @given(
-    inner=st.one_of(*VALID_TRANSFORMS),
+    made=st.one_of(*VALID_TRANSFORMS),
     shape=st.tuples(st.integers(1, 2), st.integers(6, 20), st.integers(6, 20), st.just(3)),
 )
-def test_transforms_accept_valid_arguments(inner, shape):
+def test_transforms_accept_valid_arguments(made, shape):
+    inner, check = made
     with tf.Graph().as_default(), tf.compat.v1.Session() as sess:
         image = np.random.RandomState(0).rand(*shape).astype(np.float32)
-        value = sess.run(accepted(lambda: inner(tf.constant(image))))
-    assert value.ndim == 4 and value.shape[0] == shape[0] and np.isfinite(value).all()
+        t = accepted(lambda: inner(tf.constant(image)))
+        runs = [sess.run(t) for _ in range(12)]
+    assert runs[0].ndim == 4 and runs[0].shape[0] == shape[0] and np.isfinite(runs[0]).all()
+    check(runs, image)  # each does what it says, e.g. jitter(d) moves the image by up to d pixels, not by 0
 
 
 # ---- render_vis end to end -------------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def test_channel_batch_slices_one_example(sess):
     assert np.isclose(run(sess, objectives.channel("a", 3, batch=2), make_T(a=a)), a[2, ..., 3].mean(), rtol=1e-5)
 
 
-@pytest.mark.parametrize("x, y, batch", [(None, None, None), (1, 3, None), (0, 0, 1), (None, 4, 0)])
+@pytest.mark.parametrize("x, y, batch", [(None, None, None), (1, 3, None), (0, 0, 1), (None, 4, 0), (-1, -2, None)])
 def test_neuron_value(sess, x, y, batch):
     a = rand(2, 4, 6, 3)  # even sizes: centre is the bottom-right of the middle 2x2
     xi = 2 if x is None else x

@@ -149,3 +149,73 @@ def test_index_html_escapes_every_string(tmp_path):
     page = store.read("index.html").decode()
     assert "<script" not in page and page.count("&lt;script&gt;") >= 6
     assert json.dumps(evil) not in page
+
+
+def test_model_hash_changes_with_how_images_are_fed():
+    """Issue 24: the same graph fed [-1, 1] or BGR images renders other images, so it must not share keys."""
+    base = TinyConvNet()
+    changed = []
+    for name, value in [("image_value_range", (-1, 1)), ("is_BGR", True), ("image_shape", [16, 16, 3])]:
+        model = TinyConvNet()
+        setattr(model, name, value)
+        changed.append(model_hash(model))
+    model = TinyConvNet()
+    model.input_name = "other_input"
+    changed.append(model_hash(model))
+    assert len(set(changed)) == len(changed) and model_hash(base) not in changed
+
+
+def test_a_saved_model_keeps_its_value_range_in_its_hash(tmp_path):
+    """The sweep hashes the model its workers load: a .pb saved with another value range is another model."""
+    import tensorflow as tf
+    from tiny_models import tiny_conv_graph_def
+
+    from lucid.modelzoo.vision_base import Model
+
+    hashes = []
+    for name, value_range in [("a", (0, 1)), ("b", (-1, 1)), ("c", (0, 255))]:
+        path = str(tmp_path / (name + ".pb"))
+        with tf.Graph().as_default(), tf.compat.v1.Session():
+            tf.import_graph_def(tiny_conv_graph_def(), name="")
+            Model.save(path, "input", ["softmax"], [32, 32, 3], value_range)
+        hashes.append(model_hash(Model.load(path)))
+    assert len(set(hashes)) == 3
+
+
+def _sweep_record(key, layer, channel):
+    unit = "%s:%d" % (layer, channel)
+    return dict(
+        kind="sweep",
+        key=key,
+        model="tiny",
+        layer=layer,
+        unit=unit,
+        channel=channel,
+        status="done",
+        value=1.0,
+        steps=8,
+        size=32,
+        seed=0,
+        precision="float32",
+        error=None,
+    )
+
+
+def test_index_html_links_each_thumbnail_to_its_own_units_image(tmp_path):
+    """Every thumbnail links to (and shows) the image stored under its own unit's key, in channel order."""
+    import re
+
+    store = Store(str(tmp_path))
+    keys = {("conv1", c): "%064x" % (c + 1) for c in (2, 0, 1)}
+    keys[("conv2", 0)] = "%064x" % 9
+    records = {key: _sweep_record(key, layer, c) for (layer, c), key in keys.items()}
+    write_index_html(store, records)
+    page = store.read("index.html").decode()
+    sections = page.split("<section>")[1:]
+    assert [re.search(r"<h2>tiny / (\w+)</h2>", s).group(1) for s in sections] == ["conv1", "conv2"]
+    for section, layer, channels in zip(sections, ["conv1", "conv2"], [[0, 1, 2], [0]]):
+        figures = re.findall(r"<a href='([^']*)'><img src='([^']*)' alt='([^']*)'.*?<figcaption>(\d+)<", section)
+        assert [int(caption) for *_, caption in figures] == channels
+        for href, src, alt, caption in figures:
+            assert href == src == "units/%s/image.png" % keys[(layer, int(caption))]
+            assert alt == "%s:%s" % (layer, caption)
