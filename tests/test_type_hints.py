@@ -16,10 +16,12 @@ NOT_YET = {
     "lucid.scale.cluster",
     "lucid.scale.dataset",
     "lucid.scale.microscope",
+    "lucid.scale.microscope_pages",
     "lucid.scale.store",
     "lucid.scale.sweep",
     "lucid.scale.sweep_index",
     "lucid.scale.tasks",
+    "lucid.scale.techniques",
     "lucid.scale.units",
 }
 

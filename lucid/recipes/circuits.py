@@ -16,6 +16,13 @@ import tensorflow as tf
 
 from lucid.optvis.overrides import avg_smoothed_maxpool_grad, gradient_override_map, identity_grad
 
+__all__ = [
+    "LINEAR_PATH_GRADIENTS",
+    "LINEARITY_TOLERANCE",
+    "expanded_weights",
+    "strongest",
+]
+
 LINEAR_PATH_GRADIENTS = {"Relu": identity_grad, "Relu6": identity_grad, "MaxPool": avg_smoothed_maxpool_grad}
 LINEARITY_TOLERANCE = 1e-4  # relative difference between two inputs' gradients above which a path is not linear
 

@@ -7,6 +7,11 @@ previous / next unit, u the layer) and the search (its data from search.js, a sc
 file:// cannot fetch).
 """
 
+__all__ = [
+    "STYLE",
+    "SCRIPT",
+]
+
 STYLE = """
 :root { --bg: #fbfbfa; --fg: #1d1f21; --muted: #6b7076; --line: #dfe1e3; --card: #fff; --accent: #2f6fdb;
   --bad: #b3261e; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }

@@ -21,6 +21,15 @@ import PIL.Image
 from lucid.scale.microscope_assets import SCRIPT, STYLE
 from lucid.scale.store import safe_name
 
+__all__ = [
+    "DIAGRAM_ROW",
+    "layer_dir",
+    "unit_page",
+    "class_page",
+    "write_site",
+    "diagram",
+]
+
 DIAGRAM_ROW = 58  # px between two layers in the model's diagram
 
 

@@ -14,6 +14,19 @@ from lucid.recipes import caricature as caricature_recipe
 from lucid.recipes import circuits, quality
 from lucid.scale import tasks
 
+__all__ = [
+    "CIRCUIT_UNITS",
+    "HEAT_LEVELS",
+    "CLASSES_PER_UNIT",
+    "MACO_SIZE",
+    "circuit_pair",
+    "class_weights",
+    "example_maps",
+    "class_scores",
+    "class_views",
+    "dream_and_caricatures",
+]
+
 CIRCUIT_UNITS = 8  # strongest positive and negative connections shown per unit and direction
 HEAT_LEVELS = 127  # heat maps are stored as integers in [-127, 127], relative to the pair's strongest weight
 CLASSES_PER_UNIT = 5  # classes a unit raises (and lowers) most
