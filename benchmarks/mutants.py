@@ -322,7 +322,7 @@ MUTANTS = [
         "lucid/misc/io/reading.py",
         'name = (digest + "-" + readable)[:MAX_FILENAME_LENGTH]',
         "name = readable[:MAX_FILENAME_LENGTH]",
-        [CACHE + "::test_urls_that_differ_only_in_punctuation_are_distinct_entries"],
+        [CACHE + "::test_urls_with_the_same_file_name_are_distinct_entries"],
         "two URLs with the same file name share one cache entry",
     ),
     mutant(

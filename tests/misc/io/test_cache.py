@@ -44,6 +44,17 @@ def test_urls_that_differ_only_in_punctuation_are_distinct_entries(server):
     assert len(set(names)) == 3 and all(name.endswith(".json") for name in names)
 
 
+def test_urls_with_the_same_file_name_are_distinct_entries(server):
+    """A cache keyed by file name alone would serve /a/x.json's bytes for /b/x.json."""
+    for folder in ("a", "b"):
+        (server.root / folder).mkdir()
+        (server.root / folder / "x.json").write_text('"%s"' % folder)
+    urls = [server.url + "/a/x.json", server.url + "/b/x.json"]
+    assert [load(url) for url in urls] == ["a", "b"]
+    assert [load(url) for url in urls] == ["a", "b"]
+    assert server.requests == ["/a/x.json", "/b/x.json"]
+
+
 def test_changed_entry_is_fetched_again(server):
     (server.root / "x.txt").write_text("original")
     url = server.url + "/x.txt"
