@@ -63,7 +63,8 @@ async function inspect(frame, url) {
   if (plan.count) {
     const doc = await load(frame, plan.count);
     await new Promise(done => setTimeout(done, 1500));
-    results.requested = [...doc.images].filter(image => image.complete && image.naturalWidth > 0).length;
+    // Requested: every image given a source (loading them is timed by Chromium's virtual clock, not ours).
+    results.requested = [...doc.images].filter(image => image.getAttribute('src')).length;
   }
   for (const url of plan.pages) { results.pages.push(await inspect(frame, url)); }
   for (const action of plan.actions) {
