@@ -157,6 +157,7 @@ def nothing_loads(monkeypatch):
         (["-o", "{out}/x.png", "--gif", "{out}/file.txt/x.gif"], "--gif '{out}/file.txt/x.gif' cannot be created"),
         (["-o", "{out}/x.png", "--gif", "{out}/dir.png"], "--gif '{out}/dir.png' needs one of the extensions .gif"),
         (["-o", "{out}/x.png", "--size", "1000000"], "--size must be at most 1024, got 1000000"),
+        (["-o", "{out}/x.png", "--size", "1025"], "--size must be at most 1024, got 1025"),  # the cap is exact
         (["-o", "{out}/x.png", "--fps", "0"], "--fps must be positive, got 0.0"),
         (["-o", "{out}/x.png", "--gif", "{out}/x.png"], "--gif '{out}/x.png' needs one of the extensions .gif"),
         (["-o", "{out}/x.png", "--gif", "{out}/sub/../x.gif", "--steps", "3"], None),

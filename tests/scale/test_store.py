@@ -206,8 +206,8 @@ def test_index_html_links_each_thumbnail_to_its_own_units_image(tmp_path):
     import re
 
     store = Store(str(tmp_path))
-    keys = {("conv1", c): "%064x" % (c + 1) for c in (2, 0, 1)}
-    keys[("conv2", 0)] = "%064x" % 9
+    keys = {("conv1", c): "%064x" % (10 - c) for c in (2, 0, 1)}  # key order is not channel order
+    keys[("conv2", 0)] = "%064x" % 99
     records = {key: _sweep_record(key, layer, c) for (layer, c), key in keys.items()}
     write_index_html(store, records)
     page = store.read("index.html").decode()
