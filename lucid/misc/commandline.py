@@ -12,7 +12,11 @@ __all__ = [
 ]
 
 # TensorFlow's C++ start-up lines ("oneDNN custom operations are on", ...) are not for the user of a command.
-_STARTUP_NOISE = re.compile(r"WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} ")
+# TensorFlow's start-up lines: info and warnings, and the CUDA wheel's "failed call to cuInit" on a machine without
+# a GPU driver (an error line, but it only says that there is no GPU).
+_STARTUP_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\)|[IW]\d{4} |E\d{4} .*failed call to cuInit"
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -48,7 +52,9 @@ def import_tensorflow_quietly():
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
-            import tensorflow  # noqa: F401
+            import tensorflow
+
+            tensorflow.config.list_physical_devices()  # looks for GPUs now, so that its lines are captured too
         finally:
             os.dup2(saved, 2)
             os.close(saved)
