@@ -8,22 +8,17 @@ import numpy as np
 import PIL.Image
 import pytest
 import tensorflow as tf
-from tiny_models import tiny_conv_graph_def
+from tiny_models import save_tiny_pb
 
 import lucid
 from lucid import cli
 from lucid.cli import main, parse_objective
-from lucid.modelzoo.vision_base import Model
 
 
 @pytest.fixture
 def tiny_pb(tmp_path):
     """The tiny conv net saved with Model.save (so it carries lucid's metadata)."""
-    path = str(tmp_path / "tiny.pb")
-    with tf.Graph().as_default(), tf.compat.v1.Session():
-        tf.import_graph_def(tiny_conv_graph_def(), name="")
-        Model.save(path, "input", ["softmax"], [32, 32, 3], (0, 1))
-    return path
+    return save_tiny_pb(str(tmp_path / "tiny.pb"))
 
 
 def _pixels(path):

@@ -25,6 +25,14 @@ def tiny_conv_graph_def(seed=0):
     return graph.as_graph_def()
 
 
+def save_tiny_pb(path, size=32, value_range=(0, 1)):
+    """The tiny conv net written with Model.save (so it carries lucid's metadata) to `path`; returns `path`."""
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph):
+        tf.import_graph_def(tiny_conv_graph_def(), name="")
+        Model.save(path, "input", ["softmax"], [size, size, 3], value_range)
+    return path
+
+
 class TinyConvNet(Model):
     model_path = "tiny-conv-net (built in memory)"
     image_shape = [32, 32, 3]

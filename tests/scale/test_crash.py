@@ -15,13 +15,10 @@ import time
 import uuid
 
 import pytest
-import tensorflow as tf
 
 pytest.importorskip("distributed")
 
-from tiny_models import tiny_conv_graph_def  # noqa: E402
-
-from lucid.modelzoo.vision_base import Model  # noqa: E402
+from tiny_models import save_tiny_pb  # noqa: E402
 
 SIZE = 32
 UNITS = ["conv1:0", "conv1:1", "conv1:2", "conv1:3"]  # two tasks of two channels
@@ -38,11 +35,7 @@ FAULTS = [
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp("model") / "tiny.pb")
-    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph):
-        tf.import_graph_def(tiny_conv_graph_def(), name="")
-        Model.save(path, "input", ["softmax"], [SIZE, SIZE, 3], (0, 1))
-    return path
+    return save_tiny_pb(str(tmp_path_factory.mktemp("model") / "tiny.pb"), SIZE)
 
 
 def start_sweep(model_path, out, mark, fault=None):

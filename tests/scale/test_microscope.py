@@ -17,13 +17,12 @@ import textwrap
 import numpy as np
 import PIL.Image
 import pytest
-import tensorflow as tf
 
 distributed = pytest.importorskip("distributed")
 
 from chromium import chromium_or_skip  # noqa: E402
 from site_browser import browse  # noqa: E402
-from tiny_models import layer_values, tiny_conv_graph_def  # noqa: E402
+from tiny_models import layer_values, save_tiny_pb  # noqa: E402
 
 from lucid.modelzoo.vision_base import Model  # noqa: E402
 from lucid.scale import cli, dataset, microscope, tasks  # noqa: E402
@@ -37,11 +36,7 @@ SETTINGS = dict(layers=LAYERS, steps=8, size=SIZE, batch_size=2, top_k=3, dream_
 
 @pytest.fixture(scope="module")
 def model_path(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp("model") / "tiny.pb")
-    with tf.Graph().as_default() as graph, tf.compat.v1.Session(graph=graph):
-        tf.import_graph_def(tiny_conv_graph_def(), name="")
-        Model.save(path, "input", ["softmax"], [SIZE, SIZE, 3], (0, 1))
-    return path
+    return save_tiny_pb(str(tmp_path_factory.mktemp("model") / "tiny.pb"), SIZE)
 
 
 def make_images(folder, count, seed=0):

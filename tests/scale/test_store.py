@@ -9,7 +9,7 @@ import lucid
 
 pytest.importorskip("distributed")
 
-from tiny_models import TinyConvNet  # noqa: E402
+from tiny_models import TinyConvNet, save_tiny_pb  # noqa: E402
 
 from lucid.scale import store as store_module  # noqa: E402
 from lucid.scale.store import Store, index_written_last, model_hash, unit_key  # noqa: E402
@@ -167,17 +167,12 @@ def test_model_hash_changes_with_how_images_are_fed():
 
 def test_a_saved_model_keeps_its_value_range_in_its_hash(tmp_path):
     """The sweep hashes the model its workers load: a .pb saved with another value range is another model."""
-    import tensorflow as tf
-    from tiny_models import tiny_conv_graph_def
 
     from lucid.modelzoo.vision_base import Model
 
     hashes = []
     for name, value_range in [("a", (0, 1)), ("b", (-1, 1)), ("c", (0, 255))]:
-        path = str(tmp_path / (name + ".pb"))
-        with tf.Graph().as_default(), tf.compat.v1.Session():
-            tf.import_graph_def(tiny_conv_graph_def(), name="")
-            Model.save(path, "input", ["softmax"], [32, 32, 3], value_range)
+        path = save_tiny_pb(str(tmp_path / (name + ".pb")), value_range=value_range)
         hashes.append(model_hash(Model.load(path)))
     assert len(set(hashes)) == 3
 
