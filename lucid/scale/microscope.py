@@ -106,7 +106,8 @@ def microscope(
     per_layer = [(layer, [c for name, c in chosen if name == layer][:units]) for layer in layers]
     wanted = [(layer, channel) for layer, channels in per_layer for channel in channels]
     model_sha256 = model_hash(loaded)
-    pass_size = int(loaded.image_shape[0]) if getattr(loaded, "image_shape", None) else 224
+    height = (getattr(loaded, "image_shape", None) or [None])[0]
+    pass_size = 224 if height is None else int(height)  # the model's own size, else 224 (any size)
     model_layers = layer_shapes(loaded, layers, pass_size)
     labels, logits = class_names(loaded)
     class_indices = choose_classes(classes, labels)
