@@ -42,6 +42,8 @@ CONNECT_TIMEOUT = 5  # seconds to reach a scheduler given by address
 ClientLike = distributed.Client | str | None
 # `progress(done, failed, total)`, counting units.
 Progress = Callable[[int, int, int], None]
+# What run_batches runs: `task(spec, layer, channels, steps, size, seed, precision, fast)` -> a result dict.
+BatchTask = Callable[[ModelSpec, str, Sequence[int], int, int, int | None, str, bool], dict[str, Any]]
 
 
 def check_client(client: ClientLike, n_workers: int | None) -> None:
@@ -100,7 +102,7 @@ def local_cluster(n_workers: int | None = None) -> distributed.LocalCluster:
 
 def run_batches(
     client: distributed.Client,
-    task: Callable[..., dict[str, Any]],
+    task: BatchTask,
     spec: ModelSpec,
     units: Sequence[Unit],
     settings: Mapping[str, Any],

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import filelock
 import fsspec
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # for the hints only: importing Model loads TensorFlow, which the store does not need
     from lucid.modelzoo.vision_base import Model
 
 __all__ = [
