@@ -48,7 +48,12 @@ def class_transforms(views=1, box_size=(0.25, 0.6), flip=True, noise=0.05):
         return tf.tile(t_image, [views, 1, 1, 1]) if views > 1 else t_image
 
     def random_flip(t_image):
-        return tf.map_fn(tf.image.random_flip_left_right, t_image) if flip else t_image
+        """Each copy mirrored left-right with probability 1/2, in one batched op (a per-image map_fn cost ~8x
+        MACO's other transforms per step)."""
+        if not flip:
+            return t_image
+        mirrored = tf.random.uniform(tf.shape(t_image)[:1]) < 0.5
+        return tf.where(mirrored[:, None, None, None], tf.reverse(t_image, [2]), t_image)
 
     return [tile] + param.maco_transforms(box_size=box_size, noise=noise) + [random_flip]
 

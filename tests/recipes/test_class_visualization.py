@@ -6,7 +6,7 @@ import tensorflow as tf
 
 import lucid.modelzoo.vision_models as models
 from lucid.recipes import quality
-from lucid.recipes.class_visualization import class_objective, class_visualization
+from lucid.recipes.class_visualization import class_objective, class_transforms, class_visualization
 
 DAISY = 985
 
@@ -33,6 +33,22 @@ def test_class_objective_sums_each_images_log_softmax_over_copies():
         value, raw = sess.run([class_objective([1, 3], log_softmax=True)(lookup), class_objective([1, 3])(lookup)])
     np.testing.assert_allclose(value, log_softmax[[0, 1, 2, 3], [1, 3, 1, 3]].sum(), rtol=1e-5)
     np.testing.assert_allclose(raw, logits[[0, 1, 2, 3], [1, 3, 1, 3]].sum(), rtol=1e-5)
+
+
+def test_class_transforms_mirror_each_copy_at_random_in_one_batched_op():
+    image = np.random.RandomState(0).rand(1, 8, 8, 3).astype(np.float32)
+    with tf.Graph().as_default() as graph, tf.compat.v1.Session() as sess:
+        tf.compat.v1.set_random_seed(0)
+        t = tf.constant(image)
+        for transform in class_transforms(views=64, box_size=(1, 1), noise=0):  # whole-image crops: only the flip
+            t = transform(t)
+        copies = sess.run(t)
+        loops = [op.type for op in graph.get_operations() if "While" in op.type]
+    mirrored = [np.array_equal(copy, image[0, :, ::-1]) for copy in copies]
+    unchanged = [np.array_equal(copy, image[0]) for copy in copies]
+    assert all(m != u for m, u in zip(mirrored, unchanged)), "each copy is the image or its exact mirror"
+    assert 0 < sum(mirrored) < len(copies), "both outcomes occur over 64 copies"
+    assert not loops, "the flip is one batched op, not a per-image loop (%s)" % loops
 
 
 @pytest.mark.parametrize(
