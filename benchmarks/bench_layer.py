@@ -117,6 +117,30 @@ def batch_start_seconds(batch_size, size, repeats=3):
     return float(np.median(times))
 
 
+def profile(size, batch, repeats=10):
+    """What a batch's step is made of, and the least a batched float32 render can cost: the bare model's step (a
+    variable image at the post-transform size through the model, tf.gradients, an update: bench_render's floor) in
+    CPU and wall seconds at batch 1 and `batch`, and the op time of a render step inside and around the model."""
+    from bench_render import POST_TRANSFORM, Floor, step_op_split
+
+    from lucid.optvis import fast as fast_path
+    from lucid.optvis import objectives, param
+
+    floors = {}
+    for b in (1, batch):
+        floor = Floor(_model(), LAYER, 0, POST_TRANSFORM[size], batch=b)
+        floor.seconds(repeats=3)
+        cpu = cpu_seconds()
+        floors[b] = (floor.seconds(repeats) * repeats, cpu_seconds() - cpu)  # ~ wall and CPU of `repeats` steps
+        floor.close()
+    objective = objectives.Objective.sum([objectives.channel(LAYER, i, batch=i) for i in range(batch)])
+    split = {}
+    for fast in (False, True):
+        image = fast_path.image if fast else param.image
+        split[fast] = step_op_split(_model(), objective, param_f=lambda f=image: f(size, batch=batch), fast=fast)
+    return floors, split
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channels", type=int, default=16)
@@ -163,6 +187,30 @@ def main():
             "%-52s wall %7.1f s  cpu %7.1f s  wall / tutorial %.2f  cpu / tutorial %.2f  (load %.1f)"
             % (name, wall, cpu, wall / base_wall, cpu / base_cpu, os.getloadavg()[0]),
             flush=True,
+        )
+    steps_run = len(channels) * args.steps
+    floors, split = profile(args.size, 16)
+    for b, (wall, cpu) in floors.items():
+        print(
+            "bare model step (floor), batch %d: wall %.3f s  cpu %.3f s per image  (load %.1f)"
+            % (b, wall / 10 / b, cpu / 10 / b, os.getloadavg()[0])
+        )
+    print(
+        "floor per image, batch 16 / batch 1: wall %.2f  cpu %.2f; the least a batch-16 float32 render can cost "
+        "(its floor, %d steps) / tutorial loop: wall %.2f  cpu %.2f"
+        % (
+            floors[16][0] / 16 / floors[1][0],
+            floors[16][1] / 16 / floors[1][1],
+            args.steps,
+            floors[16][0] / 10 * steps_run / 16 / results[ways[0][0]][0],
+            floors[16][1] / 10 * steps_run / 16 / results[ways[0][0]][1],
+        )
+    )
+    for fast, (inside, around) in split.items():
+        print(
+            "batch 16 step%s, op time: inside the model (fwd+bwd) %.3f s, around it (image, transforms, Adam) %.3f s "
+            "= %.0f%%  (load %.1f)"
+            % (" fast" if fast else "", inside, around, 100 * around / (inside + around), os.getloadavg()[0])
         )
     start = batch_start_seconds(8, args.size)
     per_batch = results[ways[0][0]][0] / len(channels) * 8
