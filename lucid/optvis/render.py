@@ -92,7 +92,8 @@ def render_vis(
       precision: the model's arithmetic, "float32" (the original's numbers), "bfloat16" (CPU), "float16" (GPU) or
         "auto"; the image, optimizer and loss stay float32 (see lucid.optvis.precision).
       fast: the default image, transforms and ReLU gradients computed the fast way (lucid.optvis.fast): other
-        numbers than the original's, the same quality (measured); explicit param_f and transforms are kept.
+        numbers than the original's, lower class-visualization quality (measured, README); explicit param_f and
+        transforms are kept.
 
     Returns:
       A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far
