@@ -14,12 +14,14 @@ import base64
 import html
 import io
 import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import PIL.Image
 
 from lucid.scale.microscope_assets import SCRIPT, STYLE
-from lucid.scale.store import safe_name
+from lucid.scale.store import Store, safe_name
 
 __all__ = [
     "DIAGRAM_ROW",
@@ -33,19 +35,19 @@ __all__ = [
 DIAGRAM_ROW = 58  # px between two layers in the model's diagram
 
 
-def layer_dir(layer):
+def layer_dir(layer: str) -> str:
     return "layers/%s" % safe_name(layer)
 
 
-def unit_page(layer, channel):
+def unit_page(layer: str, channel: int) -> str:
     return "%s/%d.html" % (layer_dir(layer), channel)
 
 
-def class_page(index):
+def class_page(index: int) -> str:
     return "classes/%d.html" % index
 
 
-def write_site(store, site):
+def write_site(store: Store, site: Mapping[str, Any]) -> None:
     """Write every page of `site` into `store`.
 
     `site` holds: "title"; "model_layers" `[{"name", "depth", "tags", "shape"}]` (every layer the model lists,
@@ -102,7 +104,7 @@ def _model_page(site):
     return _page(site["title"], body, [], "", search=True)
 
 
-def diagram(model_layers, shown):
+def diagram(model_layers: Sequence[Mapping[str, Any]], shown: Mapping[str, Sequence[int]]) -> str:
     """An SVG of the model's layers in order, each with its units and spatial size, and how many units are
     shown; a shown layer links to its page."""
     width, height = 420, DIAGRAM_ROW * len(model_layers) + 10

@@ -212,6 +212,16 @@ def test_a_site_whose_index_is_gone_and_an_entry_emptied_is_completed(two_worker
     assert len(json.load(open(site / "index.json"))["records"]) == 2 and len(entries(str(site))) == 2
 
 
+def test_a_model_of_any_image_size_is_measured_at_224_px(two_workers, tmp_path):
+    """A model saved without a fixed image size (image_shape [None, None, 3]) is measured at 224 px, as a model
+    without an image_shape is (mypy found it: int(None) raised a bare TypeError)."""
+    model_path = save_tiny_pb(str(tmp_path / "any-size.pb"), None)
+    settings = dict(SETTINGS, layers=["conv1"], circuits=False)
+    (record,) = microscope(model_path, str(tmp_path / "site"), client=two_workers, units=1, **settings)
+    assert record["status"] == "done"
+    assert "8 units, 224 x 224" in open(tmp_path / "site" / "index.html").read()
+
+
 def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_marked(tmp_path):
     (path,) = make_images(str(tmp_path), 1)
     extremes = np.array([[[5.0]], [[0]], [[1]], [[2]]])  # value 5 at row 1, column 2 of a 4 x 4 grid
