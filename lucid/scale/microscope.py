@@ -392,11 +392,13 @@ def _extra_jobs(spec, model_sha256, model_layers, shown, logits, paths, folder, 
             args = (spec, list(shown), path, size, asked["dream_steps"])
             label = json.dumps([image, shown])
             function = techniques.dream_and_caricatures
-            add("dreams", label, settings, function, args, _dream_files, image=image, layers=list(shown))
+            add("dreams", label, settings, function, args, _dream_files, image=image, path=path, layers=list(shown))
     return jobs
 
 
 def _dream_files(result):
+    if "unreadable" in result:
+        return {"unreadable.txt": result["unreadable"]}
     files = {"input.png": result["input"]}
     for number, pictures in enumerate(result["layers"].values()):
         files.update({"%d-%s.png" % (number, kind): png for kind, png in pictures.items()})
@@ -451,7 +453,7 @@ def _extra_results(store, merged, jobs, asked, labels, size):
     def data(record):
         return json.loads(store.read(unit_path(record["key"], "data.json")))
 
-    circuits, class_data, dreams, views, examples = {}, None, {}, {}, {}
+    circuits, class_data, dreams, unreadable, views, examples = {}, None, {}, [], {}, {}
     for (kind, _), job in jobs.items():
         record = done(job)
         if record is None:
@@ -469,6 +471,9 @@ def _extra_results(store, merged, jobs, asked, labels, size):
                 examples[int(index)] = [
                     (unit_path(record["key"], name), value, os.path.basename(path)) for name, value, path in found
                 ]
+        elif kind == "dreams" and "unreadable.txt" in record["files"]:
+            reason = store.read(unit_path(record["key"], "unreadable.txt")).decode("utf-8", "replace")
+            unreadable.append((job["image"], reason.replace(job["path"], job["image"])))  # no local paths shown
         elif kind == "dreams":
             files = {name: unit_path(record["key"], name) for name in record["files"]}
             for number, layer in enumerate(job["layers"]):
@@ -486,6 +491,7 @@ def _extra_results(store, merged, jobs, asked, labels, size):
             for index in asked["classes"]
         ],
         dreams=dreams,
+        unreadable_dreams=sorted(unreadable),
         dream_settings="DeepDream (objectives.deepdream of the layer) and caricatures (lucid.recipes.caricature) "
         "of the first %d images, %d steps each at %d px." % (DREAM_IMAGES, asked["dream_steps"], size),
     )

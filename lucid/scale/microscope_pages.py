@@ -56,7 +56,8 @@ def write_site(store: Store, site: Mapping[str, Any]) -> None:
     "has_images"; "circuits" `{layer: {"inputs": pair or None, "outputs": pair or None}}` (lucid.scale.techniques
     .circuit_pair results); "classes" (techniques.class_weights or None); "labels" (None without class names);
     "class_pages" `[{"index", "view", "examples": [(file, value, image)]}]`; "dreams" `{layer: [{"image", "input",
-    "deepdream", "caricature"}]}`; "dream_settings" text or None; "settings" text.
+    "deepdream", "caricature"}]}`; "unreadable_dreams" `[(image, reason)]` of the dream images that cannot be
+    read; "dream_settings" text or None; "settings" text.
     """
     shown = dict(site["shown"])
     store.write("style.css", STYLE)
@@ -198,13 +199,18 @@ def _layer_page(site, layer, channels, neighbours):
 
 def _dreams(site, layer):
     dreams = site["dreams"].get(layer)
+    skipped = "".join(
+        "<p class='note'>Skipped %s: it cannot be read as an image (%s).</p>" % (_e(name), _e(reason))
+        for name, reason in site["unreadable_dreams"]
+    )
     if not dreams:
-        why = (
-            "they were not asked for (--dream-steps 0)"
-            if site["has_images"]
-            else "the site was built without images (--images)"
-        )
-        return "<h2>DeepDream and caricatures</h2><p class='note'>None here: %s.</p>" % why
+        if skipped:
+            why = "none of the images could be read"
+        elif site["has_images"]:
+            why = "they were not asked for (--dream-steps 0)"
+        else:
+            why = "the site was built without images (--images)"
+        return "<h2>DeepDream and caricatures</h2><p class='note'>None here: %s.</p>%s" % (why, skipped)
     rows = []
     for dream in dreams:
         name = dream["image"]
@@ -216,7 +222,11 @@ def _dreams(site, layer):
                 _figure(dream["caricature"], "Caricature", "caricature of %s in %s" % (name, layer), "../../"),
             )
         )
-    return "<h2>DeepDream and caricatures</h2><p class='note'>%s</p>%s" % (_e(site["dream_settings"]), "".join(rows))
+    return "<h2>DeepDream and caricatures</h2><p class='note'>%s</p>%s%s" % (
+        _e(site["dream_settings"]),
+        skipped,
+        "".join(rows),
+    )
 
 
 # The unit page.

@@ -133,13 +133,17 @@ def class_views(spec: ModelSpec, classes: Sequence[int], steps: int, logits: str
 
 
 def dream_and_caricatures(spec: ModelSpec, layers: Sequence[str], path: str, size: int, steps: int) -> dict[str, Any]:
-    """For one of the user's images: `{layer: {"deepdream": PNG, "caricature": PNG}}` and the input as PNG.
+    """For one of the user's images: `{"layers": {layer: {"deepdream": PNG, "caricature": PNG}}, "input": PNG}`,
+    or `{"unreadable": "<error type>: <message>"}` for a file that cannot be read as an image.
 
     DeepDream: the image itself optimized for `objectives.deepdream(layer)` (in sigmoid space, so it stays in
     range) for `steps` steps at `size` px. Caricature: lucid.recipes.caricature, every layer in one batch.
     """
+    try:
+        image = tasks.load_square_image(path, size)
+    except Exception as error:  # any error decoding a stranger's file: the page says which file and why
+        return {"unreadable": "%s: %s" % (type(error).__name__, error)}
     model = tasks.load_model(spec)
-    image = tasks.load_square_image(path, size)
     results: dict[str, dict[str, bytes]] = {layer: {} for layer in layers}
     logit = np.log(np.clip(image, 0.02, 0.98) / (1 - np.clip(image, 0.02, 0.98)))[None]
     for layer in layers:
