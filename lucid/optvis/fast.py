@@ -2,7 +2,8 @@
 larger ops. The numbers differ from the original's (bilinear instead of nearest-pixel rotation, one sampling
 instead of five transforms, TF's ReluGrad after the redirected steps), the distributions do not: the same
 Fourier parameterization and initial values, the same random jitter, scales and angles, the same gradient rule
-except at inputs of exactly 0. Quality is measured in benchmarks/bench_precision_quality.py (--fast).
+except at inputs of exactly 0. Quality, measured in benchmarks/bench_precision_quality.py (--fast), is lower on
+class visualizations (README), and the transform is what loses it (ablation in the README).
 
     image(128)             # like param.image(128): the inverse real FFT and colour decorrelation as matrix products
     standard_transform()   # like transform.standard_transforms, as one affine bilinear resampling of fixed size

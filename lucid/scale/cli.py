@@ -74,7 +74,7 @@ def _common_arguments(parser, steps, size, batch_size):
     parser.add_argument(
         "--fast",
         action="store_true",
-        help="the fast path: other numbers than the original's, the same measured quality (lucid.optvis.fast)",
+        help="the fast path: other numbers than the original's, lower measured quality (README; lucid.optvis.fast)",
     )
 
 

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from lucid.scratch.web import svelte
@@ -118,6 +119,18 @@ def test_without_node_the_error_says_how_to_get_it(tmp_path, monkeypatch):
 def test_js_id_is_the_name_and_a_uuid():
     assert re.fullmatch(r"Group_[0-9a-f]{8}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{4}_[0-9a-f]{12}", svelte.js_id("Group"))
     assert svelte.js_id("Group") != svelte.js_id("Group")
+
+
+def test_component_data_may_hold_numpy_values(tmp_path, monkeypatch):
+    # SemanticDictionary.ipynb passes np.argsort / np.argmax results. The original writes Python values as below
+    # (measured) but raises TypeError on NumPy ones; lucid writes NumPy values as the same numbers and lists.
+    js = tmp_path / "Foo.js"
+    js.write_text("var Foo = 1;")
+    shown = []
+    monkeypatch.setattr(svelte, "_display_html", shown.append)
+    data = {"n": np.int64(3), "v": np.float32(0.5), "pos": [np.int64(1), np.int64(2)], "a": np.arange(2)}
+    svelte.SvelteComponent("Foo", str(js))(data)
+    assert 'data: {"n": 3, "v": 0.5, "pos": [1, 2], "a": [0, 1]},' in shown[0]
 
 
 def test_a_compiled_component_is_used_as_is(tmp_path, monkeypatch):

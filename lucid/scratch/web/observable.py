@@ -6,19 +6,14 @@ those hosts, needs network in the browser, and shows nothing offline. Python onl
 """
 
 import html
-import json
 import re
 import uuid
 from urllib.parse import urlparse
 
 from lucid.misc.io.showing import _display_html
+from lucid.scratch.web import js_literal
 
 RUNTIME_URL = "https://cdn.jsdelivr.net/npm/@observablehq/runtime@5/dist/runtime.js"
-
-
-def _js_literal(value):
-    """`value` as a JavaScript literal that is also safe inside an HTML <script> element."""
-    return json.dumps(value).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # A notebook as the original names it: its path on observablehq.com, "@user/notebook" (or "d/<id>" when unlisted).
@@ -70,11 +65,11 @@ for (const [name, value] of Object.entries(data)) module.redefine(name, value);
 </script>""" % (
         div_id,
         html.escape(source),
-        _js_literal(RUNTIME_URL),
-        _js_literal(module_url(url)),
-        _js_literal(None if cells is None else list(cells)),
-        _js_literal(data or {}),
-        _js_literal(div_id),
+        js_literal(RUNTIME_URL),
+        js_literal(module_url(url)),
+        js_literal(None if cells is None else list(cells)),
+        js_literal(data or {}),
+        js_literal(div_id),
     )
 
 

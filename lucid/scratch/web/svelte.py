@@ -24,7 +24,6 @@ with a changed, missing or extra file (a planted compiler) is not run.
 """
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -40,6 +39,7 @@ from lucid.misc.io import reading
 from lucid.misc.io.reading import read
 from lucid.misc.io.showing import _display_html
 from lucid.misc.io.writing import write_handle
+from lucid.scratch.web import js_literal
 
 SVELTE_VERSION = "2.16.1"
 SVELTE_UPGRADE_VERSION = "1.0.16"
@@ -195,8 +195,7 @@ def component_html(js_code, name, data):
     """HTML that defines the compiled component class `name` and mounts one instance with `data` (JSON-able)."""
     if not re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", name):
         raise ValueError("A Svelte component's name must be a JavaScript identifier (its class name), got %r." % name)
-    data_json = json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    values = {"id": js_id(name), "js": _script_safe(js_code), "name": name, "data": data_json}
+    values = {"id": js_id(name), "js": _script_safe(js_code), "name": name, "data": js_literal(data)}
     # One pass, so that "$name" or "$data" inside the component's code stays as it is.
     return re.sub(r"\$(id|js|name|data)", lambda match: values[match.group(1)], _template)
 

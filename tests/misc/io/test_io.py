@@ -4,6 +4,8 @@ import io
 import json
 import lzma
 import os
+import shutil
+import subprocess
 import threading
 from unittest import mock
 
@@ -474,6 +476,21 @@ def test_array_to_jsbuffer():
         array_to_jsbuffer(np.zeros((2, 2), np.float32))
     with pytest.raises(TypeError, match="dtype"):
         array_to_jsbuffer(np.zeros(2, np.int64))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "int32", "uint8", "int16"])
+def test_array_to_jsbuffer_evaluates_to_the_typed_array(dtype):
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("Node.js is not installed (.ci/run installs it)")
+    array = (np.arange(-3, 4) * (2.5 if dtype.startswith("float") else 1)).astype(dtype)
+    if dtype == "uint8":
+        array = np.array([0, 7, 255], np.uint8)
+    script = "const a = %s; console.log(a.constructor.name + ' ' + JSON.stringify(Array.from(a)));"
+    out = subprocess.run([node, "-e", script % array_to_jsbuffer(array)], capture_output=True, text=True, check=True)
+    name, values = out.stdout.split(" ", 1)
+    assert name == dtype.capitalize() + "Array"
+    np.testing.assert_array_equal(json.loads(values), array)
 
 
 def test_hue_to_rgb_primaries():
