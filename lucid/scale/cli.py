@@ -195,11 +195,12 @@ def microscope_main(argv: Sequence[str] | None = None) -> int:
         "--classes",
         nargs="+",
         metavar="CLASS",
-        help="class pages: N for the first N classes, or class names / indices (cost: a MACO render at 224 px of "
-        "--class-steps steps per class, about as much as 4 units' feature visualizations at 128 px)",
+        help="class pages: N for the first N classes, or class names / indices (cost: a class_visualization render "
+        "(MACO, 2 views per step) at 224 px of --class-steps steps per class, about as much as 8 units' feature "
+        "visualizations at 128 px)",
     )
     parser.add_argument(
-        "--class-steps", type=_count(1), default=256, help="steps of each class visualization (default 256)"
+        "--class-steps", type=_count(1), default=240, help="steps of each class visualization (default 240)"
     )
     parser.add_argument(
         "--dream-steps",

@@ -64,7 +64,7 @@ def microscope(
     top_k: int = 6,
     circuits: bool = True,
     classes: int | str | Iterable[int | str] | None = None,
-    class_steps: int = 256,
+    class_steps: int = 240,
     dream_steps: int = 128,
     progress: Progress | None = None,
 ) -> list[Record]:
@@ -85,8 +85,8 @@ def microscope(
       circuits: show each unit's strongest connections to the layers before and after it in `model.layers`,
         and the classes it raises and lowers most (lucid.recipes.circuits).
       classes: class pages for the first N classes (an int) or for the classes named (labels or any of their
-        comma-separated names, or indices): the class's MACO visualization (`class_steps` steps), its top dataset
-        examples and the units driving it most.
+        comma-separated names, or indices): the class's visualization (lucid.recipes.class_visualization,
+        `class_steps` steps), its top dataset examples and the units driving it most.
       dream_steps: with `images`, DeepDream and caricatures of 3 of them on each layer page, `dream_steps` steps
         each (0: none).
       progress: `progress(done, failed, total)`, counting the units whose visualizations are rendered.
@@ -376,7 +376,7 @@ def _extra_jobs(spec, model_sha256, model_layers, shown, logits, paths, folder, 
             add("classes", ",".join(shown), dict(size=size), techniques.class_weights, args, as_json)
     for start in range(0, len(asked["classes"]), 4):
         batch = asked["classes"][start : start + 4]
-        settings = dict(steps=asked["class_steps"], size=techniques.MACO_SIZE)
+        settings = dict(steps=asked["class_steps"], size=techniques.MACO_SIZE, recipe="class_visualization 2 views")
         args = (spec, batch, asked["class_steps"], logits)
         files = lambda pngs, batch=batch: {"%d.png" % c: png for c, png in zip(batch, pngs)}  # noqa: E731
         add("class-views", ",".join(map(str, batch)), settings, techniques.class_views, args, files)
@@ -479,7 +479,7 @@ def _extra_results(store, merged, jobs, asked, labels, size):
             for number, layer in enumerate(job["layers"]):
                 pictures = {view: files["%d-%s.png" % (number, view)] for view in ("deepdream", "caricature")}
                 dreams.setdefault(layer, []).append(dict(pictures, image=job["image"], input=files["input.png"]))
-    class_settings = "param.maco at %d px, %d steps (lucid.recipes.quality's class recipe)." % (
+    class_settings = "lucid.recipes.class_visualization (MACO, 2 flipped random crops per step) at %d px, %d steps." % (
         techniques.MACO_SIZE,
         asked["class_steps"],
     )

@@ -14,7 +14,8 @@ import tensorflow as tf
 from lucid.misc.io.serialize_array import serialize_array
 from lucid.optvis import objectives, param, render, transform
 from lucid.recipes import caricature as caricature_recipe
-from lucid.recipes import circuits, quality
+from lucid.recipes import circuits
+from lucid.recipes.class_visualization import class_visualization
 from lucid.scale import tasks
 from lucid.scale.units import ModelSpec
 
@@ -34,7 +35,7 @@ __all__ = [
 CIRCUIT_UNITS = 8  # strongest positive and negative connections shown per unit and direction
 HEAT_LEVELS = 127  # heat maps are stored as integers in [-127, 127], relative to the pair's strongest weight
 CLASSES_PER_UNIT = 5  # classes a unit raises (and lowers) most
-MACO_SIZE = 224  # the class visualizations' size (param.maco at the size the quality benchmark measures)
+MACO_SIZE = 224  # the class visualizations' size (lucid.recipes.class_visualization's param.maco image)
 
 
 def _heat(weights, box):
@@ -123,12 +124,9 @@ def class_scores(
 
 
 def class_views(spec: ModelSpec, classes: Sequence[int], steps: int, logits: str) -> list[bytes]:
-    """PNG bytes of one visualization per class: the library's class recipe (param.maco, its transforms and
-    Adam, as in lucid.recipes.quality), all classes in one batch."""
-    param_f, transforms, optimizer_f = quality.parameterizations(maco_size=MACO_SIZE)["maco"]
-    images = quality.render_classes(
-        tasks.load_model(spec), classes, param_f, transforms, optimizer_f, steps=steps, logits_layer=logits
-    )
+    """PNG bytes of one visualization per class: the library's class recipe (lucid.recipes.class_visualization:
+    MACO with 2 flipped random crops per step), all classes in one batch."""
+    images = class_visualization(tasks.load_model(spec), list(classes), size=MACO_SIZE, steps=steps, layer=logits)
     return [serialize_array(image) for image in images]
 
 
