@@ -93,10 +93,10 @@ _reads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def _variables_def(nodes):
     """A GraphDef holding, for the i-th Const node of `nodes`, a resource variable of its dtype and shape named
     after it (shared_name: the parts of a model imported into one graph share it), `read<i>` reading it and
-    `assign<i>` assigning it the flat placeholder `fed<i>` reshaped. Built as a GraphDef and imported in one call:
-    tf.Variable's Python took ~2 ms per weight (2 s for InceptionResNetV2's 900). The placeholder is flat, of
-    unknown length: for a feed of fully known shape, every new run signature allocates a tensor of that shape
-    for Grappler (seconds on VGG16's 400 MB fc1)."""
+    `assign<i>` assigning it the placeholder `fed<i>`. Built as a GraphDef and imported in one call: tf.Variable's
+    Python took ~2 ms per weight (2 s for InceptionResNetV2's 900). The placeholder's first dimension is unknown:
+    for a feed of fully known shape, every new run signature allocates a tensor of that shape for Grappler
+    (seconds on VGG16's 400 MB fc1); for an unknown dimension it takes 1."""
     graph_def = tf.compat.v1.GraphDef()
     for i, node in enumerate(nodes):
         dtype = node.attr["value"].tensor.dtype
@@ -109,14 +109,9 @@ def _variables_def(nodes):
         read.attr["dtype"].type = dtype
         fed = graph_def.node.add(name="fed%d" % i, op="Placeholder")
         fed.attr["dtype"].type = dtype
-        fed.attr["shape"].shape.dim.add(size=-1)
-        dims = graph_def.node.add(name="shape%d" % i, op="Const")
-        dims.attr["dtype"].type = tf.int64.as_datatype_enum
-        dims.attr["value"].tensor.CopyFrom(tf.make_tensor_proto([d.size for d in shape.dim], tf.int64))
-        shaped = graph_def.node.add(name="shaped%d" % i, op="Reshape", input=[fed.name, dims.name])
-        shaped.attr["T"].type = dtype
-        shaped.attr["Tshape"].type = tf.int64.as_datatype_enum
-        assign = graph_def.node.add(name="assign%d" % i, op="AssignVariableOp", input=[handle.name, shaped.name])
+        fed.attr["shape"].shape.CopyFrom(shape)
+        fed.attr["shape"].shape.dim[0].size = -1
+        assign = graph_def.node.add(name="assign%d" % i, op="AssignVariableOp", input=[handle.name, fed.name])
         assign.attr["dtype"].type = dtype
     return graph_def
 
@@ -134,7 +129,8 @@ def _initialize(sess, weights):
 
 
 def _value(tensor):
-    """The flat array of a TensorProto: a view of its bytes when it has them (tf.make_ndarray copies them twice)."""
+    """The array of a TensorProto: a view of its bytes when it has them (tf.make_ndarray copies them twice)."""
     if not tensor.tensor_content:
-        return tf.make_ndarray(tensor).reshape(-1)
-    return np.frombuffer(tensor.tensor_content, tf.dtypes.as_dtype(tensor.dtype).as_numpy_dtype)
+        return tf.make_ndarray(tensor)
+    dtype = tf.dtypes.as_dtype(tensor.dtype).as_numpy_dtype
+    return np.frombuffer(tensor.tensor_content, dtype).reshape([d.size for d in tensor.tensor_shape.dim])

@@ -154,7 +154,7 @@ def test_sweep_and_microscope_tasks_pass_fast_on(inception, monkeypatch):
 
 def test_held_weights_are_made_once_per_graph_and_fed_flat(inception, monkeypatch):
     """The whole model imported after a part (a name outside the part) reads the part's variables instead of a
-    second copy of the weights; the weights are fed through placeholders of unknown length, because for a feed of
+    second copy of the weights; the weights are fed through placeholders with an unknown dimension, because for a feed of
     fully known shape TensorFlow allocates a tensor of that shape for Grappler on every new run signature."""
     monkeypatch.setattr(held_weights, "HOLD_BYTES", 0)
     light, weights = held_weights.weightless(inception)
