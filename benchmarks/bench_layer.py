@@ -1,12 +1,13 @@
 """Whole layers as users see them: 16 channels of InceptionV1 mixed4a at 128 px, 129 steps each, rendered the
 tutorial way (one render_vis per channel) and the ways the library offers, in one run.
 
-    python benchmarks/bench_layer.py [--channels 16] [--steps 129] [--skip-tutorial-channels 0]
+    python benchmarks/bench_layer.py [--channels 16] [--steps 129] [--size 128] [--ways batch,fast]
 
 Each way prints its wall seconds, its CPU seconds (user + system of the processes that render: unlike wall time,
 it hardly moves when other programs share the machine) and both as a ratio to the tutorial loop's, and the load
-average. The levers are measured one by one: batching (render_channels at batch 8 and 16), graph reuse (the part
-of a batch that a graph kept between batches could save: building the graph, initializing, the first run), both
+average. The levers are measured one by one: batching (render_channels at batch 8 and 16), graph reuse
+(render_channels's batches of 8 on one graph, against a call per batch, which builds a graph each, as the sweep's
+tasks do; and the part of a batch a kept graph can save at most: building, initializing, the first run), both
 cores busy (two processes with one TensorFlow thread each, half the channels each, as the sweep's local cluster
 runs them), then the fast path and bfloat16. Random-weight InceptionV1 (lucid.testing).
 """
@@ -53,6 +54,12 @@ def batched(channels, steps, size, batch_size, **kwargs):
     from lucid.optvis import render
 
     render.render_channels(_model(), LAYER, channels, batch_size=batch_size, steps=steps, image_size=size, **kwargs)
+
+
+def call_per_batch(channels, steps, size, batch_size, **kwargs):
+    """render_channels called once per batch: a graph per batch, as before graphs were shared between batches."""
+    for start in range(0, len(channels), batch_size):
+        batched(channels[start : start + batch_size], steps, size, batch_size, **kwargs)
 
 
 def _in_worker(part):
@@ -110,11 +117,36 @@ def batch_start_seconds(batch_size, size, repeats=3):
     return float(np.median(times))
 
 
+def profile(size, batch, repeats=10):
+    """What a batch's step is made of, and the least a batched float32 render can cost: the bare model's step (a
+    variable image at the post-transform size through the model, tf.gradients, an update: bench_render's floor) in
+    CPU and wall seconds at batch 1 and `batch`, and the op time of a render step inside and around the model."""
+    from bench_render import POST_TRANSFORM, Floor, step_op_split
+
+    from lucid.optvis import fast as fast_path
+    from lucid.optvis import objectives, param
+
+    floors = {}
+    for b in (1, batch):
+        floor = Floor(_model(), LAYER, 0, POST_TRANSFORM[size], batch=b)
+        floor.seconds(repeats=3)
+        cpu = cpu_seconds()
+        floors[b] = (floor.seconds(repeats) * repeats, cpu_seconds() - cpu)  # ~ wall and CPU of `repeats` steps
+        floor.close()
+    objective = objectives.Objective.sum([objectives.channel(LAYER, i, batch=i) for i in range(batch)])
+    split = {}
+    for fast in (False, True):
+        image = fast_path.image if fast else param.image
+        split[fast] = step_op_split(_model(), objective, param_f=lambda f=image: f(size, batch=batch), fast=fast)
+    return floors, split
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--channels", type=int, default=16)
     parser.add_argument("--steps", type=int, default=129)
     parser.add_argument("--size", type=int, default=128)
+    parser.add_argument("--ways", help="run only the ways whose names hold one of these comma-separated words")
     args = parser.parse_args()
     channels = list(range(args.channels))
     common = (channels, args.steps, args.size)
@@ -127,7 +159,12 @@ def main():
 
     ways = [
         ("tutorial loop: render_vis per channel", lambda: timed(tutorial, *common)),
-        ("render_channels, batch 8 (2 graphs)", lambda: timed(batched, *common, 8)),
+        ("render_channels, batch 8 (2 batches, 1 graph)", lambda: timed(batched, *common, 8)),
+        ("render_channels, batch 8, a call per batch (2 graphs)", lambda: timed(call_per_batch, *common, 8)),
+        (
+            "render_channels, batch 8, use_fixed_seed (1 graph, 2 sessions)",
+            lambda: timed(batched, *common, 8, use_fixed_seed=True),
+        ),
         ("render_channels, batch 16", lambda: timed(batched, *common, 16)),
         ("two processes x 1 thread, batch 8 each", lambda: two_processes(*common)),
         ("render_channels, batch 16, fast=True", lambda: timed(batched, *common, 16, fast=True)),
@@ -138,6 +175,9 @@ def main():
         ),
         ("two processes x 1 thread, batch 8 each, fast=True", lambda: two_processes(*common, fast=True)),
     ]
+    if args.ways:
+        words = args.ways.split(",")
+        ways = ways[:1] + [way for way in ways[1:] if any(word in way[0] for word in words)]
     results = {}
     for name, run in ways:
         results[name] = run()
@@ -148,11 +188,35 @@ def main():
             % (name, wall, cpu, wall / base_wall, cpu / base_cpu, os.getloadavg()[0]),
             flush=True,
         )
-    start = batch_start_seconds(8, args.size)
-    per_batch = results["render_channels, batch 8 (2 graphs)"][0] / 2
+    steps_run = len(channels) * args.steps
+    floors, split = profile(args.size, 16)
+    for b, (wall, cpu) in floors.items():
+        print(
+            "bare model step (floor), batch %d: wall %.3f s  cpu %.3f s per image  (load %.1f)"
+            % (b, wall / 10 / b, cpu / 10 / b, os.getloadavg()[0])
+        )
     print(
-        "graph reuse: a batch-8 batch's start (build, init, first run minus a step) %.2f s = %.1f%% of a batch "
-        "(load %.1f)" % (start, 100 * start / per_batch, os.getloadavg()[0])
+        "floor per image, batch 16 / batch 1: wall %.2f  cpu %.2f; the least a batch-16 float32 render can cost "
+        "(its floor, %d steps) / tutorial loop: wall %.2f  cpu %.2f"
+        % (
+            floors[16][0] / 16 / floors[1][0],
+            floors[16][1] / 16 / floors[1][1],
+            args.steps,
+            floors[16][0] / 10 * steps_run / 16 / results[ways[0][0]][0],
+            floors[16][1] / 10 * steps_run / 16 / results[ways[0][0]][1],
+        )
+    )
+    for fast, (inside, around) in split.items():
+        print(
+            "batch 16 step%s, op time: inside the model (fwd+bwd) %.3f s, around it (image, transforms, Adam) %.3f s "
+            "= %.0f%%  (load %.1f)"
+            % (" fast" if fast else "", inside, around, 100 * around / (inside + around), os.getloadavg()[0])
+        )
+    start = batch_start_seconds(8, args.size)
+    per_batch = results[ways[0][0]][0] / len(channels) * 8
+    print(
+        "graph reuse, at most: a batch-8 batch's start (build, init, first run minus a step) %.2f s = %.1f%% of "
+        "8 channels of the tutorial loop (load %.1f)" % (start, 100 * start / per_batch, os.getloadavg()[0])
     )
 
 

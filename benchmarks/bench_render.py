@@ -24,6 +24,8 @@ from lucid.optvis.progress import RenderProgress
 from lucid.optvis.session import graph_and_session, initialize_variables, session_config
 from lucid.testing import random_inception_v1
 
+# The steps whose ReLU gradients are redirected (overrides.redirected_relu_grad): CPU figures start after them.
+REDIRECTED_STEPS = 16
 # 128 px through the standard transforms: pad 12 -> 152, jitter 8 -> 144, scale 0.9..1.1, jitter 4 -> ~140.
 POST_TRANSFORM = {128: 140, 224: 236}
 
@@ -46,6 +48,14 @@ class Floor:
         """Median seconds of one step."""
         return _median_time(lambda: self.sess.run(self.update), repeats)
 
+    def cpu_seconds(self, repeats=40):
+        """Mean CPU seconds (user + system, every thread of this process) of one step."""
+        self.sess.run(self.update)
+        start = time.process_time()
+        for _ in range(repeats):
+            self.sess.run(self.update)
+        return (time.process_time() - start) / repeats
+
     def close(self):
         self.sess.close()
 
@@ -63,12 +73,14 @@ def _median_time(f, repeats, warmup=5):
 
 def timed_render(model, objective, steps, **kwargs):
     """Run render_vis for `steps` steps; return (seconds from the call to the end of step 0, [seconds of each later
-    step]). Steps are timed between render_vis's progress updates, so they include its Python loop."""
-    ends = []
+    step], mean CPU seconds of a step after the redirected-gradient steps). Steps are timed between render_vis's
+    progress updates, so they include its Python loop."""
+    ends, cpu_ends = [], []
     update = RenderProgress.update
 
     def record(self, step, loss, image=None):
         ends.append(time.perf_counter())
+        cpu_ends.append(time.process_time())
         update(self, step, loss, image)
 
     RenderProgress.update = record
@@ -77,18 +89,23 @@ def timed_render(model, objective, steps, **kwargs):
         render.render_vis(model, objective, thresholds=(steps - 1,), verbose=False, **kwargs)
     finally:
         RenderProgress.update = update
-    return ends[0] - start, np.diff(ends)
+    late = cpu_ends[REDIRECTED_STEPS:] if steps > REDIRECTED_STEPS + 1 else cpu_ends
+    cpu = (late[-1] - late[0]) / (len(late) - 1) if len(late) > 1 else float("nan")
+    return ends[0] - start, np.diff(ends), cpu
 
 
 def paired_step(model, objective, layer, channel, size, steps, repeats, variants):
-    """{variant: (floor, median step, mean step, ratio of medians, ratio of means)} for renders at `size`.
+    """{variant: (floor, median step, mean step, ratio of medians, ratio of means, ratio of CPU seconds)} for
+    renders at `size`.
 
     `variants`: {name: (precision, render_vis keyword arguments)}. Each of `repeats` rounds renders once per
     variant (interleaved), each render paired with the floor (in the same precision) timed just before and after
     it, at the post-transform size; the ratios are medians of the per-render ratios, so a machine whose speed
     drifts during the run does not bias them. The median step is the steady step; the mean also carries the first
     steps' extra costs (redirected ReLU gradients until step 16, the first use of each transformed image size).
-    Also "steps": each round's median step, for ratios across variants.
+    The CPU ratio: a late step's CPU seconds (mean) over the floor's, both every thread of this process: unlike
+    wall time, it hardly moves when other programs share the machine. Also each round's median steps, last, for
+    ratios across variants.
     """
     precisions = {p for p, _ in variants.values()}
     floors = {p: Floor(model, layer, channel, POST_TRANSFORM[size], p) for p in precisions}
@@ -96,23 +113,24 @@ def paired_step(model, objective, layer, channel, size, steps, repeats, variants
     try:
         for _ in range(repeats):
             for v, (p, kwargs) in variants.items():
-                before = floors[p].seconds()
-                _, step_seconds = timed_render(model, objective, steps, image_size=size, precision=p, **kwargs)
-                runs[v].append(((before + floors[p].seconds()) / 2, np.median(step_seconds), np.mean(step_seconds)))
+                before, cpu_before = floors[p].seconds(), floors[p].cpu_seconds()
+                _, step_seconds, cpu = timed_render(model, objective, steps, image_size=size, precision=p, **kwargs)
+                floor, cpu_floor = (before + floors[p].seconds()) / 2, (cpu_before + floors[p].cpu_seconds()) / 2
+                runs[v].append((floor, np.median(step_seconds), np.mean(step_seconds), cpu / cpu_floor))
     finally:
         for floor in floors.values():
             floor.close()
     results = {}
     for v, rows in runs.items():
-        f, medians, means = np.array(rows).T
-        results[v] = [float(np.median(x)) for x in (f, medians, means, medians / f, means / f)] + [medians]
+        f, medians, means, cpu_ratios = np.array(rows).T
+        results[v] = [float(np.median(x)) for x in (f, medians, means, medians / f, means / f, cpu_ratios)] + [medians]
     return results
 
 
 def batch_step(model, layer, batch, steps, precision):
     """Median seconds per step of one render of `batch` channels of `layer` (one objective per image)."""
     objective = objectives.Objective.sum([objectives.channel(layer, c, batch=i) for i, c in enumerate(range(batch))])
-    _, step_seconds = timed_render(
+    _, step_seconds, _ = timed_render(
         model, objective, steps, param_f=lambda: param.image(128, batch=batch), precision=precision
     )
     return float(np.median(step_seconds))
@@ -136,12 +154,13 @@ def first_step_phases(model, objective):
         return built - start, initialized - built, time.perf_counter() - initialized
 
 
-def step_op_split(model, objective, steps=20):
+def step_op_split(model, objective, steps=20, param_f=None, fast=False):
     """Per-step seconds of op time (summed over ops, from TF's step trace) inside the model (its forward ops and
-    their gradients) and around it (parameterization, transforms, their gradients, the guard, Adam)."""
+    their gradients) and around it (parameterization, transforms, their gradients, the guard, Adam); `param_f`
+    and `fast` as render_vis takes them."""
     inside = around = 0.0
     with graph_and_session() as (graph, sess):
-        T = render.make_vis_T(model, objective, relu_gradient_override=True)
+        T = render._make_vis_T(model, objective, param_f, None, None, True, fast=fast)
         initialize_variables(sess)
         for _ in range(20):
             sess.run(T("vis_op"))
@@ -223,12 +242,13 @@ def main():
             variants = {p: (p, {}) for p in precisions}
             variants["float32 fast"] = ("float32", {"fast": True})
             results = paired_step(model, objective, layer, channel, size, args.steps, args.repeats, variants)
-            for v, (floor, step, mean, ratio, mean_ratio, _) in results.items():
+            for v, (floor, step, mean, ratio, mean_ratio, cpu_ratio, _) in results.items():
                 report("%s %s floor: bare fwd+bwd at %d px (s)" % (name, v, POST_TRANSFORM[size]), floor)
                 report("%s %s render_vis step, %d px, median (s)" % (name, v, size), step)
                 report("%s %s render_vis step, %d px, mean (s)" % (name, v, size), mean)
                 ratios.append(("%s %s step / floor at %d px" % (name, v, size), ratio))
                 ratios.append(("%s %s mean step / floor at %d px" % (name, v, size), mean_ratio))
+                ratios.append(("%s %s CPU step / CPU floor at %d px" % (name, v, size), cpu_ratio))
             f32_steps = results["float32"][-1]
             for v in (args.reduced, "float32 fast"):
                 ratios.append(

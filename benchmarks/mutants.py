@@ -213,8 +213,8 @@ MUTANTS = [
     mutant(
         "transform.pad_default",
         "lucid/optvis/transform.py",
-        'def pad(w, mode="REFLECT", constant_value=0.5):',
-        'def pad(w, mode="REFLECT", constant_value=0.0):',
+        'def pad(w: int, mode: str = "REFLECT", constant_value: float = 0.5)',
+        'def pad(w: int, mode: str = "REFLECT", constant_value: float = 0.0)',
         [TWIN_TRANSFORMS],
         "constant padding is black instead of grey",
     ),

@@ -147,7 +147,7 @@ def build_parser():
     parser.add_argument(
         "--fast",
         action="store_true",
-        help="the fast path: other numbers than the original's, the same measured quality (lucid.optvis.fast)",
+        help="the fast path: other numbers than the original's, lower measured quality (README; lucid.optvis.fast)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     return parser

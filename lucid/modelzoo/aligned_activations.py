@@ -5,11 +5,15 @@ activation-atlas recipes derive from them."""
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from lucid.misc.io import load
 from lucid.misc.io.sanitizing import sanitize
+
+if TYPE_CHECKING:  # lucid.modelzoo.model imports TensorFlow, and this module on first use
+    from lucid.modelzoo.model import Layer
 
 __all__ = [
     "get_aligned_activations",
@@ -31,7 +35,7 @@ NUMBER_OF_PAGES = NUMBER_OF_AVAILABLE_SAMPLES // PAGE_SIZE
 
 
 @functools.lru_cache
-def get_aligned_activations(layer):
+def get_aligned_activations(layer: Layer) -> np.ndarray:
     """`[100000, depth]` activations of `layer` (a zoo Layer), downloaded once and cached on disk and in memory."""
     urls = [
         PATH_TEMPLATE.format(sanitize(layer.model_name), sanitize(layer.name), page) for page in range(NUMBER_OF_PAGES)
@@ -47,7 +51,7 @@ def get_aligned_activations(layer):
 
 
 @functools.lru_cache
-def layer_covariance(layer1, layer2=None):
+def layer_covariance(layer1: Layer, layer2: Layer | None = None) -> np.ndarray:
     """Covariance `act1.T @ act2 / N` of two layers' aligned activations (of one layer when layer2 is None)."""
     act1 = get_aligned_activations(layer1)
     act2 = act1 if layer2 is None else get_aligned_activations(layer2)
@@ -55,11 +59,11 @@ def layer_covariance(layer1, layer2=None):
 
 
 @functools.lru_cache
-def layer_inverse_covariance(layer):
+def layer_inverse_covariance(layer: Layer) -> np.ndarray:
     return np.linalg.inv(layer_covariance(layer))
 
 
-def push_activations(activations: np.ndarray, from_layer: str, to_layer: str) -> np.ndarray:
+def push_activations(activations: np.ndarray, from_layer: Layer, to_layer: Layer) -> np.ndarray:
     """Map activations of `from_layer` to `to_layer` by the least-squares fit of their aligned activations."""
     inverse_covariance_matrix = layer_inverse_covariance(from_layer)
     activations_decorrelated = np.dot(inverse_covariance_matrix, activations.T).T

@@ -54,17 +54,17 @@ def synset_from_id(id_str: str) -> Any:
 
 
 @functools.lru_cache(maxsize=1)
-def imagenet_synset_ids():
+def imagenet_synset_ids() -> list[str]:
     return load(IMAGENET_SYNSETS_PATH, split=True)
 
 
 @functools.lru_cache(maxsize=1)
-def imagenet_synsets():
+def imagenet_synsets() -> list[Any]:
     return [synset_from_id(id_) for id_ in imagenet_synset_ids()]
 
 
 @functools.lru_cache
-def imagenet_synset_from_description(search_term):
+def imagenet_synset_from_description(search_term: str) -> Any:
     """The one ImageNet synset whose name contains `search_term` (spaces as underscores); ValueError otherwise."""
     term = search_term.lower().replace(" ", "_")
     found = [synset for synset in imagenet_synsets() if term in synset.name()]

@@ -2,12 +2,16 @@
 larger ops. The numbers differ from the original's (bilinear instead of nearest-pixel rotation, one sampling
 instead of five transforms, TF's ReluGrad after the redirected steps), the distributions do not: the same
 Fourier parameterization and initial values, the same random jitter, scales and angles, the same gradient rule
-except at inputs of exactly 0. Quality is measured in benchmarks/bench_precision_quality.py (--fast).
+except at inputs of exactly 0. Quality, measured in benchmarks/bench_precision_quality.py (--fast), is lower on
+class visualizations (README), and the transform is what loses it (ablation in the README).
 
     image(128)             # like param.image(128): the inverse real FFT and colour decorrelation as matrix products
     standard_transform()   # like transform.standard_transforms, as one affine bilinear resampling of fixed size
     relu_overrides()       # like overrides.relu_overrides(), the late steps' gradient one ReluGrad op
 """
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import numpy as np
 import tensorflow as tf
@@ -42,7 +46,7 @@ def _inverse_rdft_matrices(n, columns):
     return np.cos(angle), np.sin(angle)
 
 
-def spectrum_to_image_matrices(h, w):
+def spectrum_to_image_matrices(h: int, w: int) -> tuple[np.ndarray, np.ndarray]:
     """(rows [2h, 2h], columns [2 * wf, w]) such that, for the stacked real and imaginary parts S = [Re; Im] of an
     irfft2d spectrum [h, wf] (wf = `rfft2d_freqs(h, w).shape[1]`), `flatten([Yr, Yi]) @ columns` with
     `[Yr; Yi] = rows @ S` is irfft2d(S) cropped to w columns, as spectrum_to_image computes it."""
@@ -59,7 +63,9 @@ def spectrum_to_image_matrices(h, w):
     return rows.astype(np.float32), columns.astype(np.float32)
 
 
-def image(w, h=None, batch=None, sd=None, decay_power=1):
+def image(
+    w: int, h: int | None = None, batch: int | None = None, sd: float | None = None, decay_power: float = 1
+) -> tf.Tensor:
     """A [batch, h, w, 3] image in (0, 1) like `param.image(w, h, batch, sd)` (Fourier, decorrelated colour,
     sigmoid; the same initial spectrum for the same NumPy seed), computed as two matrix products, which use every
     core, instead of TF's single-threaded complex FFT."""
@@ -81,13 +87,13 @@ def image(w, h=None, batch=None, sd=None, decay_power=1):
     return tf.nn.sigmoid(rgb)
 
 
-def standard_transform(seed=None):
+def standard_transform(seed: int | None = None) -> Callable[[tf.Tensor], tf.Tensor]:
     """One transform that samples what `transform.standard_transforms` would show the model: pad 12 (grey 0.5),
     jitter 8, a scale from SCALES, a rotation from ANGLES_DEGREES, jitter 4, each image of the batch its own
     draw. One bilinear resampling of the image through the composed affine map, to a fixed size (the size at
     scale 1: h + 12), so the model sees one image shape every step; outside the image it reads 0.5."""
 
-    def inner(t_image):
+    def inner(t_image: tf.Tensor) -> tf.Tensor:
         t_image = tf.convert_to_tensor(t_image)
         batch, h, w, channels = t_image.shape.as_list()
         if None in (batch, h, w):
@@ -165,6 +171,6 @@ def _relu6_grad(x, grad):
     return tf.raw_ops.Relu6Grad(gradients=grad, features=x)
 
 
-def relu_overrides():
+def relu_overrides() -> AbstractContextManager[None]:
     """The redirected ReLU gradients of overrides.relu_overrides(), with the fused late branch."""
     return gradient_override_map({"Relu": _fused_relu_grad, "Relu6": _fused_relu6_grad})

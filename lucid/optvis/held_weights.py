@@ -12,6 +12,7 @@ them): `Model.import_graph` and make_vis_T still import constants for user code.
 import copy
 import weakref
 from collections import OrderedDict
+from collections.abc import Mapping
 
 import numpy as np
 import tensorflow as tf
@@ -38,7 +39,7 @@ def _nbytes(node):
     return size * tf.dtypes.as_dtype(tensor.dtype).size
 
 
-def weightless(model):
+def weightless(model: object) -> tuple[Model | None, dict[str, tf.compat.v1.NodeDef]]:
     """`(light, weights)`: for a lucid Model whose weights take more than HOLD_BYTES, a copy whose weights are
     Placeholders (prune and import it instead of `model`: its parts copy no weights) and {name: Const node} of
     those weights; for others None and {}. The copy is kept on the model for its next render."""
@@ -64,7 +65,7 @@ def weightless(model):
     return kept["light"], kept["weights"]
 
 
-def held(light, weights, sess):
+def held(light: Model, weights: Mapping[str, tf.compat.v1.NodeDef], sess: tf.compat.v1.Session) -> dict[str, tf.Tensor]:
     """The input_map that feeds each weight of `weights` that `light` (the copy from `weightless`, or a part of it)
     holds from a variable, initialized in `sess`. A weight already held in `sess`'s graph (an earlier part) keeps
     its variable."""

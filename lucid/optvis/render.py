@@ -11,6 +11,7 @@ the part the objectives read, see pruning.py) and runs the steps (steps.py), whi
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from typing import Any
@@ -25,11 +26,11 @@ from lucid.optvis import fast as fast_path
 from lucid.optvis import held_weights, objectives, overrides, param, transform
 from lucid.optvis.checks import check_thresholds, validate_size
 from lucid.optvis.objective_base import Objective, ObjectiveFunc
-from lucid.optvis.objectives_util import model_T
+from lucid.optvis.objectives_util import check_channel, index_arg, model_T
 from lucid.optvis.overrides import gradient_override_map, redirected_relu6_grad, redirected_relu_grad
 from lucid.optvis.progress import RenderProgress
 from lucid.optvis.pruning import pruned_for
-from lucid.optvis.session import default_session, graph_and_session, initialize_variables, seeded
+from lucid.optvis.session import default_session, graph_and_session, initialize_variables, seeded, session_config
 from lucid.optvis.steps import finite_update, run_steps
 
 # What render_vis takes as an objective: an Objective, a function of T or a "layer:channel" string.
@@ -91,7 +92,8 @@ def render_vis(
       precision: the model's arithmetic, "float32" (the original's numbers), "bfloat16" (CPU), "float16" (GPU) or
         "auto"; the image, optimizer and loss stay float32 (see lucid.optvis.precision).
       fast: the default image, transforms and ReLU gradients computed the fast way (lucid.optvis.fast): other
-        numbers than the original's, the same quality (measured); explicit param_f and transforms are kept.
+        numbers than the original's, lower class-visualization quality (measured, README); explicit param_f and
+        transforms are kept.
 
     Returns:
       A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far
@@ -151,39 +153,80 @@ def render_channels(
     """Render one image per channel of `layer`, optimizing `batch_size` channels together in one batch.
 
     Each image of a batch has its own objective (`channel(layer, c, batch=i)`), so a batch of N channels costs
-    about one forward/backward pass of N images instead of N separate renders. `precision` and `fast` as in
-    render_vis.
+    about one forward/backward pass of N images instead of N separate renders. The batches share one graph (one
+    more for a last, smaller batch), their channels fed; each batch's images are those it would get alone.
+    `precision` and `fast` as in render_vis.
 
     Returns `(images, values)`: images `[len(channels), image_size, image_size, 3]` in [0, 1], and values
     `[len(channels)]`, each channel's objective (mean activation, on the transformed image) after the last step.
     """
-    channels = list(channels)
+    channels = [index_arg(c, "channel") for c in channels]
     if not channels:
         raise ValueError("channels is empty: give the channel numbers to render, e.g. range(16).")
     batch_size, steps = validate_size(batch_size, "batch_size"), validate_size(steps, "steps")
+    batches = [channels[start : start + batch_size] for start in range(0, len(channels), batch_size)]
+    # A model whose weights are held in variables (held_weights) has them only in the session that built the
+    # graph: with use_fixed_seed, which needs a new session per batch, it gets a graph per batch.
+    reuse = not (use_fixed_seed and held_weights.weightless(model)[0] is not None)
+    settings = (model, layer, steps, image_size, transforms, use_fixed_seed, relu_gradient_override, precision, fast)
     images: list[np.ndarray] = []
     values: list[np.ndarray] = []
-    for start in range(0, len(channels), batch_size):
-        chunk = channels[start : start + batch_size]
-        per_image = [objectives.channel(layer, c, batch=i) for i, c in enumerate(chunk)]
-        with graph_and_session(precision) as (graph, sess):
-            with seeded(use_fixed_seed):
-                T = _make_vis_T(
-                    model,
-                    objectives.Objective.sum(per_image),
-                    lambda chunk=chunk: (fast_path.image if fast else param.image)(image_size, batch=len(chunk)),
-                    None,
-                    transforms,
-                    relu_gradient_override,
-                    fast=fast,
-                    hold_weights=True,
-                )
-            t_values = [obj(T) for obj in per_image]
-            initialize_variables(sess)
-            graph.finalize()
-            images.extend(run_steps(sess, T, {steps - 1}))
-            values.extend(sess.run(t_values))
-    return np.concatenate(images), np.array(values, np.float32)
+    for _, same_size in itertools.groupby(enumerate(batches), lambda b: len(b[1]) if reuse else b[0]):
+        for batch_images, batch_values in _render_batches([chunk for _, chunk in same_size], *settings):
+            images.append(batch_images)
+            values.append(batch_values)
+    return np.concatenate(images), np.concatenate(values).astype(np.float32)
+
+
+def _render_batches(
+    batches, model, layer, steps, image_size, transforms, use_fixed_seed, relu_gradient_override, precision, fast
+):
+    """Yield `(images, values)` of each of `batches` (lists of channels, all of one length) rendered on one graph,
+    the batch's channels a fed int tensor. Each batch starts anew: its variables (image, optimizer, step)
+    re-initialized and, with use_fixed_seed, a new session, whose random ops start their sequences again. So
+    each batch's images are those of a graph built for it alone (seeds follow the order ops are made in: the
+    fed tensor is made last, by the objective)."""
+    fed = {}
+
+    def channel_means(T):
+        acts = T(layer)
+        for c in (min(fed["channels"]), max(fed["channels"])):
+            check_channel(acts, layer, c)
+        if "t" not in fed:
+            fed["t"] = tf.compat.v1.placeholder(tf.int32, [len(batches[0])], name="channels")
+            fed["depth"] = acts.shape[-1]
+        # The mask's product passes the gradient of each image's channel unchanged, as a slice would.
+        spatial = list(range(1, acts.shape.rank - 1))
+        shape = [-1] + [1] * len(spatial) + [fed["depth"]]
+        mask = tf.reshape(tf.one_hot(fed["t"], fed["depth"], dtype=acts.dtype), shape)
+        return tf.reduce_mean(tf.reduce_sum(acts * mask, axis=-1), axis=spatial)
+
+    fed["channels"] = [c for chunk in batches for c in chunk]
+    objective = objectives.Objective(
+        lambda T: tf.reduce_sum(channel_means(T)), "channels of %s" % layer, layers=frozenset([layer])
+    )
+    with graph_and_session(precision) as (graph, sess):
+        with seeded(use_fixed_seed):
+            T = _make_vis_T(
+                model,
+                objective,
+                lambda: (fast_path.image if fast else param.image)(image_size, batch=len(batches[0])),
+                None,
+                transforms,
+                relu_gradient_override,
+                fast=fast,
+                hold_weights=True,
+            )
+        t_values = channel_means(T)
+        graph.finalize()
+        config = session_config(precision)
+        for index, chunk in enumerate(batches):
+            feed = {fed["t"]: [c % fed["depth"] for c in chunk]}
+            fresh = index > 0 and use_fixed_seed
+            with tf.compat.v1.Session(graph=graph, config=config) if fresh else nullcontext(sess) as s:
+                initialize_variables(s)
+                images = run_steps(s, T, {steps - 1}, feed_dict=feed)
+                yield images[-1], s.run(t_values, feed)
 
 
 def make_vis_T(

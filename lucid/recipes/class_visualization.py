@@ -9,7 +9,10 @@ MACO, with these changes (measured on the embedded EfficientNet-Lite0 with bench
 each step the model sees `views` (2) independent random crops of every image, each flipped left-right at random,
 so the image must show the class in any crop, not in the one it happens to get; at twice MACO's model evaluations.
 The class's log-softmax instead of its logit (`log_softmax=True`) scored worse (top-1 0.68 against MACO's 0.88,
-8 classes, 96 steps).
+8 classes, 96 steps). At 96 steps it beats MACO (16 classes: 0.815 against 0.706); at MACO's 256 steps it does not
+within twice MACO's time (16 classes, 128 px: 2 views x 192 steps 0.867 against 0.863 on 2 paired seeds at 4.2x the
+time under load 22; 2 views x 224 steps 0.875 against 0.859, 1 seed, 2.06x at load 14), so the Microscope's class
+pages use plain MACO.
 """
 
 import numpy as np

@@ -14,6 +14,8 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Sequence
+from typing import TextIO
 
 from lucid.misc.commandline import OneLineParser, unwritable_problem
 from lucid.optvis.precision import PRECISIONS
@@ -72,7 +74,7 @@ def _common_arguments(parser, steps, size, batch_size):
     parser.add_argument(
         "--fast",
         action="store_true",
-        help="the fast path: other numbers than the original's, the same measured quality (lucid.optvis.fast)",
+        help="the fast path: other numbers than the original's, lower measured quality (README; lucid.optvis.fast)",
     )
 
 
@@ -126,7 +128,7 @@ def _report(records, out):
     return 1 if failed else 0
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """lucid-render-sweep."""
     parser = OneLineParser(
         prog="lucid-render-sweep",
@@ -161,7 +163,7 @@ def main(argv=None):
     return _report(records, args.out)
 
 
-def microscope_main(argv=None):
+def microscope_main(argv: Sequence[str] | None = None) -> int:
     """lucid-microscope."""
     parser = OneLineParser(
         prog="lucid-microscope",
@@ -246,12 +248,12 @@ def microscope_main(argv=None):
 class ProgressBar:
     """`progress(done, failed, total)` for render_units and microscope: one line on `stream`, redrawn in place."""
 
-    def __init__(self, stream, width=30):
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
         self.stream = stream
         self.width = width
-        self.start = None
+        self.start: float | None = None
 
-    def __call__(self, done, failed, total):
+    def __call__(self, done: int, failed: int, total: int) -> None:
         if self.start is None:
             self.start = time.monotonic()
         finished = done + failed

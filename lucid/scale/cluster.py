@@ -7,11 +7,13 @@ README (TLS).
 """
 
 import logging
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from lucid.optvis.checks import validate_size
 from lucid.scale.store import crash_point
-from lucid.scale.units import batches
+from lucid.scale.units import ModelSpec, Unit, batches
 
 try:
     import distributed
@@ -36,8 +38,15 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 2  # a failed task is retried once, then its units are recorded as failed
 CONNECT_TIMEOUT = 5  # seconds to reach a scheduler given by address
 
+# Where a run goes: None (a local cluster), a scheduler address or a Client.
+ClientLike = distributed.Client | str | None
+# `progress(done, failed, total)`, counting units.
+Progress = Callable[[int, int, int], None]
+# What run_batches runs: `task(spec, layer, channels, steps, size, seed, precision, fast)` -> a result dict.
+BatchTask = Callable[[ModelSpec, str, Sequence[int], int, int, int | None, str, bool], dict[str, Any]]
 
-def check_client(client, n_workers):
+
+def check_client(client: ClientLike, n_workers: int | None) -> None:
     """TypeError / ValueError for a `client` that is not None, an address or a Client, or for both arguments."""
     if not (client is None or isinstance(client, (str, distributed.Client))):
         raise TypeError(
@@ -50,7 +59,7 @@ def check_client(client, n_workers):
         validate_size(n_workers, "n_workers")
 
 
-def check_scheduler(address, timeout=CONNECT_TIMEOUT):
+def check_scheduler(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
     """ValueError naming `address` if no Dask scheduler answers there within `timeout` seconds."""
     try:
         with distributed.Client(address, timeout=timeout):
@@ -63,7 +72,7 @@ def check_scheduler(address, timeout=CONNECT_TIMEOUT):
 
 
 @contextmanager
-def connect(client, n_workers=None):
+def connect(client: ClientLike, n_workers: int | None = None) -> Iterator[distributed.Client]:
     """A Client for `client`: None starts a local cluster and an address connects, both closed afterwards."""
     if client is None:
         with local_cluster(n_workers) as cluster, distributed.Client(cluster) as local_client:
@@ -75,7 +84,7 @@ def connect(client, n_workers=None):
         yield client
 
 
-def local_cluster(n_workers=None):
+def local_cluster(n_workers: int | None = None) -> distributed.LocalCluster:
     """Worker processes on 127.0.0.1, one task at a time each, TensorFlow's threads sharing the cores among them;
     client, scheduler and workers authenticate each other with a temporary TLS certificate only this process holds."""
     n_workers = CPU_COUNT if n_workers is None else validate_size(n_workers, "n_workers")
@@ -91,7 +100,16 @@ def local_cluster(n_workers=None):
     )
 
 
-def run_batches(client, task, spec, units, settings, on_done, on_failed, progress=None):
+def run_batches(
+    client: distributed.Client,
+    task: BatchTask,
+    spec: ModelSpec,
+    units: Sequence[Unit],
+    settings: Mapping[str, Any],
+    on_done: Callable[..., None],
+    on_failed: Callable[..., None],
+    progress: Progress | None = None,
+) -> None:
     """Run `task(spec, layer, channels, steps, size, seed, precision, fast)` on `client` for `units` ([(layer,
     channel)]), `settings["batch_size"]` channels of one layer per task, as the tasks finish; a failed task is
     retried once.
@@ -113,7 +131,7 @@ def run_batches(client, task, spec, units, settings, on_done, on_failed, progres
     jobs = batches(units, settings["batch_size"])
     if not jobs:  # e.g. a Microscope rerun that only adds dataset examples: no unit to count
         return
-    submitted = {}
+    submitted: dict[distributed.Future, tuple[str, list[int], int]] = {}  # future -> layer, channels, attempt
     pending = distributed.as_completed([submit(layer, channels, 1) for layer, channels in jobs])
     crash_point("after-submit")
     total = len(units)

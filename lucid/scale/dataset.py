@@ -9,6 +9,7 @@ import functools
 import hashlib
 import logging
 import os
+from collections.abc import Iterable, Mapping, Sequence
 
 import distributed
 import numpy as np
@@ -17,6 +18,7 @@ import PIL.ImageDraw
 
 from lucid.misc.io.image_files import IMAGE_EXTENSIONS, list_image_files
 from lucid.scale import tasks
+from lucid.scale.units import ModelSpec
 
 __all__ = [
     "CHUNK",
@@ -34,7 +36,7 @@ CHUNK = 32  # images per task
 PATCH_PX = 96  # side of a dataset example in the site
 
 
-def list_images(folder):
+def list_images(folder: str) -> list[str]:
     """The image files of `folder` (recursively, sorted); FileNotFoundError / ValueError if there are none."""
     if not os.path.isdir(folder):
         raise FileNotFoundError("No image folder %s: give a directory of images (JPEG, PNG...) to --images." % folder)
@@ -46,7 +48,7 @@ def list_images(folder):
     return paths
 
 
-def fingerprint(paths, folder):
+def fingerprint(paths: Iterable[str], folder: str) -> str:
     """sha256 of the images' names (relative to `folder`) and contents: another set of images, another key."""
     digest = hashlib.sha256()
     for path in paths:
@@ -58,14 +60,22 @@ def fingerprint(paths, folder):
     return digest.hexdigest()
 
 
-def extremes_over_images(client, spec, layers, paths, size, k, in_flight=None):
+def extremes_over_images(
+    client: distributed.Client,
+    spec: ModelSpec,
+    layers: Iterable[str],
+    paths: Sequence[str],
+    size: int,
+    k: int,
+    in_flight: int | None = None,
+) -> dict[str, dict[str, np.ndarray]]:
     """`{layer: {"top", "bottom"}}` arrays `[4, k, channels]` of (value, image index, row, column) over `paths`.
 
     An image that cannot be read is skipped with one warning naming it.
     """
     in_flight = in_flight or 2 * max(1, len(client.scheduler_info()["workers"]))
     chunks = iter(range(0, len(paths), CHUNK))
-    merged = {}
+    merged: dict[str, dict[str, np.ndarray]] = {}
 
     def submit(start):
         return client.submit(
@@ -94,7 +104,14 @@ def extremes_over_images(client, spec, layers, paths, size, k, in_flight=None):
     return merged
 
 
-def patches(paths, size, field, extremes, channel, maps=None):
+def patches(
+    paths: Sequence[str],
+    size: int,
+    field: Mapping[str, Sequence[float]],
+    extremes: np.ndarray,
+    channel: int,
+    maps: Mapping[tuple[int, int], np.ndarray] | None = None,
+) -> list[tuple[float, str, bytes, bytes | None]]:
     """`[(value, image path, JPEG bytes, overlay JPEG bytes or None)]` of one channel's examples: the receptive
     field of each response, cropped from the image and clipped to it, or the whole image with the position marked
     where the field is larger than the image. `maps` (`{(image index, channel): [h, w]}`) adds the same crop with
@@ -113,27 +130,30 @@ def patches(paths, size, field, extremes, channel, maps=None):
             PIL.ImageDraw.Draw(picture).rectangle(cell, outline=(255, 0, 0), width=max(1, size // 64))
         else:
             centre_x, centre_y = (cell[0] + cell[2]) / 2, (cell[1] + cell[3]) / 2
-            box = (centre_x + left, centre_y + top, centre_x + right, centre_y + bottom)
-            box = tuple(int(round(min(max(v, 0), size))) for v in box)
-        patch, overlay = (
-            None if part is None else _fit(part if box is None else part.crop(box)) for part in (picture, overlay)
-        )
-        examples.append((float(value), paths[image], tasks.encode_jpeg(patch), overlay and tasks.encode_jpeg(overlay)))
+            corners = (centre_x + left, centre_y + top, centre_x + right, centre_y + bottom)
+            x0, y0, x1, y1 = (int(round(min(max(v, 0), size))) for v in corners)
+            box = (x0, y0, x1, y1)
+        patch = _fit(picture, box)
+        overlay = None if overlay is None else _fit(overlay, box)
+        overlay_jpeg = None if overlay is None else tasks.encode_jpeg(overlay)
+        examples.append((float(value), paths[image], tasks.encode_jpeg(patch), overlay_jpeg))
     return examples
 
 
-def activation_overlay(picture, activation, strongest):
+def activation_overlay(picture: PIL.Image.Image, activation: np.ndarray, strongest: float) -> PIL.Image.Image:
     """`picture` with `activation` ([h, w], upsampled) drawn over it: red where the unit responds like its
     strongest response (`strongest`, in absolute value), the image dimmed where it does not respond."""
     scale = abs(float(strongest)) or float(np.abs(activation).max()) or 1.0
     level = np.clip(np.abs(activation) / scale, 0, 1)
-    level = np.asarray(PIL.Image.fromarray(np.float32(level)).resize(picture.size, PIL.Image.BILINEAR))[..., None]
+    level = np.asarray(PIL.Image.fromarray(np.float32(level)).resize(picture.size, tasks.BILINEAR))[..., None]
     base = np.asarray(picture, np.float32) * (0.35 + 0.3 * level)
     red = np.array([255.0, 40.0, 40.0]) * 0.45 * level
     return PIL.Image.fromarray(np.uint8(np.clip(base + red, 0, 255)))
 
 
-def _fit(picture):
+def _fit(picture: PIL.Image.Image, box: tuple[int, int, int, int] | None) -> PIL.Image.Image:
+    """`picture` cropped to `box` (None: the whole picture), scaled to PATCH_PX on its longer side."""
+    picture = picture if box is None else picture.crop(box)
     scale = PATCH_PX / max(picture.size)
     return picture.resize((max(1, round(picture.width * scale)), max(1, round(picture.height * scale))))
 

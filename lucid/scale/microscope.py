@@ -15,18 +15,21 @@ import difflib
 import json
 import logging
 import os
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import distributed
 import numpy as np
 import tensorflow as tf
 
 from lucid.modelzoo import nets_factory
+from lucid.modelzoo.vision_base import Model
 from lucid.optvis.checks import validate_size
 from lucid.scale import dataset, tasks, techniques
-from lucid.scale.cluster import check_client, connect, run_batches
+from lucid.scale.cluster import ClientLike, Progress, check_client, connect, run_batches
 from lucid.scale.microscope_pages import write_site
-from lucid.scale.store import Store, index_written_last, model_hash, unit_key, unit_path
-from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, unit_name
+from lucid.scale.store import Record, Store, index_written_last, model_hash, unit_key, unit_path
+from lucid.scale.units import ModelSpec, check_settings, expand_units, model_display_name, model_spec, unit_name
 
 __all__ = [
     "default_layers",
@@ -43,28 +46,28 @@ CLASS_EXAMPLES = 6  # top dataset examples per class page
 
 
 def microscope(
-    model,
-    site,
-    layers=None,
-    images=None,
-    client=None,
-    n_workers=None,
-    steps=512,
-    size=128,
-    seed=0,
-    units=None,
-    batch_size=4,
-    precision="float32",
-    fast=False,
-    value_range=None,
-    bgr=False,
-    top_k=6,
-    circuits=True,
-    classes=None,
-    class_steps=256,
-    dream_steps=128,
-    progress=None,
-):
+    model: Model | str,
+    site: str,
+    layers: str | Iterable[str] | None = None,
+    images: str | None = None,
+    client: ClientLike = None,
+    n_workers: int | None = None,
+    steps: int = 512,
+    size: int = 128,
+    seed: int | None = 0,
+    units: int | None = None,
+    batch_size: int = 4,
+    precision: str = "float32",
+    fast: bool = False,
+    value_range: Sequence[float] | None = None,
+    bgr: bool = False,
+    top_k: int = 6,
+    circuits: bool = True,
+    classes: int | str | Iterable[int | str] | None = None,
+    class_steps: int = 256,
+    dream_steps: int = 128,
+    progress: Progress | None = None,
+) -> list[Record]:
     """Build (or complete) the Microscope site of `model` at `site` (its pages start at `site/index.html`).
 
     Args:
@@ -103,7 +106,8 @@ def microscope(
     per_layer = [(layer, [c for name, c in chosen if name == layer][:units]) for layer in layers]
     wanted = [(layer, channel) for layer, channels in per_layer for channel in channels]
     model_sha256 = model_hash(loaded)
-    pass_size = int(loaded.image_shape[0]) if getattr(loaded, "image_shape", None) else 224
+    height = (getattr(loaded, "image_shape", None) or [None])[0]
+    pass_size = 224 if height is None else int(height)  # the model's own size, else 224 (any size)
     model_layers = layer_shapes(loaded, layers, pass_size)
     labels, logits = class_names(loaded)
     class_indices = choose_classes(classes, labels)
@@ -163,7 +167,7 @@ def _unit_keys(model_sha256, wanted, settings, paths, images, pass_size, top_k):
     return view_keys, {unit: unit_key("examples", model_sha256, unit_name(*unit), pass_settings) for unit in wanted}
 
 
-def microscope_spec(model, value_range, bgr):
+def microscope_spec(model: Model | str, value_range: Sequence[float] | None, bgr: bool) -> ModelSpec:
     """What workers load the model from; a `.keras` file becomes `(path, value_range, is_BGR)`."""
     if isinstance(model, str) and model.endswith(".keras"):
         path = os.path.abspath(model)
@@ -176,7 +180,7 @@ def microscope_spec(model, value_range, bgr):
     return model_spec(model)
 
 
-def default_layers(model, spec, layers):
+def default_layers(model: Model, spec: ModelSpec, layers: str | Iterable[str] | None) -> list[str]:
     """`layers` checked, or the layers the model lists as conv (a converted model with over 40 layers: error),
     without the `<name>_pre_activation` twins of converted layers (the same units before their activation)."""
     if layers is not None:
@@ -287,7 +291,7 @@ def _resolve(record):
 # Techniques beyond each unit's own renders (lucid.scale.techniques), each stored as one entry.
 
 
-def layer_shapes(model, shown, size):
+def layer_shapes(model: Model, shown: Iterable[str], size: int) -> list[dict[str, Any]]:
     """`[{"name", "depth", "tags", "shape"}]` of the layers the model lists (then any other shown layer), with
     their spatial size at `size` px ("shape", None for layers without one) and their rank."""
     listed = [(layer.name, layer.depth, sorted(layer.tags)) for layer in getattr(model, "layers", None) or []]
@@ -303,7 +307,7 @@ def layer_shapes(model, shown, size):
     return found
 
 
-def class_names(model):
+def class_names(model: Model) -> tuple[list[str], str] | tuple[None, None]:
     """`(labels, logits layer)` of a model with class logits among its layers, else `(None, None)`."""
     try:
         labels = list(model.labels or [])
@@ -315,7 +319,7 @@ def class_names(model):
     return None, None
 
 
-def choose_classes(classes, labels):
+def choose_classes(classes: int | str | Iterable[int | str] | None, labels: Sequence[str] | None) -> list[int]:
     """The class indices asked for: None or 0 (none), N (the first N), or a list of labels, any of their
     comma-separated names, or indices."""
     if classes is None or classes == 0:
@@ -324,7 +328,7 @@ def choose_classes(classes, labels):
         raise ValueError("This model has no class labels and logits among its layers; drop classes (--classes).")
     if isinstance(classes, int):
         return list(range(min(validate_size(classes, "classes"), len(labels))))
-    names = {}
+    names: dict[str, int] = {}  # lower-case label or name -> class index
     for index, label in enumerate(labels):
         for name in [label] + [part.strip() for part in label.split(",")]:
             names.setdefault(name.lower(), index)
@@ -388,11 +392,13 @@ def _extra_jobs(spec, model_sha256, model_layers, shown, logits, paths, folder, 
             args = (spec, list(shown), path, size, asked["dream_steps"])
             label = json.dumps([image, shown])
             function = techniques.dream_and_caricatures
-            add("dreams", label, settings, function, args, _dream_files, image=image, layers=list(shown))
+            add("dreams", label, settings, function, args, _dream_files, image=image, path=path, layers=list(shown))
     return jobs
 
 
 def _dream_files(result):
+    if "unreadable" in result:
+        return {"unreadable.txt": result["unreadable"]}
     files = {"input.png": result["input"]}
     for number, pictures in enumerate(result["layers"].values()):
         files.update({"%d-%s.png" % (number, kind): png for kind, png in pictures.items()})
@@ -447,7 +453,7 @@ def _extra_results(store, merged, jobs, asked, labels, size):
     def data(record):
         return json.loads(store.read(unit_path(record["key"], "data.json")))
 
-    circuits, class_data, dreams, views, examples = {}, None, {}, {}, {}
+    circuits, class_data, dreams, unreadable, views, examples = {}, None, {}, [], {}, {}
     for (kind, _), job in jobs.items():
         record = done(job)
         if record is None:
@@ -465,6 +471,9 @@ def _extra_results(store, merged, jobs, asked, labels, size):
                 examples[int(index)] = [
                     (unit_path(record["key"], name), value, os.path.basename(path)) for name, value, path in found
                 ]
+        elif kind == "dreams" and "unreadable.txt" in record["files"]:
+            reason = store.read(unit_path(record["key"], "unreadable.txt")).decode("utf-8", "replace")
+            unreadable.append((job["image"], reason.replace(job["path"], job["image"])))  # no local paths shown
         elif kind == "dreams":
             files = {name: unit_path(record["key"], name) for name in record["files"]}
             for number, layer in enumerate(job["layers"]):
@@ -482,6 +491,7 @@ def _extra_results(store, merged, jobs, asked, labels, size):
             for index in asked["classes"]
         ],
         dreams=dreams,
+        unreadable_dreams=sorted(unreadable),
         dream_settings="DeepDream (objectives.deepdream of the layer) and caricatures (lucid.recipes.caricature) "
         "of the first %d images, %d steps each at %d px." % (DREAM_IMAGES, asked["dream_steps"], size),
     )

@@ -14,12 +14,14 @@ import base64
 import html
 import io
 import json
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import PIL.Image
 
 from lucid.scale.microscope_assets import SCRIPT, STYLE
-from lucid.scale.store import safe_name
+from lucid.scale.store import Store, safe_name
 
 __all__ = [
     "DIAGRAM_ROW",
@@ -33,19 +35,19 @@ __all__ = [
 DIAGRAM_ROW = 58  # px between two layers in the model's diagram
 
 
-def layer_dir(layer):
+def layer_dir(layer: str) -> str:
     return "layers/%s" % safe_name(layer)
 
 
-def unit_page(layer, channel):
+def unit_page(layer: str, channel: int) -> str:
     return "%s/%d.html" % (layer_dir(layer), channel)
 
 
-def class_page(index):
+def class_page(index: int) -> str:
     return "classes/%d.html" % index
 
 
-def write_site(store, site):
+def write_site(store: Store, site: Mapping[str, Any]) -> None:
     """Write every page of `site` into `store`.
 
     `site` holds: "title"; "model_layers" `[{"name", "depth", "tags", "shape"}]` (every layer the model lists,
@@ -54,7 +56,8 @@ def write_site(store, site):
     "has_images"; "circuits" `{layer: {"inputs": pair or None, "outputs": pair or None}}` (lucid.scale.techniques
     .circuit_pair results); "classes" (techniques.class_weights or None); "labels" (None without class names);
     "class_pages" `[{"index", "view", "examples": [(file, value, image)]}]`; "dreams" `{layer: [{"image", "input",
-    "deepdream", "caricature"}]}`; "dream_settings" text or None; "settings" text.
+    "deepdream", "caricature"}]}`; "unreadable_dreams" `[(image, reason)]` of the dream images that cannot be
+    read; "dream_settings" text or None; "settings" text.
     """
     shown = dict(site["shown"])
     store.write("style.css", STYLE)
@@ -102,7 +105,7 @@ def _model_page(site):
     return _page(site["title"], body, [], "", search=True)
 
 
-def diagram(model_layers, shown):
+def diagram(model_layers: Sequence[Mapping[str, Any]], shown: Mapping[str, Sequence[int]]) -> str:
     """An SVG of the model's layers in order, each with its units and spatial size, and how many units are
     shown; a shown layer links to its page."""
     width, height = 420, DIAGRAM_ROW * len(model_layers) + 10
@@ -196,13 +199,18 @@ def _layer_page(site, layer, channels, neighbours):
 
 def _dreams(site, layer):
     dreams = site["dreams"].get(layer)
+    skipped = "".join(
+        "<p class='note'>Skipped %s: it cannot be read as an image (%s).</p>" % (_e(name), _e(reason))
+        for name, reason in site["unreadable_dreams"]
+    )
     if not dreams:
-        why = (
-            "they were not asked for (--dream-steps 0)"
-            if site["has_images"]
-            else "the site was built without images (--images)"
-        )
-        return "<h2>DeepDream and caricatures</h2><p class='note'>None here: %s.</p>" % why
+        if skipped:
+            why = "none of the images could be read"
+        elif site["has_images"]:
+            why = "they were not asked for (--dream-steps 0)"
+        else:
+            why = "the site was built without images (--images)"
+        return "<h2>DeepDream and caricatures</h2><p class='note'>None here: %s.</p>%s" % (why, skipped)
     rows = []
     for dream in dreams:
         name = dream["image"]
@@ -214,7 +222,11 @@ def _dreams(site, layer):
                 _figure(dream["caricature"], "Caricature", "caricature of %s in %s" % (name, layer), "../../"),
             )
         )
-    return "<h2>DeepDream and caricatures</h2><p class='note'>%s</p>%s" % (_e(site["dream_settings"]), "".join(rows))
+    return "<h2>DeepDream and caricatures</h2><p class='note'>%s</p>%s%s" % (
+        _e(site["dream_settings"]),
+        skipped,
+        "".join(rows),
+    )
 
 
 # The unit page.

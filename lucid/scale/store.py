@@ -22,10 +22,15 @@ import logging
 import os
 import re
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import filelock
 import fsspec
+
+if TYPE_CHECKING:  # for the hints only: importing Model loads TensorFlow, which the store does not need
+    from lucid.modelzoo.vision_base import Model
 
 __all__ = [
     "ENTRY_NAME",
@@ -48,25 +53,28 @@ ENTRY_NAME = "entry.json"
 STORE_FORMAT = 2
 _KEY = re.compile(r"[0-9a-f]{64}")
 
+# One entry's record: its key, status, unit, settings, files... (JSON-serializable).
+Record = dict[str, Any]
 
-def crash_point(name):
+
+def crash_point(name: str) -> None:
     """Testing hook for the store's crash-consistency: exit at once, as `kill -9` would, when the environment
     variable LUCID_FAULT names this point of a run."""
     if os.environ.get("LUCID_FAULT") == name:
         os._exit(70)
 
 
-def unit_path(key, name):
+def unit_path(key: str, name: str) -> str:
     """The path, relative to the store's root, of the file `name` of the entry `key`."""
     return "units/%s/%s" % (key, safe_name(name))
 
 
-def safe_name(name):
+def safe_name(name: str) -> str:
     """`name` as one path component: characters other than letters, digits, '.', '_' and '-' become '_'."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "_"
 
 
-def model_hash(model):
+def model_hash(model: "Model") -> str:
     """sha256 of what a render depends on in `model`: its GraphDef and how images are fed to it."""
     digest = hashlib.sha256(model.graph_def.SerializeToString(deterministic=True))
     metadata = [
@@ -79,7 +87,7 @@ def model_hash(model):
     return digest.hexdigest()
 
 
-def unit_key(kind, model_sha256, unit, settings):
+def unit_key(kind: str, model_sha256: str, unit: str, settings: Mapping[str, Any]) -> str:
     """The key of one result: sha256 of its kind, model content, unit, settings and the store's format."""
     fields = dict(settings, kind=kind, model=model_sha256, unit=unit, store_format=STORE_FORMAT)
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
@@ -88,7 +96,7 @@ def unit_key(kind, model_sha256, unit, settings):
 class Store:
     """Read and write the entries and index of one store root (a path or fsspec URL)."""
 
-    def __init__(self, url):
+    def __init__(self, url: str) -> None:
         if not isinstance(url, str) or not url:
             raise TypeError("The store must be a local path or an fsspec URL such as 's3://bucket/site'; got %r." % url)
         try:
@@ -99,11 +107,11 @@ class Store:
         self.root = os.path.abspath(root) if self.local else root.rstrip("/")
         self.url = self.root if self.local else "%s://%s" % (_protocols(self.fs)[0], self.root)
 
-    def path(self, relative):
+    def path(self, relative: str) -> str:
         return "%s/%s" % (self.root, relative)
 
     @contextmanager
-    def lock(self):
+    def lock(self) -> Iterator["Store"]:
         """Hold a local store for one run; a second concurrent run into it raises RuntimeError.
 
         Object stores have no such lock: give each concurrent run its own store.
@@ -124,11 +132,11 @@ class Store:
         finally:
             lock.release()
 
-    def done_keys(self):
+    def done_keys(self) -> set[str]:
         """The keys of every unit with a readable entry of a done record."""
         return {key for key, record in self.entries().items() if record["status"] == "done"}
 
-    def entries(self):
+    def entries(self) -> dict[str, Record]:
         """`{key: record}` of every readable entry, from one listing of the store.
 
         Removed on the way, each with one warning: entries that cannot be read, that hold another key or whose
@@ -137,7 +145,7 @@ class Store:
         """
         if not self.fs.exists(self.path("units")):
             return {}
-        listed = {}  # unit folder -> the names of its files
+        listed: dict[str, set[str]] = {}  # unit folder -> the names of its files
         for path in self.fs.find(self.path("units")):
             folder, _, name = path[len(self.path("units/")) :].rpartition("/")
             if ".tmp-" in name:
@@ -171,7 +179,7 @@ class Store:
                 self.fs.rm(self.path("units/" + key), recursive=True)
         return found
 
-    def put(self, record, files):
+    def put(self, record: Mapping[str, Any], files: Mapping[str, bytes | str]) -> Record:
         """Store `files` ({name: bytes}) under `record["key"]`, then its entry (also for a failed record, with no
         files); return the record as stored: with the store's format and `files` mapped to their paths
         relative to the root."""
@@ -184,7 +192,7 @@ class Store:
         crash_point("after-entry-write")
         return record
 
-    def write(self, relative, data):
+    def write(self, relative: str, data: bytes | str) -> None:
         """Write `data` (bytes or str) whole to `relative` under the root: on local disks to a temporary file,
         flushed to the disk, then renamed over the target, so a crash leaves the old file or the new one."""
         data = data.encode("utf-8") if isinstance(data, str) else data
@@ -206,10 +214,10 @@ class Store:
             if os.path.exists(temp):
                 os.remove(temp)
 
-    def read(self, relative):
+    def read(self, relative: str) -> bytes:
         return self.fs.cat_file(self.path(relative))
 
-    def write_index(self):
+    def write_index(self) -> dict[str, Record]:
         """Rebuild index.json from the entries; return its records (`{key: record}`)."""
         for path in self.fs.glob(self.path("*.tmp-*")):  # left by a run killed while writing its index
             self.fs.rm_file(path)
@@ -268,13 +276,15 @@ def _fsync_directory(path):
 
 
 @contextmanager
-def index_written_last(store, then=None):
+def index_written_last(
+    store: Store, then: Callable[[Store, dict[str, Record]], None] | None = None
+) -> Iterator[dict[str, Record]]:
     """Run the block, then rebuild the store's index from its entries and call `then(store, records)`, also when
     the block raised. Then a failure to write the index is logged, never raised in place of the block's error.
 
     Yields a dict that holds the index's records (`{key: record}`) after the block.
     """
-    index = {}
+    index: dict[str, Record] = {}
     try:
         yield index
     except BaseException:

@@ -8,10 +8,12 @@ processes are spawned and import the main module.
 """
 
 import logging
+from collections.abc import Iterable
 
+from lucid.modelzoo.vision_base import Model
 from lucid.scale import tasks
-from lucid.scale.cluster import check_client, connect, run_batches
-from lucid.scale.store import Store, index_written_last, model_hash, unit_key, unit_path
+from lucid.scale.cluster import ClientLike, Progress, check_client, connect, run_batches
+from lucid.scale.store import Record, Store, index_written_last, model_hash, unit_key, unit_path
 from lucid.scale.sweep_index import write_index_html
 from lucid.scale.units import check_settings, expand_units, model_display_name, model_spec, parse_units, unit_name
 
@@ -23,19 +25,19 @@ log = logging.getLogger(__name__)
 
 
 def render_units(
-    model,
-    units,
-    out_dir,
-    client=None,
-    steps=512,
-    size=128,
-    batch_size=16,
-    seed=0,
-    n_workers=None,
-    progress=None,
-    precision="float32",
-    fast=False,
-):
+    model: Model | str,
+    units: str | Iterable[str],
+    out_dir: str,
+    client: ClientLike = None,
+    steps: int = 512,
+    size: int = 128,
+    batch_size: int = 16,
+    seed: int | None = 0,
+    n_workers: int | None = None,
+    progress: Progress | None = None,
+    precision: str = "float32",
+    fast: bool = False,
+) -> list[Record]:
     """Render each unit of `model` into the store `out_dir`, skipping units already rendered there the same way.
 
     Args:
@@ -67,13 +69,13 @@ def render_units(
     loaded = tasks.load_model(spec)
     model_name = model_display_name(spec)
     model_sha256 = model_hash(loaded)
-    units = expand_units(loaded, parse_units(units), size)
-    keys = {unit: unit_key("sweep", model_sha256, unit_name(*unit), settings) for unit in units}
+    wanted = expand_units(loaded, parse_units(units), size)
+    keys = {unit: unit_key("sweep", model_sha256, unit_name(*unit), settings) for unit in wanted}
     store = Store(out_dir)
     with store.lock():
         done = store.done_keys()
-        todo = [unit for unit in units if keys[unit] not in done]
-        log.info("Rendering %d of %d units of %s into %s.", len(todo), len(units), model_name, store.url)
+        todo = [unit for unit in wanted if keys[unit] not in done]
+        log.info("Rendering %d of %d units of %s into %s.", len(todo), len(wanted), model_name, store.url)
         base = dict(settings, model=model_name, model_sha256=model_sha256, kind="sweep")
 
         def record(layer, channel, **fields):
@@ -90,11 +92,11 @@ def render_units(
                 store.put(record(layer, channel, value=None, png=None, **fields), {})
 
         def write_page(store, latest):  # this run's units first, in the order asked, then the store's others
-            order = {keys[unit]: number for number, unit in enumerate(units)}
+            order = {keys[unit]: number for number, unit in enumerate(wanted)}
             write_index_html(store, dict(sorted(latest.items(), key=lambda item: order.get(item[0], len(order)))))
 
         with index_written_last(store, then=write_page) as latest:
             if todo:
                 with connect(client, n_workers) as dask_client:
                     run_batches(dask_client, tasks.render_batch, spec, todo, settings, on_done, on_failed, progress)
-    return [latest[keys[unit]] for unit in units]
+    return [latest[keys[unit]] for unit in wanted]

@@ -5,8 +5,10 @@ A static page with relative links and no script, so it opens straight from disk;
 """
 
 import html
+from collections.abc import Mapping
+from typing import Any
 
-from lucid.scale.store import unit_path
+from lucid.scale.store import Store, unit_path
 
 __all__ = [
     "write_index_html",
@@ -21,9 +23,9 @@ figure img { width: 96px; height: 96px; display: block; }
 """
 
 
-def write_index_html(store, records):
+def write_index_html(store: Store, records: Mapping[str, Mapping[str, Any]]) -> None:
     """Write `index.html` at the store's root from its sweep records (`{key: record}`)."""
-    layers = {}  # (model, layer) -> records, in the order the layers first appear
+    layers: dict[tuple[str, str], list[Mapping[str, Any]]] = {}  # (model, layer) -> records, in order of first use
     for record in records.values():
         if record.get("kind") == "sweep":
             layers.setdefault((record["model"], record["layer"]), []).append(record)

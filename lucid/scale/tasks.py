@@ -11,7 +11,9 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
+from typing import Any, cast
 
 import numpy as np
 import PIL.Image
@@ -25,6 +27,7 @@ from lucid.modelzoo.vision_base import Model
 from lucid.optvis import fast as fast_path
 from lucid.optvis import objectives, param
 from lucid.optvis.render import render_channels, render_vis
+from lucid.scale.units import ModelSpec
 
 __all__ = [
     "activation_extremes",
@@ -50,10 +53,13 @@ _SEED_LOCK = threading.Lock()
 VIEWS = ("positive", "negative", "diverse-0", "diverse-1", "diverse-2", "diverse-3")
 THUMB_PX = 80  # the positive view's thumbnail on the layer page
 DIVERSITY_WEIGHT = 1e2  # the original's neuron_diversity notebook: channel - 1e2 * diversity
+# Pillow's bilinear filter: Pillow sets its module-level filter constants with setattr at import, so its type hints
+# lack them (they name Image.Resampling, which Pillow before 9.1 does not have).
+BILINEAR: int = PIL.Image.BILINEAR  # type: ignore[attr-defined]
 
 
 @functools.lru_cache(maxsize=4)
-def load_model(spec):
+def load_model(spec: ModelSpec) -> Model:
     """The Model for `spec`, loaded once per process.
 
     `spec` is a zoo class name, the path of a `.pb` saved by Model.save, or `(path, value_range, is_BGR)` for a
@@ -67,7 +73,7 @@ def load_model(spec):
         name = os.path.splitext(os.path.basename(path))[0]
         return Model.from_keras(keras_model, image_value_range=value_range, model_name=name, is_BGR=is_bgr)
     if spec.endswith(".pb"):
-        return Model.load(spec)
+        return cast(Model, Model.load(spec))  # None only for a file that is neither .pb nor .json
     return nets_factory.get_model(spec)
 
 
@@ -89,7 +95,16 @@ def _worker():
     return "%s:%d" % (socket.gethostname(), os.getpid())
 
 
-def render_batch(spec, layer, channels, steps, size, seed, precision="float32", fast=False):
+def render_batch(
+    spec: ModelSpec,
+    layer: str,
+    channels: Sequence[int],
+    steps: int,
+    size: int,
+    seed: int | None,
+    precision: str = "float32",
+    fast: bool = False,
+) -> dict[str, Any]:
     """Render `channels` of `layer` as one batch; return their PNG bytes, objective values and timing.
 
     `seed` None leaves the render unseeded; an int makes it repeatable for the same batch of channels.
@@ -115,7 +130,7 @@ def render_batch(spec, layer, channels, steps, size, seed, precision="float32", 
     }
 
 
-def views_objective(layer, channels):
+def views_objective(layer: str, channels: Iterable[int]) -> objectives.Objective:
     """One objective over a batch of `len(VIEWS)` images per channel: maximize the positive and diverse images,
     minimize the negative one, and push each channel's four diverse images apart with `objectives.diversity`."""
     parts = []
@@ -134,7 +149,16 @@ def _diversity_of_images(layer, start, stop):
     return objectives.Objective(lambda T: diversity(lambda name: T(name)[start:stop]), "diversity")
 
 
-def render_views(spec, layer, channels, steps, size, seed, precision="float32", fast=False):
+def render_views(
+    spec: ModelSpec,
+    layer: str,
+    channels: Sequence[int],
+    steps: int,
+    size: int,
+    seed: int | None,
+    precision: str = "float32",
+    fast: bool = False,
+) -> dict[str, Any]:
     """The Microscope's images of `channels` of `layer`, rendered together: `{"images": [{view: PNG bytes}],
     "thumbs": [JPEG bytes of the positive view], "seconds", "worker"}`, one item per channel."""
     start = time.perf_counter()
@@ -157,13 +181,13 @@ def render_views(spec, layer, channels, steps, size, seed, precision="float32", 
     return {"images": per_channel, "thumbs": thumbs, "seconds": time.perf_counter() - start, "worker": _worker()}
 
 
-def load_square_image(path, size):
+def load_square_image(path: str, size: int) -> np.ndarray:
     """The image at `path` as float32 RGB in [0, 1], centre-cropped to a square and resized to `size`."""
     with open_image(path) as image:
         image = image.convert("RGB")
         side = min(image.size)
         left, top = (image.width - side) // 2, (image.height - side) // 2
-        image = image.crop((left, top, left + side, top + side)).resize((size, size), PIL.Image.BILINEAR)
+        image = image.crop((left, top, left + side, top + side)).resize((size, size), BILINEAR)
     return np.asarray(image, np.float32) / 255
 
 
@@ -178,7 +202,9 @@ def _activation_graph(spec, layers, size):
     return tf.compat.v1.Session(graph=graph), t_input, tensors
 
 
-def activation_extremes(spec, layers, paths, first_index, size, k):
+def activation_extremes(
+    spec: ModelSpec, layers: Sequence[str], paths: Iterable[str], first_index: int, size: int, k: int
+) -> dict[str, Any]:
     """For each layer, the k strongest and k weakest responses of each channel over the images at `paths`.
 
     A response is a channel's maximum (or minimum) over the positions of one image. Returns `{"layers": {layer:
@@ -214,14 +240,14 @@ def _extremes(flat, positions, width, indices, k, largest):
     return merge_extremes([stacked], k, largest)
 
 
-def merge_extremes(parts, k, largest):
+def merge_extremes(parts: Sequence[np.ndarray], k: int, largest: bool) -> np.ndarray:
     """The k largest (or smallest) of several `[4, n, channels]` arrays of (value, image, row, column)."""
     stacked = np.concatenate(parts, axis=1)
     order = np.argsort(-stacked[0] if largest else stacked[0], axis=0, kind="stable")[:k]
     return np.take_along_axis(stacked, order[None], axis=1)
 
 
-def receptive_fields(spec, layers, size):
+def receptive_fields(spec: ModelSpec, layers: Iterable[str], size: int) -> dict[str, dict[str, list[float]]]:
     """`{layer: {"grid": [height, width], "box": [top, left, bottom, right]}}`: each layer's spatial grid and the
     input pixels its centre position depends on, as offsets from that position's centre (in `size` px images).
 
@@ -248,13 +274,13 @@ def receptive_fields(spec, layers, size):
     return fields
 
 
-def encode_jpeg(image, size=None, quality=85):
+def encode_jpeg(image: np.ndarray | PIL.Image.Image, size: int | None = None, quality: int = 85) -> bytes:
     """JPEG bytes of an image array in [0, 1] (or a PIL image), its longer side resized to `size` if given."""
     if isinstance(image, np.ndarray):
         image = PIL.Image.fromarray(np.uint8(np.clip(image, 0, 1) * 255 + 0.5))
     if size is not None:
         image = image.copy()
-        image.thumbnail((size, size), PIL.Image.BILINEAR)
+        image.thumbnail((size, size), BILINEAR)  # type: ignore[arg-type]  # the hints ask for the Resampling enum
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, "JPEG", quality=quality)
     return buffer.getvalue()

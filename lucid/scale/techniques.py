@@ -5,6 +5,9 @@ Like lucid.scale.tasks, every function takes plain values (a model spec, layer n
 plain values (numbers, lists, PNG / JPEG bytes), so any worker process can run it.
 """
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
 import numpy as np
 import tensorflow as tf
 
@@ -13,6 +16,7 @@ from lucid.optvis import objectives, param, render, transform
 from lucid.recipes import caricature as caricature_recipe
 from lucid.recipes import circuits, quality
 from lucid.scale import tasks
+from lucid.scale.units import ModelSpec
 
 __all__ = [
     "CIRCUIT_UNITS",
@@ -43,7 +47,7 @@ def _quantized(patch, scale):
     return np.round(patch / scale * HEAT_LEVELS).astype(int).tolist()
 
 
-def circuit_pair(spec, source, target, size):
+def circuit_pair(spec: ModelSpec, source: str, target: str, size: int) -> dict[str, Any]:
     """The expanded weights from every unit of `source` into every unit of `target` (lucid.recipes.circuits),
     summarized both ways: for each target unit its strongest inputs, for each source unit the target units it
     drives most, each `[channel, weight, heat map]` (the weight summed over space; the heat map its spatial
@@ -69,12 +73,13 @@ def circuit_pair(spec, source, target, size):
     return dict(source=source, target=target, linear=linear, inputs=inputs, outputs=outputs)
 
 
-def class_weights(spec, layers, logits, size):
+def class_weights(spec: ModelSpec, layers: Sequence[str], logits: str, size: int) -> dict[str, Any]:
     """For each unit of `layers`, the classes it raises and lowers most through the expanded weights into
     `logits` (summed over space): `{"linear", "units": {layer: {channel: {"raise": [[class, weight]],
     "lower": [...]}}}, "drivers": {layer: [[class -> strongest channels]]}}`."""
     weights, linear = circuits.expanded_weights(tasks.load_model(spec), list(layers), logits, size=size)
-    units, drivers = {}, {}
+    units: dict[str, dict[int, dict[str, list[list[float]]]]] = {}
+    drivers: dict[str, list[list[list[float]]]] = {}
     for layer, per_class in zip(layers, weights):
         totals = per_class.sum(axis=(1, 2))  # [classes, channels]
         units[layer] = {}
@@ -91,7 +96,9 @@ def class_weights(spec, layers, logits, size):
     return dict(linear=linear, units=units, drivers=drivers)
 
 
-def example_maps(spec, layer, paths, wanted, size):
+def example_maps(
+    spec: ModelSpec, layer: str, paths: Sequence[str], wanted: Mapping[int, Iterable[int]], size: int
+) -> dict[tuple[int, int], np.ndarray]:
     """`{(image index, channel): [h, w] float32}`: the channel's activation over the whole image, for each image
     index of `wanted` (`{index: [channels]}`) into `paths`; drawn over the dataset examples."""
     indices = sorted(wanted)
@@ -106,14 +113,16 @@ def example_maps(spec, layer, paths, wanted, size):
     return maps
 
 
-def class_scores(spec, logits, classes, paths, first_index, size):
+def class_scores(
+    spec: ModelSpec, logits: str, classes: Iterable[int], paths: Iterable[str], first_index: int, size: int
+) -> tuple[int, np.ndarray]:
     """`[len(paths), len(classes)]` logits of `classes` for the images at `paths` (indices from `first_index`)."""
     sess, t_input, (tensor,) = tasks._activation_graph(spec, (logits,), size)
     scores = sess.run(tensor, {t_input: np.stack([tasks.load_square_image(path, size) for path in paths])})
     return first_index, scores[:, list(classes)].astype(np.float32)
 
 
-def class_views(spec, classes, steps, logits):
+def class_views(spec: ModelSpec, classes: Sequence[int], steps: int, logits: str) -> list[bytes]:
     """PNG bytes of one visualization per class: the library's class recipe (param.maco, its transforms and
     Adam, as in lucid.recipes.quality), all classes in one batch."""
     param_f, transforms, optimizer_f = quality.parameterizations(maco_size=MACO_SIZE)["maco"]
@@ -123,15 +132,19 @@ def class_views(spec, classes, steps, logits):
     return [serialize_array(image) for image in images]
 
 
-def dream_and_caricatures(spec, layers, path, size, steps):
-    """For one of the user's images: `{layer: {"deepdream": PNG, "caricature": PNG}}` and the input as PNG.
+def dream_and_caricatures(spec: ModelSpec, layers: Sequence[str], path: str, size: int, steps: int) -> dict[str, Any]:
+    """For one of the user's images: `{"layers": {layer: {"deepdream": PNG, "caricature": PNG}}, "input": PNG}`,
+    or `{"unreadable": "<error type>: <message>"}` for a file that cannot be read as an image.
 
     DeepDream: the image itself optimized for `objectives.deepdream(layer)` (in sigmoid space, so it stays in
     range) for `steps` steps at `size` px. Caricature: lucid.recipes.caricature, every layer in one batch.
     """
+    try:
+        image = tasks.load_square_image(path, size)
+    except Exception as error:  # any error decoding a stranger's file: the page says which file and why
+        return {"unreadable": "%s: %s" % (type(error).__name__, error)}
     model = tasks.load_model(spec)
-    image = tasks.load_square_image(path, size)
-    results = {layer: {} for layer in layers}
+    results: dict[str, dict[str, bytes]] = {layer: {} for layer in layers}
     logit = np.log(np.clip(image, 0.02, 0.98) / (1 - np.clip(image, 0.02, 0.98)))[None]
     for layer in layers:
         dreamed = render.render_vis(

@@ -2,6 +2,8 @@
 them into batches, and what the workers load the model from. Shared by the sweep and the Microscope."""
 
 import os
+from collections.abc import Iterable
+from typing import Any
 
 import tensorflow as tf
 
@@ -21,8 +23,14 @@ __all__ = [
     "unit_name",
 ]
 
+# What workers load a model from (model_spec): a zoo class name, a .pb path or URL, or for a saved Keras model
+# `(path, value_range, is_BGR)` (lucid.scale.microscope.microscope_spec).
+ModelSpec = str | tuple[str, tuple[float, ...] | None, bool]
+# A unit of a run: (layer, channel).
+Unit = tuple[str, int]
 
-def check_settings(fast=False, **settings):
+
+def check_settings(fast: bool = False, **settings: Any) -> dict[str, Any]:
     """The render settings checked: steps, size, batch_size integers >= 1, seed None or >= 0, a known precision,
     and `fast` a bool, a setting (so part of the store's keys) only when True: the keys of default renders stay
     those of earlier runs."""
@@ -38,13 +46,13 @@ def check_settings(fast=False, **settings):
     return settings
 
 
-def model_display_name(spec):
+def model_display_name(spec: ModelSpec) -> str:
     """A short readable name for the model of `spec` (a zoo name, or a file's name without extension)."""
     path = spec[0] if isinstance(spec, tuple) else spec
     return os.path.splitext(os.path.basename(path))[0] if path.endswith((".pb", ".keras")) else path
 
 
-def model_spec(model):
+def model_spec(model: Model | str) -> str:
     """What the workers load `model` from: a zoo class name, or the path (or URL) of a .pb saved by Model.save."""
     if isinstance(model, Model):
         model_class = type(model)
@@ -73,11 +81,11 @@ def model_spec(model):
     return model
 
 
-def parse_units(units):
+def parse_units(units: str | Iterable[str]) -> list[tuple[str, int | None]]:
     """`[(layer, channel)]` from "layer:channel" strings and layer names (channel None: every channel)."""
     if isinstance(units, str):
         units = [units]
-    parsed = []
+    parsed: list[tuple[str, int | None]] = []
     for unit in units:
         if not isinstance(unit, str):
             raise TypeError("Each unit must be a string, 'layer:channel' or a layer name; got %r." % (unit,))
@@ -93,10 +101,10 @@ def parse_units(units):
     return parsed
 
 
-def expand_units(model, parsed, size):
+def expand_units(model: Model, parsed: Iterable[tuple[str, int | None]], size: int) -> list[Unit]:
     """The distinct `(layer, channel)` pairs of `parsed`, channels checked against each layer's depth."""
     layers = list(dict.fromkeys(layer for layer, _ in parsed))
-    folders = {}
+    folders: dict[str, str] = {}
     for layer in layers:
         other = folders.setdefault(safe_name(layer), layer)
         if other != layer:
@@ -140,9 +148,9 @@ def _layer_depths(model, layers, size):
     return depths
 
 
-def batches(units, batch_size):
+def batches(units: Iterable[Unit], batch_size: int) -> list[tuple[str, list[int]]]:
     """`[(layer, channels)]`: the units grouped by layer, at most `batch_size` channels per batch."""
-    by_layer = {}
+    by_layer: dict[str, list[int]] = {}
     for layer, channel in units:
         by_layer.setdefault(layer, []).append(channel)
     return [
@@ -152,5 +160,5 @@ def batches(units, batch_size):
     ]
 
 
-def unit_name(layer, channel):
+def unit_name(layer: str, channel: int) -> str:
     return "%s:%d" % (layer, channel)

@@ -13,6 +13,7 @@ from reference import projective_rotate, render_loop
 from tiny_models import TinyConvNet, layer_values
 
 from lucid.misc.io import load
+from lucid.optvis import fast as fast_path
 from lucid.optvis import objectives, param, render, transform
 from lucid.optvis.progress import RenderProgress
 
@@ -252,15 +253,47 @@ def test_tf1_style_global_graph_and_session():
 
 
 def test_render_channels_one_image_per_channel(model):
-    channels = [3, 5, 7]
+    channels = [3, 5, 7, 9, 11]
     images, values = render.render_channels(model, "conv2_pre_relu", channels, batch_size=2, steps=60, image_size=24)
-    assert images.shape == (3, 24, 24, 3) and values.shape == (3,)
+    assert images.shape == (5, 24, 24, 3) and values.shape == (5,)
     assert np.isfinite(values).all()
-    # Each image was optimized for its own channel: of the three images, it excites that channel most.
+    # Each image was optimized for its own channel (the second batch on the first's graph, its channels fed): of
+    # the five images, it excites that channel most.
     acts = layer_values(model, "conv2_pre_relu", images).mean(axis=(1, 2))[:, channels]
-    np.testing.assert_array_equal(acts.argmax(axis=0), [0, 1, 2])
+    np.testing.assert_array_equal(acts.argmax(axis=0), [0, 1, 2, 3, 4])
     with pytest.raises(ValueError, match="channels"):
         render.render_channels(model, "conv2", [])
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_render_channels_batches_get_the_images_of_a_graph_each(model, monkeypatch, fast):
+    """The batches of a layer share one graph (their channels fed), one more for a last smaller batch; with
+    use_fixed_seed each batch's images are those of render_vis on a graph built for that batch alone."""
+    builds, make_vis_T = [], render._make_vis_T
+    monkeypatch.setattr(render, "_make_vis_T", lambda *a, **k: builds.append(1) or make_vis_T(*a, **k))
+    channels, image = [3, 5, 7, 9, -1], fast_path.image if fast else param.image
+    images, values = render.render_channels(
+        model, "conv2_pre_relu", channels, batch_size=2, steps=20, image_size=24, use_fixed_seed=True, fast=fast
+    )
+    assert len(builds) == 2
+    for start in range(0, len(channels), 2):
+        chunk = channels[start : start + 2]
+        n = len(chunk)
+        per_image = [objectives.channel("conv2_pre_relu", c, batch=i) for i, c in enumerate(chunk)]
+        (alone,) = render.render_vis(
+            model,
+            objectives.Objective.sum(per_image),
+            lambda n=n: image(24, batch=n),
+            thresholds=(19,),
+            verbose=False,
+            use_fixed_seed=True,
+            fast=fast,
+        )
+        np.testing.assert_array_equal(images[start : start + 2], alone)
+    # Without transforms, each value is the mean of its channel on its image.
+    images, values = render.render_channels(model, "conv2_pre_relu", channels, 2, steps=2, image_size=24, transforms=[])
+    means = layer_values(model, "conv2_pre_relu", images).mean(axis=(1, 2))
+    np.testing.assert_allclose(values, means[np.arange(5), channels], rtol=1e-5, atol=1e-6)
 
 
 def _counting(objective_f, calls):

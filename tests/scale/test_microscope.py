@@ -195,6 +195,31 @@ def test_a_bad_image_is_skipped_with_one_warning_after_the_renders(two_workers, 
     assert [kind for kinds in puts.values() for kind in kinds] == ["views"] * 2 + ["examples"] * 2
 
 
+def test_an_unreadable_image_among_the_dream_images_is_named_on_the_layer_page(two_workers, model_path, tmp_path):
+    """Issue 25: one of the first 3 images that cannot be read took the layer page's DeepDream and caricatures
+    with it; it is skipped with a note naming it and why, and if none can be read the section says so."""
+    folder = str(tmp_path / "images")
+    make_images(folder, 3)
+    with open(os.path.join(folder, "a<b>.png"), "wb") as handle:  # sorts first: one of the 3 dream images
+        handle.write(b"not an image")
+    settings = dict(SETTINGS, layers=["conv1"], dream_steps=2)
+    microscope(model_path, str(tmp_path / "site"), images=folder, client=two_workers, units=1, **settings)
+    page = open(tmp_path / "site/layers/conv1/index.html").read()
+    assert page.count("Caricature</figcaption>") == 2, page  # img0000 and img0001 still rendered
+    assert "a&lt;b&gt;.png" in page and "a<b>" not in page and "cannot be read" in page
+    assert "UnidentifiedImageError" in page
+    for name in ("img0000.jpg", "img0001.png"):  # now the 3 dream images cannot be read, the 4th image can
+        os.remove(os.path.join(folder, name))
+    for name in ("b.png", "empty.jpg"):
+        with open(os.path.join(folder, name), "wb") as handle:
+            handle.write(b"" if name == "empty.jpg" else b"\x89PNG cut short")
+    microscope(model_path, str(tmp_path / "none"), images=folder, client=two_workers, units=1, **settings)
+    page = open(tmp_path / "none/layers/conv1/index.html").read()
+    assert "Caricature</figcaption>" not in page
+    assert "None here: none of the images could be read" in page
+    assert all(name in page for name in ("a&lt;b&gt;.png", "b.png", "empty.jpg")) and "img0002" not in page
+
+
 def test_a_site_whose_index_is_gone_and_an_entry_emptied_is_completed(two_workers, model_path, tmp_path, capsys):
     """Issue 23 row 7: an emptied entry.json counted as done forever, and with index.json gone lucid-microscope
     exited 2 with a bare key."""
@@ -210,6 +235,16 @@ def test_a_site_whose_index_is_gone_and_an_entry_emptied_is_completed(two_worker
     assert cli.microscope_main(argv) == 0, capsys.readouterr().err
     assert json.loads(entry_path.read_text())["status"] == "done"
     assert len(json.load(open(site / "index.json"))["records"]) == 2 and len(entries(str(site))) == 2
+
+
+def test_a_model_of_any_image_size_is_measured_at_224_px(two_workers, tmp_path):
+    """A model saved without a fixed image size (image_shape [None, None, 3]) is measured at 224 px, as a model
+    without an image_shape is (mypy found it: int(None) raised a bare TypeError)."""
+    model_path = save_tiny_pb(str(tmp_path / "any-size.pb"), None)
+    settings = dict(SETTINGS, layers=["conv1"], circuits=False)
+    (record,) = microscope(model_path, str(tmp_path / "site"), client=two_workers, units=1, **settings)
+    assert record["status"] == "done"
+    assert "8 units, 224 x 224" in open(tmp_path / "site" / "index.html").read()
 
 
 def test_a_field_larger_than_the_image_gives_the_whole_image_with_the_position_marked(tmp_path):

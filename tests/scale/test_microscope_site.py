@@ -232,6 +232,7 @@ def _fake_site(folder, layer, units):
         classes=None,
         class_pages=[],
         dreams={},
+        unreadable_dreams=[],
         dream_settings=None,
     )
     write_site(store, site)
