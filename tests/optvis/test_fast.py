@@ -152,10 +152,10 @@ def test_sweep_and_microscope_tasks_pass_fast_on(inception, monkeypatch):
     assert calls == [True, True] and len(batch["pngs"]) == 2 and len(views["images"]) == 1
 
 
-def test_held_weights_are_made_once_per_graph_and_fed_flat(inception, monkeypatch):
+def test_held_weights_are_made_once_per_graph_and_fed_without_a_full_shape(inception, monkeypatch):
     """The whole model imported after a part (a name outside the part) reads the part's variables instead of a
-    second copy of the weights; the weights are fed through placeholders with an unknown dimension, because for a feed of
-    fully known shape TensorFlow allocates a tensor of that shape for Grappler on every new run signature."""
+    second copy of the weights; the weights' placeholders have an unknown dimension, because for a feed of fully
+    known shape TensorFlow allocates a tensor of that shape for Grappler on every new run signature."""
     monkeypatch.setattr(held_weights, "HOLD_BYTES", 0)
     light, weights = held_weights.weightless(inception)
     with graph_and_session() as (graph, sess):
