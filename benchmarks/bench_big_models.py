@@ -42,12 +42,12 @@ import time
 import keras, numpy as np, tensorflow as tf
 net = getattr(keras.applications, %%r)(weights=None, input_shape=(%d, %d, 3))
 x = tf.constant(np.random.rand(1, %d, %d, 3).astype(np.float32))
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 with tf.GradientTape() as tape:
     tape.watch(x)
     y = tf.reduce_mean(net(x, training=False)[..., 0])
 tape.gradient(y, x).numpy()
-print(time.perf_counter() - start)
+print(time.perf_counter() - start, time.process_time() - cpu)
 """ % (SIDE, SIDE, SIDE, SIDE)
 RENDER = (
     """
@@ -55,23 +55,24 @@ import time
 from lucid.optvis import held_weights, render
 from lucid.optvis.progress import RenderProgress
 held_weights.HOLD_BYTES = %%s
-ends, update = [], RenderProgress.update
-RenderProgress.update = lambda self, *a, **k: (ends.append(time.perf_counter()), update(self, *a, **k))
-start = time.perf_counter()
+ends, update, now = [], RenderProgress.update, lambda: (time.perf_counter(), time.process_time())
+RenderProgress.update = lambda self, *a, **k: (ends.append(now()), update(self, *a, **k))
+start = now()
 render.render_vis(model, %%r, thresholds=(2,), verbose=False, image_size=%d)
-print(ends[0] - start)
+print(ends[0][0] - start[0], ends[0][1] - start[1])
 """
     % SIDE
 )
 
 
 def run(code):
-    """(seconds printed by `code`, peak RSS in MB) of a fresh process."""
+    """(seconds printed by `code`, CPU seconds if it printed them too, peak RSS in MB) of a fresh process."""
     out = subprocess.run([sys.executable, "-c", code + PEAK], capture_output=True, text=True)
     if out.returncode:
         raise RuntimeError("exit status %d: %s" % (out.returncode, out.stderr[-3000:]))
-    seconds, peak_kb = out.stdout.split()[-2:]
-    return float(seconds), float(peak_kb) / 1024
+    *seconds, peak_kb = out.stdout.splitlines()[-2:]
+    wall, cpu = (seconds[0].split() + ["nan"])[:2]
+    return float(wall), float(cpu), float(peak_kb) / 1024
 
 
 def export(name, directory):
@@ -97,17 +98,20 @@ def main():
             load = LOAD % path
             logits = "predictions_pre_activation:0"
             rows = []
-            nan = (float("nan"), float("nan"))
+            nan = (float("nan"),) * 3
             for _ in range(args.rounds):
-                floor_mb = run(load + "print(0)")[1]
+                floor_mb = run(load + "print(0)")[2]
                 keras_bare = run(KERAS % name)
                 held = run(load + RENDER % ("held_weights.HOLD_BYTES", logits))
                 # The constant paths peak at 3.5-5.5x the floor (6-9 GB for VGG16): left out on a crowded machine.
                 bare = nan if args.skip_constants else run(load + BARE % logits)
                 constants = nan if args.skip_constants else run(load + RENDER % ("None", logits))
-                rows.append((floor_mb, *bare, keras_bare[0], *constants, *held))
-            floor_mb, bare_s, bare_mb, keras_s, const_s, const_mb, held_s, held_mb = np.array(rows).T
-            print("%s at %d px, load average %.1f (%d rounds, medians)" % (name, SIDE, os.getloadavg()[0], args.rounds))
+                bare, constants = (bare[0], bare[2]), (constants[0], constants[2])
+                rows.append((floor_mb, *bare, *keras_bare[:2], *constants, *held, os.getloadavg()[0]))
+            floor_mb, bare_s, bare_mb, keras_s, keras_cpu, const_s, const_mb, held_s, held_cpu, held_mb, load = (
+                np.array(rows).T
+            )
+            print("%s at %d px, load average %.1f (%d rounds, medians)" % (name, SIDE, np.median(load), args.rounds))
             for label, values in [
                 ("bare model, imported (constants): first forward+backward (s)", bare_s),
                 ("bare model, Keras (eager): first forward+backward (s)", keras_s),
@@ -117,6 +121,7 @@ def main():
                 ("ratio variables / bare imported", held_s / bare_s),
                 ("ratio constants / bare Keras", const_s / keras_s),
                 ("ratio variables / bare Keras (target <= 2)", held_s / keras_s),
+                ("the same in CPU seconds (less sensitive to the load)", held_cpu / keras_cpu),
                 ("memory floor: TF + lucid + the model loaded (MB)", floor_mb),
                 ("peak RSS / floor: bare model", bare_mb / floor_mb),
                 ("peak RSS / floor: render, constants", const_mb / floor_mb),

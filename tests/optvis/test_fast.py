@@ -150,3 +150,19 @@ def test_sweep_and_microscope_tasks_pass_fast_on(inception, monkeypatch):
     batch = tasks.render_batch("InceptionV1", "mixed3a", [1, 2], 2, 40, 0, "float32", True)
     views = tasks.render_views("InceptionV1", "mixed3a", [1], 2, 40, 0, "float32", True)
     assert calls == [True, True] and len(batch["pngs"]) == 2 and len(views["images"]) == 1
+
+
+def test_held_weights_are_made_once_per_graph_and_fed_without_a_full_shape(inception, monkeypatch):
+    """The whole model imported after a part (a name outside the part) reads the part's variables instead of a
+    second copy of the weights; the weights' placeholders have an unknown dimension, because for a feed of fully
+    known shape TensorFlow allocates a tensor of that shape for Grappler on every new run signature."""
+    monkeypatch.setattr(held_weights, "HOLD_BYTES", 0)
+    light, weights = held_weights.weightless(inception)
+    with graph_and_session() as (graph, sess):
+        T = render._make_vis_T(inception, "mixed3a:3", None, None, None, True, hold_weights=True)
+        held = lambda op_type: [op for op in graph.get_operations() if op.type == op_type and "held" in op.name]  # noqa: E731
+        part = held("VarHandleOp")
+        T("mixed5b")  # outside the part: imports the whole model
+        handles, fed = held("VarHandleOp"), held("Placeholder")
+    assert 0 < len(part) < len(handles) == len(weights) == len({op.get_attr("shared_name") for op in handles})
+    assert fed and all(not op.outputs[0].shape.is_fully_defined() for op in fed)
