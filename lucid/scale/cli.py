@@ -163,8 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _report(records, args.out)
 
 
-def microscope_main(argv: Sequence[str] | None = None) -> int:
-    """lucid-microscope."""
+def _microscope_parser() -> argparse.ArgumentParser:
+    """lucid-microscope's options: each technique's switch says what it costs."""
     parser = OneLineParser(
         prog="lucid-microscope",
         description="Build a Microscope of MODEL in SITE, a static site: a page per layer and per unit (positive, "
@@ -210,6 +210,12 @@ def microscope_main(argv: Sequence[str] | None = None) -> int:
         "model's size (default 128; 0: none; cost per layer about 6 units' feature visualizations)",
     )
     _common_arguments(parser, steps=512, size=128, batch_size=4)
+    return parser
+
+
+def microscope_main(argv: Sequence[str] | None = None) -> int:
+    """lucid-microscope."""
+    parser = _microscope_parser()
     args = parser.parse_args(argv)
     _check_first(parser, args)
     if args.images is not None and not os.path.isdir(args.images):

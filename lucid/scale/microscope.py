@@ -118,31 +118,27 @@ def microscope(
     name = model_display_name(spec)
     base = dict(model=name, model_sha256=model_sha256)
 
+    pages = dict(
+        title="Microscope: %s" % name,
+        model_layers=model_layers,
+        shown=per_layer,
+        has_images=paths is not None,
+        labels=labels,
+        settings="Feature visualizations: %d steps at %d px, seed %s, %s." % (steps, size, seed, precision),
+    )
+
     def finish(store, latest):
-        views = {
-            unit: _linked(latest[key]) for unit, key in view_keys.items() if latest.get(key, {}).get("status") == "done"
-        }
-        found = {unit: _resolve(latest[key]) for unit, key in example_keys.items() if key in latest}
-        pages = dict(
-            title="Microscope: %s" % name,
-            model_layers=model_layers,
-            shown=per_layer,
-            views=views,
-            examples=found,
-            has_images=paths is not None,
-            labels=labels,
-            settings="Feature visualizations: %d steps at %d px, seed %s, %s." % (steps, size, seed, precision),
-        )
-        write_site(store, dict(pages, **_extra_results(store, latest, extras, asked, labels, pass_size)))
+        found = _unit_results(latest, view_keys, example_keys)
+        write_site(store, dict(pages, **found, **_extra_results(store, latest, extras, asked, labels, pass_size)))
 
     with store.lock():
         done = store.done_keys()
         todo = [unit for unit in wanted if view_keys[unit] not in done]
-        lacking = {}  # layer -> its channels without dataset examples yet
-        for layer, channels in per_layer if paths is not None else []:
-            missing = [c for c in channels if example_keys[(layer, c)] not in done]
-            if missing:
-                lacking[layer] = missing
+        lacking = {  # layer -> its channels without dataset examples yet
+            layer: missing
+            for layer, channels in (per_layer if paths is not None else [])
+            if (missing := [c for c in channels if example_keys[(layer, c)] not in done])
+        }
         extra_todo = [job for job in extras.values() if job["key"] not in done]
         log.info("%s: %d units to render, dataset examples for %d layers.", name, len(todo), len(lacking))
         with index_written_last(store, then=finish) as latest:
@@ -156,6 +152,14 @@ def microscope(
                         )
                     _run_extras(dask_client, store, extra_todo, base)
     return [latest[view_keys[unit]] for unit in wanted]
+
+
+def _unit_results(latest, view_keys, example_keys):
+    """The pages' `views` (each done unit's visualizations) and `examples` (its dataset examples) from the store."""
+    done = {unit: key for unit, key in view_keys.items() if latest.get(key, {}).get("status") == "done"}
+    views = {unit: _linked(latest[key]) for unit, key in done.items()}
+    examples = {unit: _resolve(latest[key]) for unit, key in example_keys.items() if key in latest}
+    return dict(views=views, examples=examples)
 
 
 def _unit_keys(model_sha256, wanted, settings, paths, images, pass_size, top_k):
