@@ -137,22 +137,21 @@ def inception_v1_graph_def(seed=0):
         heads.append(builder.dense(t, depth, "softmax2", _NUM_CLASSES, "softmax2_pre_activation", tf.nn.softmax))
         for name, head in zip(["output", "output1", "output2"], heads):
             tf.identity(head, name=name)
-    # Weights filled into the GraphDef one at a time, rather than held by the graph too: the build's peak memory
-    # stays near one copy of them (they are most of the model's 51 MB).
+    # The original file's node order: the input, every weight, then the ops (graph walks depend on it). Reordered
+    # while the weights are still placeholders (reordering copies the nodes), then filled in one at a time rather
+    # than held by the graph too: the build's peak memory stays near one copy of them (most of the model's 51 MB).
     graph_def = graph.as_graph_def()
+    first = ["input"] + [name for name, _, _ in builder.draws]
     nodes = {node.name: node for node in graph_def.node}
-    weight_names = []
+    reordered = [nodes[name] for name in first] + [node for node in graph_def.node if node.name not in set(first)]
+    del graph_def.node[:]
+    graph_def.node.extend(reordered)
+    nodes = {node.name: node for node in graph_def.node}
     for name, value in builder.weights():
         node = nodes[name]
         node.op = "Const"
         del node.attr["shape"]
         node.attr["value"].tensor.CopyFrom(tf.make_tensor_proto(value))
-        weight_names.append(name)
-    # The original file's node order: the input, every weight, then the ops (graph walks depend on it).
-    first = ["input"] + weight_names
-    reordered = [nodes[name] for name in first] + [node for node in graph_def.node if node.name not in set(first)]
-    del graph_def.node[:]
-    graph_def.node.extend(reordered)
     return graph_def
 
 
