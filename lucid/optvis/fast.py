@@ -1,16 +1,14 @@
-"""The fast path of a render (`fast=True`): the default image, transforms and ReLU gradients computed with fewer,
-larger ops. The numbers differ from the original's (bilinear instead of nearest-pixel rotation, one sampling
-instead of five transforms, TF's ReluGrad after the redirected steps), the distributions do not: the same
-Fourier parameterization and initial values, the same random jitter, scales and angles, the same gradient rule
-except at inputs of exactly 0. Quality, measured in benchmarks/bench_precision_quality.py (--fast), is lower on
-class visualizations (README), and the transform is what loses it (ablation in the README).
+"""The fast path of a render (`fast=True`): the default image and the late ReLU gradients computed with fewer,
+larger ops. The numbers differ from the original's (matrix products instead of TF's FFT, TF's ReluGrad after the
+redirected steps), the distributions do not: the same Fourier parameterization and initial values, the same
+gradient rule except at inputs of exactly 0. The transforms are the standard ones: a single affine resampling
+of the same jitter, scale and rotation was faster but lost class-visualization quality in every variant tried
+(README), so it was dropped. Quality: benchmarks/bench_precision_quality.py --fast.
 
     image(128)             # like param.image(128): the inverse real FFT and colour decorrelation as matrix products
-    standard_transform()   # like transform.standard_transforms, as one affine bilinear resampling of fixed size
     relu_overrides()       # like overrides.relu_overrides(), the late steps' gradient one ReluGrad op
 """
 
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import numpy as np
@@ -23,18 +21,15 @@ from lucid.optvis.param.color import color_correlation_svd_sqrt, max_norm_svd_sq
 from lucid.optvis.param.spatial import spectrum_scale
 
 __all__ = [
-    "ANGLES_DEGREES",
+    "VERSION",
     "image",
     "relu_overrides",
-    "SCALES",
     "spectrum_to_image_matrices",
-    "standard_transform",
 ]
 
-# The standard transforms' settings (transform.standard_transforms): pad, the two jitters, scales, angles.
-PAD, JITTER, LATE_JITTER = 12, 8, 4
-SCALES = [1 + (i - 5) / 50.0 for i in range(11)]
-ANGLES_DEGREES = list(range(-10, 11)) + 5 * [0]
+# The fast path's revision, the value of the store keys' "fast" setting: a store never counts a unit that an
+# earlier fast path rendered (revision 1, true in its keys: a fused resampling for the transforms) as done.
+VERSION = 2
 
 
 def _inverse_rdft_matrices(n, columns):
@@ -85,71 +80,6 @@ def image(
     color = (color_correlation_svd_sqrt / max_norm_svd_sqrt).astype(np.float32)
     rgb = tf.einsum("bhcw,dc->bhwd", tf.reshape(pixels, [batch, h, 3, w]), color)
     return tf.nn.sigmoid(rgb)
-
-
-def standard_transform(seed: int | None = None) -> Callable[[tf.Tensor], tf.Tensor]:
-    """One transform that samples what `transform.standard_transforms` would show the model: pad 12 (grey 0.5),
-    jitter 8, a scale from SCALES, a rotation from ANGLES_DEGREES, jitter 4, each image of the batch its own
-    draw. One bilinear resampling of the image through the composed affine map, to a fixed size (the size at
-    scale 1: h + 12), so the model sees one image shape every step; outside the image it reads 0.5."""
-
-    def inner(t_image: tf.Tensor) -> tf.Tensor:
-        t_image = tf.convert_to_tensor(t_image)
-        batch, h, w, channels = t_image.shape.as_list()
-        if None in (batch, h, w):
-            raise ValueError("fast.standard_transform needs images of static shape, got %s." % (t_image.shape,))
-        out_h, out_w = (size + 2 * PAD - JITTER - LATE_JITTER for size in (h, w))
-        source_x, source_y = _affine_sources(batch, h, w, out_h, out_w, seed)
-        return _sample_bilinear(t_image, source_x, source_y)
-
-    return inner
-
-
-def _affine_sources(batch, h, w, out_h, out_w, seed):
-    """Source coordinates (x, y), each [batch, out_h, out_w], in the unpadded image, of the output pixels: the
-    standard transforms' chain (pad, crop at a jitter offset, scale, rotate about the centre, crop again) as one
-    affine map per image, drawn anew every run."""
-
-    def choice(values):
-        index = tf.random.uniform([batch], 0, len(values), dtype=tf.int32, seed=seed)
-        return tf.gather(tf.constant(values, tf.float32), index)[:, None, None]
-
-    def offset(limit):
-        return tf.cast(tf.random.uniform([batch, 2], 0, limit + 1, dtype=tf.int32, seed=seed), tf.float32)
-
-    scale = choice(SCALES)
-    angle = choice([3.14 * a / 180.0 for a in ANGLES_DEGREES])  # the original's 3.14, not pi
-    early, late = offset(JITTER), offset(LATE_JITTER)
-    cos, sin = tf.cos(angle), tf.sin(angle)
-    # The scaled image is (h + 2 PAD - JITTER) * scale pixels; rotation turns it about its centre.
-    centre_x = ((w + 2 * PAD - JITTER) * scale - 1) / 2
-    centre_y = ((h + 2 * PAD - JITTER) * scale - 1) / 2
-    x = tf.range(out_w, dtype=tf.float32)[None, None, :] + late[:, 0, None, None] - centre_x
-    y = tf.range(out_h, dtype=tf.float32)[None, :, None] + late[:, 1, None, None] - centre_y
-    rotated_x = cos * x - sin * y + centre_x
-    rotated_y = sin * x + cos * y + centre_y
-    source_x = rotated_x / scale + early[:, 0, None, None] - PAD
-    source_y = rotated_y / scale + early[:, 1, None, None] - PAD
-    return source_x, source_y
-
-
-def _sample_bilinear(images, source_x, source_y):
-    """`images` [batch, h, w, c] sampled bilinearly at (source_x, source_y) [batch, out_h, out_w]; 0.5 outside.
-    One gather of the four neighbours (its gradient one scatter-add)."""
-    batch, h, w, channels = images.shape.as_list()
-    padded = tf.pad(images, [[0, 0], [1, 1], [1, 1], [0, 0]], constant_values=0.5)
-    # In the padded image; clamped to its border, which is all 0.5.
-    x = tf.clip_by_value(source_x + 1, 0.0, w + 1.0)
-    y = tf.clip_by_value(source_y + 1, 0.0, h + 1.0)
-    x0, y0 = tf.minimum(tf.floor(x), float(w)), tf.minimum(tf.floor(y), float(h))
-    fx, fy = x - x0, y - y0
-    row = w + 2
-    base = tf.cast(y0, tf.int32) * row + tf.cast(x0, tf.int32)
-    base += (tf.range(batch) * (h + 2) * row)[:, None, None]
-    index = tf.stack([base, base + 1, base + row, base + row + 1], -1)
-    weight = tf.stack([(1 - fx) * (1 - fy), fx * (1 - fy), (1 - fx) * fy, fx * fy], -1)
-    corners = tf.gather(tf.reshape(padded, [-1, channels]), index)  # [batch, out_h, out_w, 4, c]
-    return tf.reduce_sum(corners * weight[..., None], axis=3)
 
 
 def _fused_relu_grad(op, grad):

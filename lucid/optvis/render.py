@@ -91,9 +91,8 @@ def render_vis(
       show_image: display the image at each threshold (default: follows `verbose`).
       precision: the model's arithmetic, "float32" (the original's numbers), "bfloat16" (CPU), "float16" (GPU) or
         "auto"; the image, optimizer and loss stay float32 (see lucid.optvis.precision).
-      fast: the default image, transforms and ReLU gradients computed the fast way (lucid.optvis.fast): other
-        numbers than the original's, lower class-visualization quality (measured, README); explicit param_f and
-        transforms are kept.
+      fast: the default image and the late ReLU gradients computed the fast way (lucid.optvis.fast): other
+        numbers than the original's, the same measured quality (README); an explicit param_f is kept.
 
     Returns:
       A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far
@@ -269,8 +268,6 @@ def _make_vis_T(
     if param.is_maco_image(t_image):
         transforms = param.maco_transforms() if transforms is None else transforms
         optimizer = tf.compat.v1.train.AdamOptimizer(param.MACO_LEARNING_RATE) if optimizer is None else optimizer
-    if fast and (transforms is None or isinstance(transforms, tuple)):
-        transforms = [fast_path.standard_transform()]
     transform_f = make_transform_f(transforms)
     optimizer = make_optimizer(optimizer, [])
 

@@ -74,7 +74,8 @@ def _common_arguments(parser, steps, size, batch_size):
     parser.add_argument(
         "--fast",
         action="store_true",
-        help="the fast path: other numbers than the original's, lower measured quality (README; lucid.optvis.fast)",
+        help="the fast path: the image and late ReLU gradients computed another way (other numbers than the "
+        "original's, a few percent faster; README, lucid.optvis.fast)",
     )
 
 

@@ -121,7 +121,7 @@ def run_batches(
     `progress(done, failed, total)` counts units. Losing a worker is not a failure: Dask runs its tasks again
     elsewhere and each result still arrives once.
     """
-    args = tuple(settings[name] for name in ("steps", "size", "seed", "precision")) + (settings.get("fast", False),)
+    args = tuple(settings[name] for name in ("steps", "size", "seed", "precision")) + (bool(settings.get("fast")),)
 
     def submit(layer, channels, attempt):
         future = client.submit(task, spec, layer, channels, *args, pure=False)

@@ -105,7 +105,15 @@ SCRIPT = """
       if (entry.isIntersecting) { seen.add(entry.target); image(entry.target); observer.unobserve(entry.target); }
     });
   }, {rootMargin: '200px'}) : null;
-  cells.forEach(function (cell) { if (observer) { observer.observe(cell); } else { image(cell); } });
+  // Cells on screen at load get their images at once, not at the observer's first report, which comes a frame
+  // later (in a busy headless browser, sometimes not before a snapshot is taken); the observer has the rest.
+  function onScreen(cell) {
+    var box = cell.getBoundingClientRect();
+    return box.bottom >= 0 && box.top <= window.innerHeight;
+  }
+  cells.forEach(function (cell) {
+    if (!observer || onScreen(cell)) { seen.add(cell); image(cell); } else { observer.observe(cell); }
+  });
   document.querySelectorAll('.switch button[data-mode]').forEach(function (button) {
     button.addEventListener('click', function () {
       mode = button.getAttribute('data-mode');

@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from lucid.modelzoo import nets_factory
 from lucid.modelzoo.vision_base import Model
+from lucid.optvis import fast as fast_path
 from lucid.optvis import precision
 from lucid.optvis.checks import validate_size
 from lucid.scale.store import safe_name
@@ -32,8 +33,8 @@ Unit = tuple[str, int]
 
 def check_settings(fast: bool = False, **settings: Any) -> dict[str, Any]:
     """The render settings checked: steps, size, batch_size integers >= 1, seed None or >= 0, a known precision,
-    and `fast` a bool, a setting (so part of the store's keys) only when True: the keys of default renders stay
-    those of earlier runs."""
+    and `fast` a bool, a setting (so part of the store's keys) only when True, as the fast path's revision
+    (lucid.optvis.fast.VERSION): the keys of default renders stay those of earlier runs."""
     for name in ("steps", "size", "batch_size"):
         settings[name] = validate_size(settings[name], name)
     if settings["seed"] is not None:
@@ -42,7 +43,7 @@ def check_settings(fast: bool = False, **settings: Any) -> dict[str, Any]:
     if not isinstance(fast, bool):
         raise TypeError("fast must be True or False, got %r." % (fast,))
     if fast:
-        settings["fast"] = True
+        settings["fast"] = fast_path.VERSION
     return settings
 
 
