@@ -148,7 +148,7 @@ def build_parser():
         "--fast",
         action="store_true",
         help="the fast path: the image and late ReLU gradients computed another way (other numbers than the "
-        "original's, a few percent faster; README, lucid.optvis.fast)",
+        "original's, at most a few percent faster; README, lucid.optvis.fast)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     return parser

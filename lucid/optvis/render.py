@@ -92,7 +92,8 @@ def render_vis(
       precision: the model's arithmetic, "float32" (the original's numbers), "bfloat16" (CPU), "float16" (GPU) or
         "auto"; the image, optimizer and loss stay float32 (see lucid.optvis.precision).
       fast: the default image and the late ReLU gradients computed the fast way (lucid.optvis.fast): other
-        numbers than the original's, the same measured quality (README); an explicit param_f is kept.
+        numbers than the original's, quality within the measured noise of the default's (README); an explicit
+        param_f is kept.
 
     Returns:
       A list with one numpy array `[batch, h, w, c]` per threshold reached. On KeyboardInterrupt, the images so far

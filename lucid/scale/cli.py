@@ -75,7 +75,7 @@ def _common_arguments(parser, steps, size, batch_size):
         "--fast",
         action="store_true",
         help="the fast path: the image and late ReLU gradients computed another way (other numbers than the "
-        "original's, a few percent faster; README, lucid.optvis.fast)",
+        "original's, at most a few percent faster; README, lucid.optvis.fast)",
     )
 
 
